@@ -14,6 +14,7 @@ type Code string
 // The codes a service may return.
 const (
 	Invalid         Code = "invalid"
+	BadRequest      Code = "bad_request"
 	NotFound        Code = "not_found"
 	Forbidden       Code = "forbidden"
 	Conflict        Code = "conflict"
@@ -104,6 +105,8 @@ func Status(c Code) int {
 	switch c {
 	case Invalid:
 		return http.StatusUnprocessableEntity
+	case BadRequest:
+		return http.StatusBadRequest
 	case NotFound:
 		return http.StatusNotFound
 	case Forbidden:

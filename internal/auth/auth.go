@@ -110,6 +110,11 @@ type Options struct {
 	MaxIPFailures int
 	// PasswordPolicy is "mlps3" (≥12 characters, 3 of 4 classes) or "basic" (≥8).
 	PasswordPolicy string
+	// Argon2Memory (KiB), Argon2Time (passes) and Argon2Threads are the cost
+	// of new password hashes; stored hashes keep the cost they were made with.
+	Argon2Memory  uint32
+	Argon2Time    uint32
+	Argon2Threads uint8
 }
 
 // DefaultOptions returns the policies of the security reference.
@@ -118,5 +123,6 @@ func DefaultOptions() Options {
 		IdleTimeout: 30 * time.Minute, AbsoluteTimeout: 12 * time.Hour,
 		MaxFailures: 5, FailureWindow: 15 * time.Minute, LockFor: 30 * time.Minute,
 		MaxIPFailures: 20, PasswordPolicy: "mlps3",
+		Argon2Memory: 64 * 1024, Argon2Time: 2, Argon2Threads: 2,
 	}
 }

@@ -1,0 +1,68 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"os"
+
+	"gridgov/internal/audit"
+	"gridgov/internal/auth"
+	"gridgov/internal/clock"
+	"gridgov/internal/config"
+	"gridgov/internal/db"
+	"gridgov/internal/org"
+)
+
+// app is the wired platform: database, services and clock, shared by every
+// subcommand.
+type app struct {
+	cfg   *config.Config
+	db    *db.DB
+	clock clock.Clock
+	audit *audit.Log
+	org   *org.Service
+	auth  *auth.Service
+	log   *slog.Logger
+}
+
+// openApp validates cfg, opens the database, applies migrations and builds
+// the services.
+func openApp(ctx context.Context, cfg *config.Config) (*app, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	d, err := db.Open(ctx, cfg.DatabaseURL, cfg.DataDir)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := d.Migrate(ctx); err != nil {
+		d.Close()
+		return nil, fmt.Errorf("migrate: %w", err)
+	}
+	clk := clock.System{}
+	log := audit.New(d, clk)
+	orgs := org.NewService(d, log, clk)
+	opts := auth.DefaultOptions()
+	opts.IdleTimeout, opts.AbsoluteTimeout = cfg.SessionIdle, cfg.SessionAbsolute
+	opts.PasswordPolicy = cfg.PasswordPolicy
+	a := &app{
+		cfg: cfg, db: d, clock: clk, audit: log, org: orgs,
+		auth: auth.NewService(d, log, clk, orgs, opts),
+		log:  newLogger(cfg.LogLevel),
+	}
+	if err := a.auth.EnsureBuiltinRoles(ctx); err != nil {
+		d.Close()
+		return nil, fmt.Errorf("built-in roles: %w", err)
+	}
+	return a, nil
+}
+
+// Close releases the database.
+func (a *app) Close() error { return a.db.Close() }
+
+func newLogger(level string) *slog.Logger {
+	var l slog.Level
+	_ = l.UnmarshalText([]byte(level))
+	return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: l}))
+}

@@ -1,0 +1,173 @@
+package auth
+
+import (
+	"crypto/rand"
+	"crypto/subtle"
+	"encoding/base64"
+	"fmt"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"golang.org/x/crypto/argon2"
+
+	"gridgov/internal/apperr"
+)
+
+// Password policies (Options.PasswordPolicy).
+const (
+	PolicyMLPS3 = "mlps3"
+	PolicyBasic = "basic"
+)
+
+// Reasons of refused passwords (apperr.Error.Reason).
+const (
+	ReasonPasswordTooShort    = "password_too_short"
+	ReasonPasswordTooLong     = "password_too_long"
+	ReasonPasswordTooWeak     = "password_too_weak"
+	ReasonPasswordBlocklisted = "password_blocklisted"
+)
+
+// MaxPasswordLength is the longest password accepted, in characters. Longer
+// ones are refused rather than truncated.
+const MaxPasswordLength = 128
+
+const (
+	saltLen = 16
+	keyLen  = 32
+)
+
+// argonParams is the cost of one argon2id hash.
+type argonParams struct {
+	memory  uint32
+	time    uint32
+	threads uint8
+}
+
+// hashPassword returns the PHC string of password:
+// $argon2id$v=19$m=65536,t=2,p=2$<salt>$<hash>, salt and hash in unpadded base64.
+func hashPassword(password string, p argonParams) (string, error) {
+	salt := make([]byte, saltLen)
+	if _, err := rand.Read(salt); err != nil {
+		return "", fmt.Errorf("salt: %w", err)
+	}
+	key := argon2.IDKey([]byte(password), salt, p.time, p.memory, p.threads, keyLen)
+	b64 := base64.RawStdEncoding
+	return fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s", argon2.Version, p.memory, p.time, p.threads,
+		b64.EncodeToString(salt), b64.EncodeToString(key)), nil
+}
+
+// verifyPassword reports whether password matches the PHC string encoded,
+// using the cost stored in it and a constant-time comparison.
+func verifyPassword(encoded, password string) (bool, error) {
+	p, salt, want, err := parsePHC(encoded)
+	if err != nil {
+		return false, err
+	}
+	got := argon2.IDKey([]byte(password), salt, p.time, p.memory, p.threads, uint32(len(want)))
+	return subtle.ConstantTimeCompare(got, want) == 1, nil
+}
+
+func parsePHC(encoded string) (argonParams, []byte, []byte, error) {
+	var p argonParams
+	parts := strings.Split(encoded, "$")
+	if len(parts) != 6 || parts[0] != "" || parts[1] != "argon2id" {
+		return p, nil, nil, fmt.Errorf("password hash: not an argon2id PHC string")
+	}
+	var version int
+	if _, err := fmt.Sscanf(parts[2], "v=%d", &version); err != nil || version != argon2.Version {
+		return p, nil, nil, fmt.Errorf("password hash: unsupported version %q", parts[2])
+	}
+	if _, err := fmt.Sscanf(parts[3], "m=%d,t=%d,p=%d", &p.memory, &p.time, &p.threads); err != nil {
+		return p, nil, nil, fmt.Errorf("password hash: bad parameters %q", parts[3])
+	}
+	if p.memory == 0 || p.time == 0 || p.threads == 0 {
+		return p, nil, nil, fmt.Errorf("password hash: zero cost parameter")
+	}
+	b64 := base64.RawStdEncoding
+	salt, err := b64.DecodeString(parts[4])
+	if err != nil {
+		return p, nil, nil, fmt.Errorf("password hash: bad salt")
+	}
+	key, err := b64.DecodeString(parts[5])
+	if err != nil || len(key) == 0 {
+		return p, nil, nil, fmt.Errorf("password hash: bad key")
+	}
+	return p, salt, key, nil
+}
+
+// blockedWords may not appear anywhere in a password: the system and city
+// names and the bases of the most common passwords.
+var blockedWords = []string{
+	"password", "passw0rd", "p@ssw0rd", "p@ssword", "qwerty", "asdfgh", "zxcvbn", "123456", "654321",
+	"111111", "000000", "888888", "666666", "abc123", "admin", "gridgov", "zhengzhou",
+	"letmein", "iloveyou", "welcome", "1qaz2wsx", "qazwsx", "woaini", "5201314", "123123", "abcdef",
+}
+
+// blockedPasswords are refused as whole passwords (compared lower-cased).
+var blockedPasswords = []string{
+	"12345678", "123456789", "1234567890", "87654321", "11111111", "88888888", "00000000", "abcd1234",
+	"a1b2c3d4", "aa123456", "qq123456", "1q2w3e4r", "1q2w3e4r5t", "q1w2e3r4", "zaq12wsx", "sunshine",
+	"football", "baseball", "princess", "superman", "trustno1", "dragon123", "monkey123", "changeme",
+}
+
+// CheckPassword applies the password policy to password for the account
+// username: an invalid error on field "password" with a Reason when refused.
+func CheckPassword(policy, username, password string) error {
+	n := utf8.RuneCountInString(password)
+	minLen := 12
+	if policy == PolicyBasic {
+		minLen = 8
+	}
+	switch {
+	case n > MaxPasswordLength:
+		return refuse(ReasonPasswordTooLong, fmt.Sprintf("at most %d characters", MaxPasswordLength))
+	case n < minLen:
+		return refuse(ReasonPasswordTooShort, fmt.Sprintf("at least %d characters", minLen))
+	case blocklisted(username, password):
+		return refuse(ReasonPasswordBlocklisted, "too common, or contains the login name, city or system name")
+	case policy != PolicyBasic && classes(password) < 3:
+		return refuse(ReasonPasswordTooWeak, "use 3 of: lower case, upper case, digits, symbols")
+	}
+	return nil
+}
+
+func refuse(reason, problem string) error {
+	return apperr.Field("password", problem).WithReason(reason)
+}
+
+func blocklisted(username, password string) bool {
+	lower := strings.ToLower(password)
+	if u := strings.ToLower(strings.TrimSpace(username)); u != "" && strings.Contains(lower, u) {
+		return true
+	}
+	for _, w := range blockedWords {
+		if strings.Contains(lower, w) {
+			return true
+		}
+	}
+	for _, w := range blockedPasswords {
+		if lower == w {
+			return true
+		}
+	}
+	return false
+}
+
+// classes counts the character classes in s: lower, upper, digit, other.
+func classes(s string) int {
+	var lower, upper, digit, other int
+	for _, r := range s {
+		switch {
+		case unicode.IsLower(r):
+			lower = 1
+		case unicode.IsUpper(r):
+			upper = 1
+		case unicode.IsDigit(r):
+			digit = 1
+		default:
+			other = 1
+		}
+	}
+	return lower + upper + digit + other
+}

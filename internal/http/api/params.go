@@ -1,0 +1,116 @@
+package api
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"gridgov/internal/apperr"
+	"gridgov/internal/org"
+)
+
+// pathID parses a numeric path id; anything else names no object, so it is
+// not_found rather than invalid.
+func pathID(r *http.Request, name string) (int64, error) {
+	s := r.PathValue(name)
+	id, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || id <= 0 || strconv.FormatInt(id, 10) != s {
+		return 0, apperr.New(apperr.NotFound, "not found")
+	}
+	return id, nil
+}
+
+// query reads query parameters, collecting every problem so the client
+// learns of all bad parameters at once.
+type query struct {
+	r        *http.Request
+	problems map[string]string
+}
+
+func newQuery(r *http.Request) *query { return &query{r: r, problems: map[string]string{}} }
+
+func (q *query) str(name string) string { return strings.TrimSpace(q.r.URL.Query().Get(name)) }
+
+func (q *query) intIn(name string, min, max int) int {
+	s := q.str(name)
+	if s == "" {
+		return 0
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil || n < min || n > max {
+		q.problems[name] = "must be an integer from " + strconv.Itoa(min) + " to " + strconv.Itoa(max)
+		return 0
+	}
+	return n
+}
+
+// page reads limit and offset; 0 lets the service apply its default.
+func (q *query) page(maxLimit int) (limit, offset int) {
+	return q.intIn("limit", 1, maxLimit), q.intIn("offset", 0, 1<<30)
+}
+
+func (q *query) level() org.Level {
+	s := q.str("level")
+	if s == "" {
+		return ""
+	}
+	for _, l := range org.Levels {
+		if string(l) == s {
+			return l
+		}
+	}
+	q.problems["level"] = "must be city, district, street or community"
+	return ""
+}
+
+func (q *query) kind() org.Kind {
+	switch k := org.Kind(q.str("kind")); k {
+	case "", org.Territory, org.Department, org.Office:
+		return k
+	}
+	q.problems["kind"] = "must be territory, department or office"
+	return ""
+}
+
+func (q *query) team() org.Team {
+	switch t := org.Team(q.str("team")); t {
+	case org.NoTeam, org.Deployed, org.MassWork, org.GridLeader:
+		return t
+	}
+	q.problems["team"] = "must be deployed, masswork or grid_leader"
+	return ""
+}
+
+// shanghai is China Standard Time; China has no daylight saving, so a
+// fixed zone needs no tz database on the server.
+var shanghai = time.FixedZone("CST", 8*3600)
+
+// time reads an RFC 3339 time or a date (YYYY-MM-DD, in Asia/Shanghai).
+// With endOfDay a date means the start of the next day, so "to=2026-11-26"
+// includes all of that day.
+func (q *query) time(name string, endOfDay bool) time.Time {
+	s := q.str(name)
+	if s == "" {
+		return time.Time{}
+	}
+	if t, err := time.Parse(time.RFC3339, s); err == nil {
+		return t.UTC()
+	}
+	d, err := time.ParseInLocation("2006-01-02", s, shanghai)
+	if err != nil {
+		q.problems[name] = "must be a date YYYY-MM-DD or an RFC 3339 time"
+		return time.Time{}
+	}
+	if endOfDay {
+		d = d.AddDate(0, 0, 1)
+	}
+	return d.UTC()
+}
+
+func (q *query) err() error {
+	if len(q.problems) == 0 {
+		return nil
+	}
+	return apperr.InvalidFields(q.problems)
+}

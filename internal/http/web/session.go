@@ -1,0 +1,249 @@
+package web
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/subtle"
+	"encoding/hex"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"gridgov/internal/actor"
+	"gridgov/internal/apperr"
+	"gridgov/internal/auth"
+)
+
+// Cookie names.
+const (
+	sessionCookie = "gridgov_session"
+	// loginCSRFCookie carries the token of the login form, which is posted
+	// before any session exists (login CSRF would sign a victim in as us).
+	loginCSRFCookie = "gridgov_login_csrf"
+)
+
+// webSession is the logged-in state of a request.
+type webSession struct {
+	token   string
+	actor   *actor.Actor
+	session auth.Session
+}
+
+type sessionKey struct{}
+
+func sessionFrom(r *http.Request) *webSession {
+	s, _ := r.Context().Value(sessionKey{}).(*webSession)
+	return s
+}
+
+// withMeta records the client address and a request id for the audit log,
+// unless the server's middleware already did.
+func (s *server) withMeta(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if actor.MetaFrom(r.Context()) == (actor.Meta{}) {
+			ip, _, err := net.SplitHostPort(r.RemoteAddr)
+			if err != nil {
+				ip = r.RemoteAddr
+			}
+			id := r.Header.Get("X-Request-ID")
+			if id == "" || len(id) > 64 {
+				id = randomToken(8)
+			}
+			r = r.WithContext(actor.WithMeta(r.Context(), actor.Meta{IP: ip, RequestID: id, UserAgent: r.UserAgent()}))
+		}
+		h.ServeHTTP(w, r)
+	})
+}
+
+// page wraps a handler that needs a logged-in user: it authenticates the
+// session cookie, puts the actor in the context and, for anything but
+// GET and HEAD, checks the origin and the CSRF token.
+func (s *server) page(h http.HandlerFunc) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		c, err := r.Cookie(sessionCookie)
+		if err != nil || c.Value == "" {
+			s.toLogin(w, r)
+			return
+		}
+		a, sess, err := s.Auth.Authenticate(r.Context(), c.Value, auth.KindWeb)
+		if err != nil {
+			if apperr.Is(err, apperr.Unauthenticated) {
+				s.clearSession(w)
+				s.toLogin(w, r)
+				return
+			}
+			s.fail(w, r, err)
+			return
+		}
+		a.SessionKind = auth.KindWeb
+		ws := &webSession{token: c.Value, actor: a, session: sess}
+		ctx := context.WithValue(actor.With(r.Context(), a), sessionKey{}, ws)
+		r = r.WithContext(ctx)
+		if r.Method != http.MethodGet && r.Method != http.MethodHead {
+			token := r.Header.Get("X-CSRF-Token")
+			if token == "" {
+				token = r.PostFormValue("csrf")
+			}
+			if !sameOrigin(r) || !tokenEqual(token, sess.CSRFToken) {
+				s.errorPage(w, r, http.StatusForbidden, "error.csrf")
+				return
+			}
+		}
+		h(w, r)
+	})
+}
+
+// sameOrigin checks the Origin header, when the browser sends one, against
+// the host the request was made to.
+func sameOrigin(r *http.Request) bool {
+	o := r.Header.Get("Origin")
+	if o == "" {
+		return true
+	}
+	u, err := url.Parse(o)
+	return err == nil && u.Host != "" && strings.EqualFold(u.Host, r.Host)
+}
+
+// tokenEqual compares tokens in constant time; an empty token never matches.
+func tokenEqual(got, want string) bool {
+	return got != "" && want != "" && subtle.ConstantTimeCompare([]byte(got), []byte(want)) == 1
+}
+
+// toLogin sends a request without a valid session to the login page,
+// remembering where it was going (htmx gets a full-page redirect).
+func (s *server) toLogin(w http.ResponseWriter, r *http.Request) {
+	next := "/"
+	if r.Method == http.MethodGet {
+		next = r.URL.RequestURI()
+	}
+	target := "/login"
+	if next != "/" {
+		target += "?next=" + url.QueryEscape(next)
+	}
+	if isHTMX(r) {
+		w.Header().Set("HX-Redirect", target)
+		w.WriteHeader(http.StatusUnauthorized)
+		return
+	}
+	http.Redirect(w, r, target, http.StatusSeeOther)
+}
+
+func (s *server) setCookie(w http.ResponseWriter, name, value string, maxAge int) {
+	http.SetCookie(w, &http.Cookie{Name: name, Value: value, Path: "/", MaxAge: maxAge,
+		HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: s.SecureCookies})
+}
+
+func (s *server) clearSession(w http.ResponseWriter) { s.setCookie(w, sessionCookie, "", -1) }
+
+// loginForm shows the login page; a logged-in user goes straight on.
+func (s *server) loginForm(w http.ResponseWriter, r *http.Request) {
+	if c, err := r.Cookie(sessionCookie); err == nil && c.Value != "" {
+		if _, _, err := s.Auth.Authenticate(r.Context(), c.Value, auth.KindWeb); err == nil {
+			http.Redirect(w, r, localPath(r.URL.Query().Get("next")), http.StatusSeeOther)
+			return
+		}
+	}
+	s.renderLogin(w, r, http.StatusOK, url.Values{"next": {r.URL.Query().Get("next")}}, "")
+}
+
+// renderLogin shows the login form with a fresh login CSRF token.
+func (s *server) renderLogin(w http.ResponseWriter, r *http.Request, status int, form url.Values, flash string) {
+	token := randomToken(32)
+	s.setCookie(w, loginCSRFCookie, token, 3600)
+	v := s.newView(r, "login.title", "", nil)
+	v.CSRF, v.Form = token, form
+	if flash != "" {
+		v.Flash, v.FlashKind = flash, "error"
+	}
+	s.render(w, r, status, "login", v)
+}
+
+// login checks the credentials and opens a browser session.
+func (s *server) login(w http.ResponseWriter, r *http.Request) {
+	t := s.cat.translator(langOf(r))
+	c, err := r.Cookie(loginCSRFCookie)
+	if err != nil || !sameOrigin(r) || !tokenEqual(r.PostFormValue("csrf"), c.Value) {
+		s.errorPage(w, r, http.StatusForbidden, "error.csrf")
+		return
+	}
+	username := strings.TrimSpace(r.PostFormValue("username"))
+	form := url.Values{"username": {username}, "next": {r.PostFormValue("next")}}
+	if username == "" || r.PostFormValue("password") == "" {
+		s.renderLogin(w, r, http.StatusUnprocessableEntity, form, t("login.missing"))
+		return
+	}
+	sess, err := s.Auth.Login(r.Context(), username, r.PostFormValue("password"), auth.KindWeb)
+	if err != nil {
+		status, msg := s.loginError(r, err)
+		s.renderLogin(w, r, status, form, msg)
+		return
+	}
+	s.setCookie(w, loginCSRFCookie, "", -1)
+	s.setCookie(w, sessionCookie, sess.Token, 0)
+	http.Redirect(w, r, localPath(r.PostFormValue("next")), http.StatusSeeOther)
+}
+
+// loginError turns a failed login into a status and a message the user can
+// act on; a lock says until when.
+func (s *server) loginError(r *http.Request, err error) (int, string) {
+	t := s.cat.translator(langOf(r))
+	e := apperr.As(err)
+	switch e.Code {
+	case apperr.Unauthenticated:
+		return http.StatusUnauthorized, t("login.bad_credentials")
+	case apperr.Locked:
+		if until, ok := lockedUntil(e); ok {
+			return http.StatusLocked, t("login.locked_until", until.In(s.loc).Format("2006-01-02 15:04"))
+		}
+		return http.StatusLocked, t("login.locked")
+	case apperr.TooManyRequests:
+		return http.StatusTooManyRequests, t("login.too_many")
+	case apperr.Invalid, apperr.BadRequest:
+		return http.StatusUnprocessableEntity, t("login.missing")
+	}
+	s.Logger.Error("login", "err", err, "request_id", actor.MetaFrom(r.Context()).RequestID)
+	return http.StatusInternalServerError, t("error.internal")
+}
+
+// lockedUntil finds the end of an account lock in a locked error: the auth
+// service names it in the fields (locked_until, RFC 3339).
+func lockedUntil(e *apperr.Error) (time.Time, bool) {
+	for _, k := range []string{"locked_until", "until", "retry_at"} {
+		if v, ok := e.Fields[k]; ok {
+			if ts, err := time.Parse(time.RFC3339, v); err == nil {
+				return ts, true
+			}
+		}
+	}
+	return time.Time{}, false
+}
+
+// logout ends the session on the server and in the browser.
+func (s *server) logout(w http.ResponseWriter, r *http.Request) {
+	if err := s.Auth.Logout(r.Context(), sessionFrom(r).token); err != nil && !apperr.Is(err, apperr.Unauthenticated) {
+		s.fail(w, r, err)
+		return
+	}
+	s.clearSession(w)
+	http.Redirect(w, r, "/login", http.StatusSeeOther)
+}
+
+// home opens the unit of the actor's first grant, or their home unit.
+func (s *server) home(w http.ResponseWriter, r *http.Request) {
+	a := sessionFrom(r).actor
+	code := a.UnitCode
+	if len(a.Grants) > 0 && a.Grants[0].ScopeCode != "" {
+		code = a.Grants[0].ScopeCode
+	}
+	http.Redirect(w, r, "/org/"+url.PathEscape(code), http.StatusSeeOther)
+}
+
+func randomToken(n int) string {
+	b := make([]byte, n)
+	if _, err := rand.Read(b); err != nil {
+		panic(err) // crypto/rand never fails on supported platforms
+	}
+	return hex.EncodeToString(b)
+}

@@ -1,0 +1,131 @@
+// Package web serves the console: server-rendered pages in Chinese (default)
+// and English for the organisation, accounts and the audit log.
+package web
+
+import (
+	"embed"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"gridgov/internal/audit"
+	"gridgov/internal/auth"
+	"gridgov/internal/org"
+)
+
+//go:embed templates/*.html i18n/*.json
+var content embed.FS
+
+//go:embed static
+var staticFS embed.FS
+
+// Deps are the services the console calls; pages never reach a store.
+type Deps struct {
+	Org           *org.Service
+	Auth          *auth.Service
+	Audit         *audit.Log
+	SecureCookies bool
+	Logger        *slog.Logger
+}
+
+// server is the console: its services, the parsed templates per language
+// and the time zone pages show times in.
+type server struct {
+	Deps
+	tmpl map[string]map[string]*pageTemplate // lang → page → template
+	cat  catalogues
+	loc  *time.Location
+}
+
+// New returns the console handler, to be mounted at "/". It panics if the
+// embedded templates or catalogues are broken, which a test catches.
+func New(d Deps) http.Handler {
+	if d.Logger == nil {
+		d.Logger = slog.Default()
+	}
+	s := &server{Deps: d, loc: shanghai()}
+	cat, err := loadCatalogues(content)
+	if err != nil {
+		panic(err)
+	}
+	s.cat = cat
+	if s.tmpl, err = parseTemplates(content, cat); err != nil {
+		panic(err)
+	}
+	return s.routes()
+}
+
+// shanghai returns Asia/Shanghai, which has had no daylight saving since
+// 1991, so a fixed +08:00 zone is exact when tzdata is absent.
+func shanghai() *time.Location {
+	if loc, err := time.LoadLocation("Asia/Shanghai"); err == nil {
+		return loc
+	}
+	return time.FixedZone("CST", 8*3600)
+}
+
+func (s *server) routes() http.Handler {
+	mux := http.NewServeMux()
+	static, _ := fs.Sub(staticFS, "static")
+	mux.Handle("GET /static/", http.StripPrefix("/static/", cacheStatic(http.FileServerFS(static))))
+
+	mux.HandleFunc("GET /login", s.loginForm)
+	mux.HandleFunc("POST /login", s.login)
+	mux.HandleFunc("GET /lang", s.setLang)
+	mux.Handle("POST /logout", s.page(s.logout))
+
+	mux.Handle("GET /{$}", s.page(s.home))
+	mux.Handle("GET /org/{code}", s.page(s.orgPage))
+	mux.Handle("POST /org/{code}/units", s.page(s.createUnit))
+	mux.Handle("POST /org/{code}/grids", s.page(s.createGrid))
+	mux.Handle("POST /org/{code}/staff", s.page(s.createStaff))
+
+	mux.Handle("GET /users", s.page(s.usersPage))
+	mux.Handle("GET /users/new", s.page(s.newUserForm))
+	mux.Handle("POST /users", s.page(s.createUser))
+	mux.Handle("GET /users/{id}", s.page(s.userPage))
+	mux.Handle("POST /users/{id}/grants", s.page(s.addGrant))
+	mux.Handle("POST /users/{id}/grants/{gid}/delete", s.page(s.removeGrant))
+	mux.Handle("POST /users/{id}/state", s.page(s.setUserState))
+	mux.Handle("POST /users/{id}/password", s.page(s.resetPassword))
+
+	mux.Handle("GET /roles", s.page(s.rolesPage))
+	mux.Handle("GET /roles/new", s.page(s.newRoleForm))
+	mux.Handle("POST /roles", s.page(s.createRole))
+	mux.Handle("GET /roles/{name}", s.page(s.rolePage))
+	mux.Handle("POST /roles/{name}", s.page(s.updateRole))
+	mux.Handle("POST /roles/{name}/delete", s.page(s.deleteRole))
+
+	mux.Handle("GET /audit", s.page(s.auditPage))
+	mux.Handle("POST /audit/verify", s.page(s.verifyAudit))
+
+	mux.Handle("GET /me/password", s.page(s.passwordForm))
+	mux.Handle("POST /me/password", s.page(s.changePassword))
+
+	mux.Handle("/", s.page(s.notFound))
+	return s.withMeta(securityHeaders(mux))
+}
+
+// cacheStatic lets browsers keep the embedded assets for a day; they change
+// only with a new binary.
+func cacheStatic(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Cache-Control", "public, max-age=86400")
+		h.ServeHTTP(w, r)
+	})
+}
+
+// securityHeaders keeps pages out of frames and other origins' scripts out
+// of pages: everything the console needs is served from itself.
+func securityHeaders(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		hd := w.Header()
+		hd.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self'; "+
+			"script-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'; object-src 'none'")
+		hd.Set("X-Content-Type-Options", "nosniff")
+		hd.Set("X-Frame-Options", "DENY")
+		hd.Set("Referrer-Policy", "same-origin")
+		h.ServeHTTP(w, r)
+	})
+}

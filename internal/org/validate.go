@@ -1,0 +1,160 @@
+package org
+
+import (
+	"regexp"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"gridgov/internal/apperr"
+)
+
+// Limits of names and lists.
+const (
+	maxNameLen    = 100
+	maxTextLen    = 100
+	defaultLimit  = 100
+	maxLimit      = 1000
+	maxImportErrs = 50
+)
+
+var (
+	// codeRe keeps codes free of LIKE wildcards and path separators, so a
+	// materialised path can be matched with a plain prefix pattern.
+	codeRe     = regexp.MustCompile(`^[A-Za-z0-9-]{1,32}$`)
+	mobileRe   = regexp.MustCompile(`^1[3-9]\d{9}$`)
+	landlineRe = regexp.MustCompile(`^0\d{2,3}-?\d{7,8}$`)
+)
+
+// levelRank orders territory levels; 0 means unknown.
+func levelRank(l Level) int {
+	for i, x := range Levels {
+		if x == l {
+			return i + 1
+		}
+	}
+	return 0
+}
+
+// levelBelow returns the territory level directly below l ("" for community).
+func levelBelow(l Level) Level {
+	r := levelRank(l)
+	if r == 0 || r >= len(Levels) {
+		return ""
+	}
+	return Levels[r]
+}
+
+// levelsBelow returns the levels strictly below l, top first.
+func levelsBelow(l Level) []Level {
+	r := levelRank(l)
+	if r == 0 {
+		return nil
+	}
+	return Levels[r:]
+}
+
+func validKind(k Kind) bool { return k == Territory || k == Department || k == Office }
+
+func validTeam(t Team) bool {
+	return t == NoTeam || t == Deployed || t == MassWork || t == GridLeader
+}
+
+// checkCode returns the problem with a code, or "".
+func checkCode(code string) string {
+	switch {
+	case code == "":
+		return "is required"
+	case !codeRe.MatchString(code):
+		return "must be 1–32 letters, digits or hyphens"
+	}
+	return ""
+}
+
+// checkName returns the problem with a required display name, or "".
+func checkName(name string) string {
+	switch {
+	case name == "":
+		return "is required"
+	case utf8.RuneCountInString(name) > maxNameLen:
+		return "must be at most 100 characters"
+	case strings.IndexFunc(name, unicode.IsControl) >= 0:
+		return "must not contain control characters"
+	}
+	return ""
+}
+
+// checkText returns the problem with an optional short text, or "".
+func checkText(s string) string {
+	switch {
+	case utf8.RuneCountInString(s) > maxTextLen:
+		return "must be at most 100 characters"
+	case strings.IndexFunc(s, unicode.IsControl) >= 0:
+		return "must not contain control characters"
+	}
+	return ""
+}
+
+// checkPhone accepts a mainland mobile number or a landline with area code.
+func checkPhone(p string) string {
+	if p == "" || mobileRe.MatchString(p) || landlineRe.MatchString(p) {
+		return ""
+	}
+	return "must be a mobile number such as 13812345678 or a landline such as 0371-12345678"
+}
+
+// MaskPhone hides the middle of a phone number for people who may not see
+// it in full: 13812345678 → 138****5678, 0371-12345678 → 0371-****5678.
+func MaskPhone(p string) string {
+	if p == "" {
+		return ""
+	}
+	if i := strings.IndexByte(p, '-'); i > 0 && len(p)-i-1 > 4 {
+		return p[:i+1] + strings.Repeat("*", len(p)-i-5) + p[len(p)-4:]
+	}
+	if len(p) >= 8 {
+		return p[:3] + strings.Repeat("*", len(p)-7) + p[len(p)-4:]
+	}
+	return strings.Repeat("*", len(p))
+}
+
+// page applies the default and maximum list sizes.
+func page(limit, offset int) (int, int, error) {
+	switch {
+	case limit < 0:
+		return 0, 0, apperr.Field("limit", "must not be negative")
+	case offset < 0:
+		return 0, 0, apperr.Field("offset", "must not be negative")
+	case limit == 0:
+		limit = defaultLimit
+	case limit > maxLimit:
+		limit = maxLimit
+	}
+	return limit, offset, nil
+}
+
+// fieldErrs collects problems per field and turns them into one error.
+type fieldErrs map[string]string
+
+func (f fieldErrs) add(field, problem string) {
+	if problem != "" && len(f) < maxImportErrs {
+		if _, ok := f[field]; !ok {
+			f[field] = problem
+		}
+	}
+}
+
+func (f fieldErrs) err() error {
+	if len(f) == 0 {
+		return nil
+	}
+	return apperr.InvalidFields(f)
+}
+
+// containsPattern returns a LIKE pattern matching s anywhere, with wildcards
+// in s escaped (used with ESCAPE '\').
+func containsPattern(s string) string { return "%" + likeEscape(s) + "%" }
+
+func likeEscape(s string) string {
+	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
+}
