@@ -96,19 +96,29 @@ func parsePHC(encoded string) (argonParams, []byte, []byte, error) {
 	return p, salt, key, nil
 }
 
-// blockedWords may not appear anywhere in a password: the system and city
-// names and the bases of the most common passwords.
-var blockedWords = []string{
-	"password", "passw0rd", "p@ssw0rd", "p@ssword", "qwerty", "asdfgh", "zxcvbn", "123456", "654321",
-	"111111", "000000", "888888", "666666", "abc123", "admin", "gridgov", "zhengzhou",
-	"letmein", "iloveyou", "welcome", "1qaz2wsx", "qazwsx", "woaini", "5201314", "123123", "abcdef",
-}
+// containedWords may not appear anywhere in a password: the system's and
+// the city's names (SEC-AUTH-1). The login name is checked the same way.
+var containedWords = []string{"gridgov", "zhengzhou", "郑州"}
 
-// blockedPasswords are refused as whole passwords (compared lower-cased).
-var blockedPasswords = []string{
-	"12345678", "123456789", "1234567890", "87654321", "11111111", "88888888", "00000000", "abcd1234",
-	"a1b2c3d4", "aa123456", "qq123456", "1q2w3e4r", "1q2w3e4r5t", "q1w2e3r4", "zaq12wsx", "sunshine",
-	"football", "baseball", "princess", "superman", "trustno1", "dragon123", "monkey123", "changeme",
+// commonPasswords are refused as whole passwords and as the word at the core
+// of one: "Password@2026!" is "password" with a suffix (compared lower-cased).
+var commonPasswords = wordSet(`
+		password passw0rd p@ssw0rd p@ssword pass1234 password1 password123 password@123 admin admin123
+		admin@123 admin@1234 admin@123456 administrator root toor qwerty qwerty123 qwertyuiop qwer1234
+		asdfgh asdfghjkl zxcvbn zxcvbnm 1qaz2wsx 1qaz@wsx 1qaz2wsx3edc 1qaz@wsx3edc qazwsx qazwsxedc
+		123456 1234567 12345678 123456789 1234567890 0123456789 87654321 654321 123123 123321 112233
+		111111 11111111 000000 00000000 888888 88888888 666666 666666666 520520 5201314 1314520
+		abc123 abc12345 abcd1234 abc@123 abc@1234 a1b2c3d4 aa123456 qq123456 1q2w3e4r 1q2w3e4r5t q1w2e3r4
+		zaq12wsx letmein iloveyou welcome welcome1 sunshine football baseball princess superman
+		trustno1 dragon monkey changeme woaini woaini1314 woaini520 iloveyou1314 test test123 guest
+		user123 default secret`)
+
+func wordSet(words string) map[string]bool {
+	set := map[string]bool{}
+	for _, w := range strings.Fields(words) {
+		set[w] = true
+	}
+	return set
 }
 
 // CheckPassword applies the password policy to password for the account
@@ -141,17 +151,14 @@ func blocklisted(username, password string) bool {
 	if u := strings.ToLower(strings.TrimSpace(username)); u != "" && strings.Contains(lower, u) {
 		return true
 	}
-	for _, w := range blockedWords {
+	for _, w := range containedWords {
 		if strings.Contains(lower, w) {
 			return true
 		}
 	}
-	for _, w := range blockedPasswords {
-		if lower == w {
-			return true
-		}
-	}
-	return false
+	notLetter := func(r rune) bool { return !unicode.IsLetter(r) }
+	return commonPasswords[lower] || commonPasswords[strings.TrimRightFunc(lower, notLetter)] ||
+		commonPasswords[strings.TrimFunc(lower, notLetter)]
 }
 
 // classes counts the character classes in s: lower, upper, digit, other.

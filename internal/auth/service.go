@@ -2,6 +2,11 @@ package auth
 
 import (
 	"context"
+	"errors"
+	"regexp"
+	"strings"
+	"sync"
+	"time"
 
 	"gridgov/internal/actor"
 	"gridgov/internal/apperr"
@@ -10,10 +15,9 @@ import (
 	"gridgov/internal/db"
 )
 
-// TODO(auth helper): replace every errTodo body with the real implementation.
-var errTodo = apperr.New(apperr.Internal, "not implemented yet")
-
 // Units is what auth needs from the organisation: where a unit sits in the tree.
+// The service itself reads unit paths with SQL joins on org_units, so that an
+// authenticated request costs one query; Units is kept for callers that wire it.
 type Units interface {
 	UnitPath(ctx context.Context, code string) (string, error)
 }
@@ -21,89 +25,104 @@ type Units interface {
 // Service holds accounts, sessions and roles.
 type Service struct {
 	db    *db.DB
+	st    store
 	audit *audit.Log
 	clock clock.Clock
 	units Units
 	opts  Options
+
+	// dummyHash is verified against for unknown names, so that their login
+	// costs what a known name's does.
+	dummyOnce sync.Once
+	dummyHash string
 }
 
-// NewService returns the auth service.
+// NewService returns the auth service. Zero option fields take their defaults.
 func NewService(d *db.DB, log *audit.Log, clk clock.Clock, units Units, opts Options) *Service {
-	return &Service{db: d, audit: log, clock: clk, units: units, opts: opts}
+	return &Service{db: d, st: store{db: d}, audit: log, clock: clk, units: units, opts: withDefaults(opts)}
 }
 
-// EnsureBuiltinRoles creates the built-in roles if missing and brings their
-// permissions up to date (admin holds every permission).
-func (s *Service) EnsureBuiltinRoles(ctx context.Context) error { return errTodo }
-
-// Login checks a password and opens a session of kind KindWeb or KindAPI.
-// Errors: unauthenticated (wrong name or password, same for both), locked
-// (reason account_locked, after MaxFailures in FailureWindow, for LockFor),
-// too_many_requests (per-address limit). Every attempt is audited.
-func (s *Service) Login(ctx context.Context, username, password, kind string) (Session, error) {
-	return Session{}, errTodo
+func withDefaults(o Options) Options {
+	def := DefaultOptions()
+	if o.IdleTimeout <= 0 {
+		o.IdleTimeout = def.IdleTimeout
+	}
+	if o.AbsoluteTimeout <= 0 {
+		o.AbsoluteTimeout = def.AbsoluteTimeout
+	}
+	if o.MaxFailures <= 0 {
+		o.MaxFailures = def.MaxFailures
+	}
+	if o.FailureWindow <= 0 {
+		o.FailureWindow = def.FailureWindow
+	}
+	if o.LockFor <= 0 {
+		o.LockFor = def.LockFor
+	}
+	if o.MaxIPFailures <= 0 {
+		o.MaxIPFailures = def.MaxIPFailures
+	}
+	if o.PasswordPolicy != PolicyBasic {
+		o.PasswordPolicy = PolicyMLPS3
+	}
+	if o.Argon2Memory == 0 || o.Argon2Time == 0 || o.Argon2Threads == 0 {
+		o.Argon2Memory, o.Argon2Time, o.Argon2Threads = def.Argon2Memory, def.Argon2Time, def.Argon2Threads
+	}
+	return o
 }
 
-// Authenticate turns a session token into an actor, enforcing idle and
-// absolute timeouts (unauthenticated, reason session_expired) and disabled users.
-func (s *Service) Authenticate(ctx context.Context, token, kind string) (*actor.Actor, Session, error) {
-	return nil, Session{}, errTodo
+func (s *Service) argon() argonParams {
+	return argonParams{memory: s.opts.Argon2Memory, time: s.opts.Argon2Time, threads: s.opts.Argon2Threads}
 }
 
-// Logout ends the session of token.
-func (s *Service) Logout(ctx context.Context, token string) error { return errTodo }
-
-// User returns a user whose home unit is in scope (user.read).
-func (s *Service) User(ctx context.Context, id int64) (User, error) { return User{}, errTodo }
-
-// UserByName returns a user by login name, without permission checks (CLI).
-func (s *Service) UserByName(ctx context.Context, username string) (User, error) {
-	return User{}, errTodo
+// hash applies the service's password policy for username and hashes password.
+func (s *Service) hash(username, password string) (string, error) {
+	if err := CheckPassword(s.opts.PasswordPolicy, username, password); err != nil {
+		return "", err
+	}
+	h, err := hashPassword(password, s.argon())
+	if err != nil {
+		return "", apperr.Wrap(err, "hash password")
+	}
+	return h, nil
 }
 
-// Users lists users in scope (user.read).
-func (s *Service) Users(ctx context.Context, f UserFilter) ([]User, int, error) {
-	return nil, 0, errTodo
+// dummyVerify spends the time of one password check against nothing.
+func (s *Service) dummyVerify(password string) {
+	s.dummyOnce.Do(func() {
+		s.dummyHash, _ = hashPassword("dummy password for timing", s.argon())
+	})
+	_, _ = verifyPassword(s.dummyHash, password)
 }
 
-// CreateUser creates a user (user.write over the home unit and each grant
-// scope; a grant may not give permissions the actor lacks there).
-func (s *Service) CreateUser(ctx context.Context, in UserInput) (User, error) { return User{}, errTodo }
+// now is the service clock in UTC, truncated to what both engines store.
+func (s *Service) now() time.Time { return s.clock.Now().UTC().Truncate(time.Microsecond) }
 
-// UpdateUser changes a user (user.write); disabling ends their sessions.
-func (s *Service) UpdateUser(ctx context.Context, id int64, u UserUpdate) (User, error) {
-	return User{}, errTodo
+var (
+	usernameRe = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{1,31}$`)
+	roleNameRe = regexp.MustCompile(`^[a-z][a-z0-9_-]{1,31}$`)
+)
+
+// normName is how login names are compared: trimmed and lower case.
+func normName(u string) string { return strings.ToLower(strings.TrimSpace(u)) }
+
+// writer returns the acting actor for a write, or an error when none.
+func writer(ctx context.Context) (*actor.Actor, error) {
+	a := actor.From(ctx)
+	if a == nil {
+		return nil, apperr.New(apperr.Unauthenticated, "login required")
+	}
+	return a, nil
 }
 
-// SetPassword sets a user's password (user.write) and ends their sessions.
-func (s *Service) SetPassword(ctx context.Context, id int64, password string) error { return errTodo }
-
-// ChangeOwnPassword changes the actor's own password after checking the old one.
-func (s *Service) ChangeOwnPassword(ctx context.Context, oldPassword, newPassword string) error {
-	return errTodo
+// dbErr wraps an unexpected database error as internal.
+func dbErr(err error, what string) error {
+	if err == nil {
+		return nil
+	}
+	var e *apperr.Error
+	if errors.As(err, &e) {
+		return e
+	}
+	return apperr.Wrap(err, what)
 }
-
-// AddGrant grants a role over a scope to a user (user.write).
-func (s *Service) AddGrant(ctx context.Context, userID int64, g GrantInput) (Grant, error) {
-	return Grant{}, errTodo
-}
-
-// RemoveGrant removes a grant from a user (user.write).
-func (s *Service) RemoveGrant(ctx context.Context, userID, grantID int64) error { return errTodo }
-
-// Roles lists all roles (any logged-in user with user.read).
-func (s *Service) Roles(ctx context.Context) ([]Role, error) { return nil, errTodo }
-
-// Role returns a role by name.
-func (s *Service) Role(ctx context.Context, name string) (Role, error) { return Role{}, errTodo }
-
-// CreateRole defines a new role (role.write over a root unit).
-func (s *Service) CreateRole(ctx context.Context, in RoleInput) (Role, error) { return Role{}, errTodo }
-
-// UpdateRole changes a non-built-in role's title and permissions (role.write).
-func (s *Service) UpdateRole(ctx context.Context, name string, in RoleInput) (Role, error) {
-	return Role{}, errTodo
-}
-
-// DeleteRole deletes a non-built-in role no grant uses (role.write).
-func (s *Service) DeleteRole(ctx context.Context, name string) error { return errTodo }

@@ -124,10 +124,13 @@ func (st store) grantsOf(ctx context.Context, ids ...int64) ([]grantRec, error) 
 	return out, rows.Err()
 }
 
-// unitPath returns the path of a unit; ok is false when there is none.
-func (st store) unitPath(ctx context.Context, code string) (path string, ok bool, err error) {
-	err = st.db.QueryRow(ctx, `SELECT path FROM org_units WHERE code = ?`, code).Scan(&path)
-	return found(path, err)
+// unit returns the path and name of a unit; ok is false when there is none.
+func (st store) unit(ctx context.Context, code string) (path, name string, ok bool, err error) {
+	err = st.db.QueryRow(ctx, `SELECT path, name FROM org_units WHERE code = ?`, code).Scan(&path, &name)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", "", false, nil
+	}
+	return path, name, err == nil, err
 }
 
 // staffPath returns the path of a staff member's unit.
@@ -176,6 +179,13 @@ func (st store) updateUser(ctx context.Context, u User, now time.Time) error {
 func (st store) setPasswordHash(ctx context.Context, id int64, hash string, now time.Time) error {
 	_, err := st.db.Exec(ctx, `UPDATE users SET password_hash = ?, password_changed_at = ?, updated_at = ?
 		WHERE id = ?`, hash, now, now, id)
+	return err
+}
+
+// rehash replaces a password hash with one of the same password at another
+// cost; the password itself did not change.
+func (st store) rehash(ctx context.Context, id int64, hash string) error {
+	_, err := st.db.Exec(ctx, `UPDATE users SET password_hash = ? WHERE id = ?`, hash, id)
 	return err
 }
 

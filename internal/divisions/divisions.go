@@ -66,6 +66,8 @@ type Problem struct {
 	Message string `json:"message"`
 }
 
+// String formats the problem as FILE:LINE: message, as compilers do, so
+// editors and terminals can jump to the row.
 func (p Problem) String() string { return fmt.Sprintf("%s:%d: %s", p.File, p.Line, p.Message) }
 
 // RowsError reports the rows of the city that could not be read. Nothing is
@@ -78,6 +80,7 @@ type RowsError struct {
 	Total int
 }
 
+// Error lists the first MaxListed problems, one per line.
 func (e *RowsError) Error() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%d row(s) cannot be read; nothing was imported", e.Total)
@@ -112,6 +115,9 @@ func (e *RowsError) Unwrap() error {
 type Report struct {
 	City     string `json:"city"` // the city unit's 6-digit code
 	CityName string `json:"city_name"`
+	// CityNameGuessed is true when neither cities.csv nor an earlier import
+	// named the city, so it carries the placeholder "<code>市".
+	CityNameGuessed bool `json:"city_name_guessed,omitempty"`
 	// Read counts the units of the city found in the files.
 	Read      map[org.Level]int `json:"read"`
 	Created   map[org.Level]int `json:"created"`

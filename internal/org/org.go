@@ -129,6 +129,9 @@ type GridFilter struct {
 	Q        string
 	Limit    int
 	Offset   int
+	// WithBoundary includes the boundary polygons, which lists leave out
+	// by default because they can be large.
+	WithBoundary bool
 }
 
 // Team is one of the "three teams" a staff member may belong to.
@@ -184,6 +187,8 @@ type StaffFilter struct {
 	GridCode string
 	Team     Team
 	Q        string
-	Limit    int
-	Offset   int
+	// Active, when set, keeps only active (true) or inactive (false) staff.
+	Active *bool
+	Limit  int
+	Offset int
 }

@@ -2,15 +2,17 @@ package org
 
 import (
 	"context"
+	"sort"
+	"strings"
+	"time"
 
+	"gridgov/internal/actor"
 	"gridgov/internal/apperr"
 	"gridgov/internal/audit"
 	"gridgov/internal/clock"
 	"gridgov/internal/db"
+	"gridgov/internal/rbac"
 )
-
-// TODO(org helper): replace every errTodo body with the real implementation.
-var errTodo = apperr.New(apperr.Internal, "not implemented yet")
 
 // Service holds the rules of the organisation: permission and scope checks,
 // validation, transactions with their audit entries.
@@ -18,86 +20,175 @@ type Service struct {
 	db    *db.DB
 	audit *audit.Log
 	clock clock.Clock
+	st    store
 }
 
 // NewService returns the org service.
 func NewService(d *db.DB, log *audit.Log, clk clock.Clock) *Service {
-	return &Service{db: d, audit: log, clock: clk}
+	return &Service{db: d, audit: log, clock: clk, st: store{db: d}}
+}
+
+// now is the service time, truncated to what both engines store.
+func (s *Service) now() time.Time { return s.clock.Now().UTC().Truncate(time.Microsecond) }
+
+// authorize checks perm over an object at path. An object the actor may
+// not even read answers not_found, like a missing one; one they may read
+// but not change answers forbidden, which tells them nothing new.
+func authorize(ctx context.Context, perm, readPerm rbac.Permission, path string) error {
+	err := rbac.Require(ctx, perm, path)
+	if apperr.Is(err, apperr.NotFound) && rbac.Can(actor.From(ctx), readPerm, path) {
+		return apperr.Newf(apperr.Forbidden, "permission %s required here", perm)
+	}
+	return err
 }
 
 // Unit returns one unit with its descendant counts (org.read over it).
-func (s *Service) Unit(ctx context.Context, code string) (Unit, error) { return Unit{}, errTodo }
+func (s *Service) Unit(ctx context.Context, code string) (Unit, error) {
+	if err := rbac.RequireAny(ctx, rbac.OrgRead); err != nil {
+		return Unit{}, err
+	}
+	u, err := s.st.unit(ctx, code)
+	if err != nil {
+		return Unit{}, err
+	}
+	if err := rbac.Require(ctx, rbac.OrgRead, u.Path); err != nil {
+		return Unit{}, err
+	}
+	if u.Kind == Territory {
+		below := levelsBelow(u.Level)
+		if len(below) > 0 {
+			counts, err := s.st.levelCounts(ctx, u.Path, true)
+			if err != nil {
+				return Unit{}, err
+			}
+			u.DescendantCounts = make(map[string]int, len(below))
+			for _, l := range below {
+				u.DescendantCounts[string(l)] = counts[l]
+			}
+		}
+	}
+	return u, nil
+}
 
 // Units lists units in the actor's scope matching f, with the total count.
 func (s *Service) Units(ctx context.Context, f UnitFilter) ([]Unit, int, error) {
-	return nil, 0, errTodo
+	if err := rbac.RequireAny(ctx, rbac.OrgRead); err != nil {
+		return nil, 0, err
+	}
+	limit, offset, err := page(f.Limit, f.Offset)
+	if err != nil {
+		return nil, 0, err
+	}
+	if f.Level != "" && levelRank(f.Level) == 0 {
+		return nil, 0, apperr.Field("level", "must be one of city, district, street, community")
+	}
+	if f.Kind != "" && !validKind(f.Kind) {
+		return nil, 0, apperr.Field("kind", "must be one of territory, department, office")
+	}
+	cond, args := rbac.ScopeOf(actor.From(ctx), rbac.OrgRead).SQL("u.path")
+	where := []string{cond}
+	add := func(c string, v ...any) { where = append(where, c); args = append(args, v...) }
+	if f.ParentCode != "" {
+		add("u.parent_code = ?", f.ParentCode)
+	}
+	if f.Under != "" {
+		p, err := s.st.unitPath(ctx, f.Under)
+		if apperr.Is(err, apperr.NotFound) {
+			return []Unit{}, 0, nil // the same answer as for a unit outside scope
+		} else if err != nil {
+			return nil, 0, err
+		}
+		add("u.path LIKE ? AND u.path <> ?", p+"%", p)
+	}
+	if f.Level != "" {
+		add("u.level = ?", string(f.Level))
+	}
+	if f.Kind != "" {
+		add("u.kind = ?", string(f.Kind))
+	}
+	q, err := searchText(f.Q)
+	if err != nil {
+		return nil, 0, err
+	}
+	if q != "" {
+		add(`(u.name LIKE ? ESCAPE '\' OR u.code LIKE ? ESCAPE '\')`, containsPattern(q), containsPattern(q))
+	}
+	w := strings.Join(where, " AND ")
+	total, err := s.st.count(ctx, "org_units u", w, args)
+	if err != nil {
+		return nil, 0, err
+	}
+	if total <= offset {
+		return []Unit{}, total, nil
+	}
+	us, err := s.st.units(ctx, w, args, limit, offset)
+	return us, total, err
 }
 
 // Ancestors returns the units from the root down to the parent of code,
 // limited to those the actor may read (for breadcrumbs).
-func (s *Service) Ancestors(ctx context.Context, code string) ([]Unit, error) { return nil, errTodo }
-
-// CreateUnit creates a unit under a parent in the actor's scope (org.write).
-func (s *Service) CreateUnit(ctx context.Context, in UnitInput) (Unit, error) { return Unit{}, errTodo }
-
-// UpdateUnit renames or re-sorts a unit (org.write).
-func (s *Service) UpdateUnit(ctx context.Context, code string, u UnitUpdate) (Unit, error) {
-	return Unit{}, errTodo
+func (s *Service) Ancestors(ctx context.Context, code string) ([]Unit, error) {
+	if err := rbac.RequireAny(ctx, rbac.OrgRead); err != nil {
+		return nil, err
+	}
+	path, err := s.st.unitPath(ctx, code)
+	if err != nil {
+		return nil, err
+	}
+	if err := rbac.Require(ctx, rbac.OrgRead, path); err != nil {
+		return nil, err
+	}
+	codes := strings.Split(strings.Trim(path, "/"), "/")
+	codes = codes[:len(codes)-1]
+	if len(codes) == 0 {
+		return []Unit{}, nil
+	}
+	byCode, err := s.st.unitsByCodes(ctx, codes)
+	if err != nil {
+		return nil, err
+	}
+	a := actor.From(ctx)
+	out := []Unit{}
+	for _, c := range codes {
+		if u, ok := byCode[c]; ok && rbac.Can(a, rbac.OrgRead, u.Path) {
+			out = append(out, u)
+		}
+	}
+	return out, nil
 }
-
-// DeleteUnit deletes a unit that has no children, grids, staff or users (org.write).
-func (s *Service) DeleteUnit(ctx context.Context, code string) error { return errTodo }
 
 // UnitPath returns the materialised path of a unit, without permission
 // checks: other modules use it to place objects in the tree.
-func (s *Service) UnitPath(ctx context.Context, code string) (string, error) { return "", errTodo }
-
-// ImportUnits creates or updates many units in one transaction (parents
-// before children), idempotently, with one audit entry (org.write over the
-// parent of each top unit, or the system actor).
-func (s *Service) ImportUnits(ctx context.Context, units []UnitInput) (ImportResult, error) {
-	return ImportResult{}, errTodo
+func (s *Service) UnitPath(ctx context.Context, code string) (string, error) {
+	return s.st.unitPath(ctx, code)
 }
 
 // CountUnder returns, for the territory unit code, how many units of each
-// level exist at or below it (the city itself counts as city: 1).
+// level exist at or below it (the city itself counts as city: 1). It
+// checks no permission: the command line uses it to report imports.
 func (s *Service) CountUnder(ctx context.Context, code string) (map[Level]int, error) {
-	return nil, errTodo
+	u, err := s.st.unit(ctx, code)
+	if err != nil {
+		return nil, err
+	}
+	counts, err := s.st.levelCounts(ctx, u.Path, false)
+	if err != nil {
+		return nil, err
+	}
+	if u.Kind == Territory {
+		for _, l := range append([]Level{u.Level}, levelsBelow(u.Level)...) {
+			counts[l] += 0
+		}
+	}
+	return counts, nil
 }
 
-// Grid returns a grid by code (grid.read over its unit).
-func (s *Service) Grid(ctx context.Context, code string) (Grid, error) { return Grid{}, errTodo }
-
-// Grids lists grids in the actor's scope.
-func (s *Service) Grids(ctx context.Context, f GridFilter) ([]Grid, int, error) {
-	return nil, 0, errTodo
-}
-
-// CreateGrid creates a grid (grid.write over its unit).
-func (s *Service) CreateGrid(ctx context.Context, in GridInput) (Grid, error) { return Grid{}, errTodo }
-
-// UpdateGrid changes a grid (grid.write).
-func (s *Service) UpdateGrid(ctx context.Context, code string, u GridUpdate) (Grid, error) {
-	return Grid{}, errTodo
-}
-
-// DeleteGrid deletes a grid without child grids (grid.write).
-func (s *Service) DeleteGrid(ctx context.Context, code string) error { return errTodo }
-
-// StaffMember returns one staff member (staff.read over their unit).
-func (s *Service) StaffMember(ctx context.Context, id int64) (Staff, error) { return Staff{}, errTodo }
-
-// Staff lists staff in the actor's scope.
-func (s *Service) Staff(ctx context.Context, f StaffFilter) ([]Staff, int, error) {
-	return nil, 0, errTodo
-}
-
-// CreateStaff creates a staff member (staff.write over their unit).
-func (s *Service) CreateStaff(ctx context.Context, in StaffInput) (Staff, error) {
-	return Staff{}, errTodo
-}
-
-// UpdateStaff changes a staff member (staff.write over the old and new unit).
-func (s *Service) UpdateStaff(ctx context.Context, id int64, u StaffUpdate) (Staff, error) {
-	return Staff{}, errTodo
+// sortedKeys returns the keys of a set in order.
+func sortedKeys(m map[string]bool) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
 }

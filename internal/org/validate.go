@@ -118,6 +118,15 @@ func MaskPhone(p string) string {
 	return strings.Repeat("*", len(p))
 }
 
+// searchText trims a search string and bounds its length.
+func searchText(q string) (string, error) {
+	q = strings.TrimSpace(q)
+	if utf8.RuneCountInString(q) > maxTextLen {
+		return "", apperr.Field("q", "must be at most 100 characters")
+	}
+	return q, nil
+}
+
 // page applies the default and maximum list sizes.
 func page(limit, offset int) (int, int, error) {
 	switch {

@@ -5,7 +5,6 @@ package api
 
 import (
 	"context"
-	_ "embed"
 	"log/slog"
 	"net/http"
 	"sort"
@@ -50,8 +49,8 @@ type api struct {
 	Deps
 }
 
-// New returns the API handler, to be mounted at Prefix+"/" (it expects the
-// full path, with the prefix).
+// New returns the API handler, to be mounted at "/api/" (it expects the
+// full path, with the prefix); any unknown path below /api/ is a JSON 404.
 func New(d Deps) http.Handler {
 	if d.Logger == nil {
 		d.Logger = slog.Default()
@@ -69,7 +68,7 @@ func New(d Deps) http.Handler {
 	for path, methods := range allow {
 		mux.Handle(Prefix+path, methodNotAllowed(methods))
 	}
-	mux.Handle(Prefix+"/", handle(func(w http.ResponseWriter, r *http.Request) error {
+	mux.Handle("/api/", handle(func(w http.ResponseWriter, r *http.Request) error {
 		return apperr.New(apperr.NotFound, "not found")
 	}))
 	return mux

@@ -161,7 +161,7 @@ func decodeError(err error) error {
 	case errors.As(err, &typ):
 		field := typ.Field
 		if field == "" {
-			return apperr.Newf(apperr.BadRequest, "request body must be a JSON %s, not %s", kindName(typ), typ.Value)
+			return apperr.Newf(apperr.BadRequest, "request body must be %s, not %s", kindName(typ), typ.Value)
 		}
 		return apperr.Field(field, fmt.Sprintf("must be %s, not %s", kindName(typ), typ.Value))
 	}

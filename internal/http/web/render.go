@@ -19,19 +19,19 @@ import (
 
 // pages lists the page templates; each is parsed with the layout and the
 // shared partials.
-var pages = []string{"login", "org", "users", "user_new", "user", "roles", "role", "audit",
-	"password", "error"}
+var pages = []string{"login", "org", "grid", "staff", "users", "user_new", "user", "roles", "role",
+	"audit", "password", "error"}
 
 type pageTemplate = template.Template
 
 // parseTemplates parses every page once per language, with T bound to that
 // language's catalogue, so rendering needs no per-request cloning.
-func parseTemplates(fsys fs.FS, cat catalogues) (map[string]map[string]*pageTemplate, error) {
+func parseTemplates(fsys fs.FS, cat catalogues, loc *time.Location) (map[string]map[string]*pageTemplate, error) {
 	out := map[string]map[string]*pageTemplate{}
 	for _, lang := range languages {
 		out[lang] = map[string]*pageTemplate{}
 		for _, p := range pages {
-			t, err := template.New(p).Funcs(funcs(cat.translator(lang))).ParseFS(fsys,
+			t, err := template.New(p).Funcs(funcs(cat.translator(lang), loc)).ParseFS(fsys,
 				"templates/layout.html", "templates/partials.html", "templates/"+p+".html")
 			if err != nil {
 				return nil, fmt.Errorf("template %s: %w", p, err)
@@ -42,11 +42,19 @@ func parseTemplates(fsys fs.FS, cat catalogues) (map[string]map[string]*pageTemp
 	return out, nil
 }
 
-func funcs(t func(string, ...any) string) template.FuncMap {
+func funcs(t func(string, ...any) string, loc *time.Location) template.FuncMap {
 	return template.FuncMap{
-		"T":     t,
+		"T": t,
+		// time shows a stored UTC time in Asia/Shanghai.
+		"time": func(ts time.Time) string {
+			if ts.IsZero() {
+				return ""
+			}
+			return ts.In(loc).Format("2006-01-02 15:04:05")
+		},
 		"add":   func(a, b int) int { return a + b },
 		"join":  strings.Join,
+		"list":  func(xs ...string) []string { return xs },
 		"lower": strings.ToLower,
 		"field": func(errs map[string]string, name string) string { return errs[name] },
 		"val": func(v url.Values, name string) string {
@@ -70,6 +78,7 @@ func funcs(t func(string, ...any) string) template.FuncMap {
 type view struct {
 	Lang      string
 	Title     string // catalogue key
+	TitleText string // a title that is data, such as a unit's name
 	Actor     *actor.Actor
 	User      auth.User
 	CSRF      string
@@ -145,7 +154,7 @@ func (s *server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	e := apperr.As(err)
 	switch e.Code {
 	case apperr.Unauthenticated:
-		s.toLogin(w, r)
+		s.toLogin(w, r, "")
 		return
 	case apperr.NotFound:
 		s.errorPage(w, r, http.StatusNotFound, "error.not_found")
@@ -179,7 +188,7 @@ func (s *server) formError(v *view, err error) (int, bool) {
 		return 0, false
 	}
 	for k, p := range e.Fields {
-		v.Errors[k] = p
+		v.Errors[k] = s.problem(v.Lang, p)
 	}
 	v.FlashKind = "error"
 	v.Flash = t("err." + string(e.Code))

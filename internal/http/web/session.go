@@ -8,12 +8,15 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"time"
 
 	"gridgov/internal/actor"
 	"gridgov/internal/apperr"
 	"gridgov/internal/auth"
+	"gridgov/internal/http/httpx"
+	"gridgov/internal/rbac"
 )
 
 // Cookie names.
@@ -64,20 +67,25 @@ func (s *server) page(h http.HandlerFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		c, err := r.Cookie(sessionCookie)
 		if err != nil || c.Value == "" {
-			s.toLogin(w, r)
+			s.toLogin(w, r, "")
 			return
 		}
 		a, sess, err := s.Auth.Authenticate(r.Context(), c.Value, auth.KindWeb)
 		if err != nil {
-			if apperr.Is(err, apperr.Unauthenticated) {
+			if e := apperr.As(err); e.Code == apperr.Unauthenticated {
 				s.clearSession(w)
-				s.toLogin(w, r)
+				flash := ""
+				if e.Reason == auth.ReasonSessionExpired {
+					flash = "flash.session_expired"
+				}
+				s.toLogin(w, r, flash)
 				return
 			}
 			s.fail(w, r, err)
 			return
 		}
 		a.SessionKind = auth.KindWeb
+		httpx.NoteUser(r.Context(), a.Username)
 		ws := &webSession{token: c.Value, actor: a, session: sess}
 		ctx := context.WithValue(actor.With(r.Context(), a), sessionKey{}, ws)
 		r = r.WithContext(ctx)
@@ -112,15 +120,23 @@ func tokenEqual(got, want string) bool {
 }
 
 // toLogin sends a request without a valid session to the login page,
-// remembering where it was going (htmx gets a full-page redirect).
-func (s *server) toLogin(w http.ResponseWriter, r *http.Request) {
+// remembering where it was going and, with flash, saying why (htmx gets a
+// full-page redirect).
+func (s *server) toLogin(w http.ResponseWriter, r *http.Request, flash string) {
 	next := "/"
 	if r.Method == http.MethodGet {
 		next = r.URL.RequestURI()
 	}
-	target := "/login"
+	q := url.Values{}
 	if next != "/" {
-		target += "?next=" + url.QueryEscape(next)
+		q.Set("next", next)
+	}
+	if flash != "" {
+		q.Set("flash", flash)
+	}
+	target := "/login"
+	if len(q) > 0 {
+		target += "?" + q.Encode()
 	}
 	if isHTMX(r) {
 		w.Header().Set("HX-Redirect", target)
@@ -148,9 +164,16 @@ func (s *server) loginForm(w http.ResponseWriter, r *http.Request) {
 	s.renderLogin(w, r, http.StatusOK, url.Values{"next": {r.URL.Query().Get("next")}}, "")
 }
 
-// renderLogin shows the login form with a fresh login CSRF token.
+// renderLogin shows the login form with the login CSRF token. An existing
+// token is kept, so that a second tab or a stray request for the login page
+// does not invalidate a form already on screen.
 func (s *server) renderLogin(w http.ResponseWriter, r *http.Request, status int, form url.Values, flash string) {
-	token := randomToken(32)
+	token := ""
+	if c, err := r.Cookie(loginCSRFCookie); err == nil && len(c.Value) == 64 {
+		token = c.Value
+	} else {
+		token = randomToken(32)
+	}
 	s.setCookie(w, loginCSRFCookie, token, 3600)
 	v := s.newView(r, "login.title", "", nil)
 	v.CSRF, v.Form = token, form
@@ -207,14 +230,22 @@ func (s *server) loginError(r *http.Request, err error) (int, string) {
 	return http.StatusInternalServerError, t("error.internal")
 }
 
-// lockedUntil finds the end of an account lock in a locked error: the auth
-// service names it in the fields (locked_until, RFC 3339).
+// lockedUntilRe finds the end of a lock in the auth service's message
+// ("account locked until 2006-01-02 15:04:05 +08:00 …").
+var lockedUntilRe = regexp.MustCompile(`until (\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} [+-]\d{2}:\d{2})`)
+
+// lockedUntil finds the end of an account lock in a locked error: in the
+// field locked_until (RFC 3339) when the service names it there, otherwise
+// in its message.
 func lockedUntil(e *apperr.Error) (time.Time, bool) {
-	for _, k := range []string{"locked_until", "until", "retry_at"} {
-		if v, ok := e.Fields[k]; ok {
-			if ts, err := time.Parse(time.RFC3339, v); err == nil {
-				return ts, true
-			}
+	if v, ok := e.Fields["locked_until"]; ok {
+		if ts, err := time.Parse(time.RFC3339, v); err == nil {
+			return ts, true
+		}
+	}
+	if m := lockedUntilRe.FindStringSubmatch(e.Message); m != nil {
+		if ts, err := time.Parse("2006-01-02 15:04:05 -07:00", m[1]); err == nil {
+			return ts, true
 		}
 	}
 	return time.Time{}, false
@@ -230,14 +261,29 @@ func (s *server) logout(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, "/login", http.StatusSeeOther)
 }
 
-// home opens the unit of the actor's first grant, or their home unit.
+// home opens the unit of the actor's first grant that may read the
+// organisation (or their home unit); an actor who may not read it at all
+// starts at the first section they can open.
 func (s *server) home(w http.ResponseWriter, r *http.Request) {
 	a := sessionFrom(r).actor
-	code := a.UnitCode
-	if len(a.Grants) > 0 && a.Grants[0].ScopeCode != "" {
-		code = a.Grants[0].ScopeCode
+	for _, g := range a.Grants {
+		if g.Perms[rbac.OrgRead] && g.ScopeCode != "" {
+			http.Redirect(w, r, "/org/"+url.PathEscape(g.ScopeCode), http.StatusSeeOther)
+			return
+		}
 	}
-	http.Redirect(w, r, "/org/"+url.PathEscape(code), http.StatusSeeOther)
+	target := "/me/password"
+	switch {
+	case rbac.HasAnywhere(a, rbac.OrgRead):
+		target = "/org/" + url.PathEscape(a.UnitCode)
+	case rbac.HasAnywhere(a, rbac.UserRead):
+		target = "/users"
+	case rbac.HasAnywhere(a, rbac.AuditRead):
+		target = "/audit"
+	case rbac.HasAnywhere(a, rbac.RoleWrite):
+		target = "/roles"
+	}
+	http.Redirect(w, r, target, http.StatusSeeOther)
 }
 
 func randomToken(n int) string {

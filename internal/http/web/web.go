@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"strings"
 	"time"
 
 	"gridgov/internal/audit"
@@ -50,7 +51,7 @@ func New(d Deps) http.Handler {
 		panic(err)
 	}
 	s.cat = cat
-	if s.tmpl, err = parseTemplates(content, cat); err != nil {
+	if s.tmpl, err = parseTemplates(content, cat, s.loc); err != nil {
 		panic(err)
 	}
 	return s.routes()
@@ -70,6 +71,12 @@ func (s *server) routes() http.Handler {
 	static, _ := fs.Sub(staticFS, "static")
 	mux.Handle("GET /static/", http.StripPrefix("/static/", cacheStatic(http.FileServerFS(static))))
 
+	mux.HandleFunc("GET /favicon.ico", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "image/svg+xml")
+		w.Header().Set("Cache-Control", "public, max-age=86400")
+		b, _ := fs.ReadFile(staticFS, "static/favicon.svg")
+		_, _ = w.Write(b)
+	})
 	mux.HandleFunc("GET /login", s.loginForm)
 	mux.HandleFunc("POST /login", s.login)
 	mux.HandleFunc("GET /lang", s.setLang)
@@ -77,9 +84,17 @@ func (s *server) routes() http.Handler {
 
 	mux.Handle("GET /{$}", s.page(s.home))
 	mux.Handle("GET /org/{code}", s.page(s.orgPage))
+	mux.Handle("POST /org/{code}", s.page(s.updateUnit))
+	mux.Handle("POST /org/{code}/delete", s.page(s.deleteUnit))
 	mux.Handle("POST /org/{code}/units", s.page(s.createUnit))
 	mux.Handle("POST /org/{code}/grids", s.page(s.createGrid))
 	mux.Handle("POST /org/{code}/staff", s.page(s.createStaff))
+
+	mux.Handle("GET /grids/{code}", s.page(s.gridPage))
+	mux.Handle("POST /grids/{code}", s.page(s.updateGrid))
+	mux.Handle("POST /grids/{code}/delete", s.page(s.deleteGrid))
+	mux.Handle("GET /staff/{id}", s.page(s.staffPage))
+	mux.Handle("POST /staff/{id}", s.page(s.updateStaff))
 
 	mux.Handle("GET /users", s.page(s.usersPage))
 	mux.Handle("GET /users/new", s.page(s.newUserForm))
@@ -104,13 +119,30 @@ func (s *server) routes() http.Handler {
 	mux.Handle("POST /me/password", s.page(s.changePassword))
 
 	mux.Handle("/", s.page(s.notFound))
-	return s.withMeta(securityHeaders(mux))
+	return s.withMeta(securityHeaders(limitBody(mux)))
 }
 
-// cacheStatic lets browsers keep the embedded assets for a day; they change
-// only with a new binary.
+// maxBody bounds a form post; the largest is a grid with its boundary.
+const maxBody = 4 << 20
+
+// limitBody stops a client from making the server read an endless body.
+func limitBody(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Body != nil {
+			r.Body = http.MaxBytesReader(w, r.Body, maxBody)
+		}
+		h.ServeHTTP(w, r)
+	})
+}
+
+// cacheStatic lets browsers keep the embedded assets for a day (they change
+// only with a new binary) and lists no directories.
 func cacheStatic(h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "" || strings.HasSuffix(r.URL.Path, "/") {
+			http.NotFound(w, r)
+			return
+		}
 		w.Header().Set("Cache-Control", "public, max-age=86400")
 		h.ServeHTTP(w, r)
 	})
@@ -125,6 +157,8 @@ func securityHeaders(h http.Handler) http.Handler {
 			"script-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'; object-src 'none'")
 		hd.Set("X-Content-Type-Options", "nosniff")
 		hd.Set("X-Frame-Options", "DENY")
+		// Not no-referrer: under it browsers send "Origin: null" with form
+		// posts, and the CSRF origin check would refuse every form.
 		hd.Set("Referrer-Policy", "same-origin")
 		h.ServeHTTP(w, r)
 	})
