@@ -16,8 +16,10 @@ func errBadLogin() error {
 }
 
 func errLocked(until time.Time) error {
-	return apperr.Newf(apperr.Locked, "account locked until %s after repeated failed logins",
+	e := apperr.Newf(apperr.Locked, "account locked until %s after repeated failed logins",
 		until.In(shanghai).Format("2006-01-02 15:04:05 -07:00")).WithReason(ReasonAccountLocked)
+	e.Fields = map[string]string{"locked_until": until.UTC().Format(time.RFC3339)}
+	return e
 }
 
 // Login checks a password and opens a session of kind KindWeb or KindAPI.

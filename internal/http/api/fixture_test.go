@@ -43,8 +43,12 @@ func newFixture(t testing.TB, d *db.DB) *fixture {
 	clk := clock.NewFake(time.Date(2026, 11, 26, 9, 0, 0, 0, time.UTC))
 	log := audit.New(d, clk)
 	orgs := org.NewService(d, log, clk)
+	// Cheap argon2 parameters keep the suite fast; the hashing itself is
+	// tested with the production parameters in internal/auth.
+	opts := auth.DefaultOptions()
+	opts.Argon2Memory, opts.Argon2Time, opts.Argon2Threads = 1024, 1, 1
 	f := &fixture{t: t, db: d, clock: clk, org: orgs, audit: log,
-		auth: auth.NewService(d, log, clk, orgs, auth.DefaultOptions()),
+		auth: auth.NewService(d, log, clk, orgs, opts),
 		sys:  actor.With(context.Background(), actor.SystemActor("test"))}
 	if err := f.auth.EnsureBuiltinRoles(f.sys); err != nil {
 		t.Fatalf("built-in roles: %v", err)
