@@ -12,6 +12,8 @@ import (
 // updates them through svc.ImportUnits in one transaction: a failed import
 // writes nothing, and a second identical import changes nothing. Rows that
 // cannot be read come back as a *RowsError before anything is written.
+// Units absent from the files are kept: an import never deletes, since
+// grids, staff and accounts may hang on them.
 func Import(ctx context.Context, svc *org.Service, fsys fs.FS, city string) (Report, error) {
 	set, err := Read(fsys, city)
 	if err != nil {
