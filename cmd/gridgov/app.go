@@ -8,6 +8,8 @@ import (
 
 	"gridgov/internal/audit"
 	"gridgov/internal/auth"
+	"gridgov/internal/blob"
+	"gridgov/internal/calendar"
 	"gridgov/internal/clock"
 	"gridgov/internal/config"
 	"gridgov/internal/db"
@@ -17,13 +19,15 @@ import (
 // app is the wired platform: database, services and clock, shared by every
 // subcommand.
 type app struct {
-	cfg   *config.Config
-	db    *db.DB
-	clock clock.Clock
-	audit *audit.Log
-	org   *org.Service
-	auth  *auth.Service
-	log   *slog.Logger
+	cfg      *config.Config
+	db       *db.DB
+	clock    clock.Clock
+	audit    *audit.Log
+	org      *org.Service
+	calendar *calendar.Service
+	blobs    *blob.Service
+	auth     *auth.Service
+	log      *slog.Logger
 }
 
 // openApp validates cfg, opens the database, applies migrations and builds
@@ -43,13 +47,30 @@ func openApp(ctx context.Context, cfg *config.Config) (*app, error) {
 	clk := clock.System{}
 	log := audit.New(d, clk)
 	orgs := org.NewService(d, log, clk)
+	cal, err := calendar.NewService(d, log, clk)
+	if err != nil {
+		d.Close()
+		return nil, fmt.Errorf("calendar: %w", err)
+	}
+	store, err := blob.FromEnv(cfg.DataDir)
+	if err != nil {
+		d.Close()
+		return nil, fmt.Errorf("attachments store: %w", err)
+	}
+	if s3, ok := store.(*blob.S3); ok {
+		if err := s3.EnsureBucket(ctx); err != nil {
+			d.Close()
+			return nil, fmt.Errorf("attachments bucket: %w", err)
+		}
+	}
 	opts := auth.DefaultOptions()
 	opts.IdleTimeout, opts.AbsoluteTimeout = cfg.SessionIdle, cfg.SessionAbsolute
 	opts.PasswordPolicy = cfg.PasswordPolicy
 	a := &app{
-		cfg: cfg, db: d, clock: clk, audit: log, org: orgs,
-		auth: auth.NewService(d, log, clk, orgs, opts),
-		log:  newLogger(cfg.LogLevel),
+		cfg: cfg, db: d, clock: clk, audit: log, org: orgs, calendar: cal,
+		blobs: blob.NewService(d, store, log, clk, blob.DefaultOptions()),
+		auth:  auth.NewService(d, log, clk, orgs, opts),
+		log:   newLogger(cfg.LogLevel),
 	}
 	if err := a.auth.EnsureBuiltinRoles(ctx); err != nil {
 		d.Close()

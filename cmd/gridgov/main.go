@@ -26,13 +26,14 @@ type command struct {
 
 func commands() map[string]command {
 	return map[string]command{
-		"serve":   {runServe, "serve the console and the API (--addr, --demo)"},
-		"migrate": {runMigrate, "apply database migrations"},
-		"seed":    {runSeed, "seed demo: load the Zhengzhou demo city"},
-		"import":  {runImport, "import divisions --city CODE DIR: load a city's real divisions"},
-		"user":    {runUser, "user create | user passwd: manage accounts"},
-		"audit":   {runAudit, "audit verify: check the audit log's hash chain"},
-		"version": {runVersion, "print the version"},
+		"serve":    {runServe, "serve the console and the API (--addr, --demo)"},
+		"migrate":  {runMigrate, "apply database migrations"},
+		"seed":     {runSeed, "seed demo: load the Zhengzhou demo city"},
+		"import":   {runImport, "import divisions --city CODE DIR: load a city's real divisions"},
+		"calendar": {runCalendar, "calendar deadline | import | days: working calendar and time limits"},
+		"user":     {runUser, "user create | user passwd: manage accounts"},
+		"audit":    {runAudit, "audit verify: check the audit log's hash chain"},
+		"version":  {runVersion, "print the version"},
 	}
 }
 

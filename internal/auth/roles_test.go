@@ -19,7 +19,8 @@ func TestBuiltinRoles(t *testing.T) {
 			t.Fatalf("got %+v, %v; want built-in admin with every permission", admin, err)
 		}
 		viewer, _ := e.svc.Role(e.sys, "viewer")
-		want := []string{rbac.OrgRead, rbac.GridRead, rbac.StaffRead, rbac.UserRead, rbac.AuditRead}
+		want := []string{rbac.OrgRead, rbac.GridRead, rbac.StaffRead, rbac.UserRead, rbac.AuditRead,
+			rbac.CaseRead, rbac.AttachmentRead}
 		if !slices.Equal(viewer.Permissions, want) || viewer.Title != "只读" {
 			t.Fatalf("got viewer %+v, want 只读 with %v", viewer, want)
 		}

@@ -35,6 +35,8 @@ type DB struct {
 	Dialect Dialect
 	write   *sql.DB
 	read    *sql.DB
+	// Prepared-statement caches of the SQLite pools (nil on PostgreSQL).
+	writeStmts, readStmts *stmtCache
 	// Where is a printable description of the database (file path or host/db),
 	// never containing a password.
 	Where string
@@ -85,7 +87,8 @@ func openSQLite(ctx context.Context, path string) (*DB, error) {
 		return nil, err
 	}
 	r.SetMaxOpenConns(4)
-	return &DB{Dialect: SQLite, write: w, read: r, Where: path}, nil
+	return &DB{Dialect: SQLite, write: w, read: r, Where: path,
+		writeStmts: newStmtCache(w), readStmts: newStmtCache(r)}, nil
 }
 
 func openPostgres(ctx context.Context, url string) (*DB, error) {
@@ -119,6 +122,10 @@ func redact(url string) string {
 
 // Close closes all connections.
 func (d *DB) Close() error {
+	if d.writeStmts != nil {
+		d.writeStmts.close()
+		d.readStmts.close()
+	}
 	err := d.write.Close()
 	if d.read != d.write {
 		if e := d.read.Close(); err == nil {
@@ -176,16 +183,25 @@ func (d *DB) conn(ctx context.Context, write bool) Querier {
 
 // Exec runs a statement, inside the context's transaction if there is one.
 func (d *DB) Exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	if s := d.prepared(ctx, query, true, len(args)); s != nil {
+		return s.ExecContext(ctx, d.args(args)...)
+	}
 	return d.conn(ctx, true).ExecContext(ctx, d.Rebind(query), d.args(args)...)
 }
 
 // Query runs a query on the context's transaction or the read pool.
 func (d *DB) Query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	if s := d.prepared(ctx, query, !isRead(query), len(args)); s != nil {
+		return s.QueryContext(ctx, d.args(args)...)
+	}
 	return d.conn(ctx, !isRead(query)).QueryContext(ctx, d.Rebind(query), d.args(args)...)
 }
 
 // QueryRow runs a single-row query on the context's transaction or the read pool.
 func (d *DB) QueryRow(ctx context.Context, query string, args ...any) *sql.Row {
+	if s := d.prepared(ctx, query, !isRead(query), len(args)); s != nil {
+		return s.QueryRowContext(ctx, d.args(args)...)
+	}
 	return d.conn(ctx, !isRead(query)).QueryRowContext(ctx, d.Rebind(query), d.args(args)...)
 }
 

@@ -29,9 +29,25 @@ const (
 	AuditRead  Permission = "audit.read"
 )
 
+// The case loop's, calendar's and attachments' permissions; their packages
+// declare the same names as constants of their own.
+const (
+	CaseRead        Permission = "case.read"
+	CaseCreate      Permission = "case.create"
+	CaseDispatch    Permission = "case.dispatch"
+	CaseHandle      Permission = "case.handle"
+	CaseSupervise   Permission = "case.supervise"
+	CategoryWrite   Permission = "category.write"
+	CalendarWrite   Permission = "calendar.write"
+	AttachmentRead  Permission = "attachment.read"
+	AttachmentWrite Permission = "attachment.upload"
+)
+
 // All lists every permission, in display order.
 var All = []Permission{OrgRead, OrgWrite, GridRead, GridWrite, StaffRead, StaffWrite,
-	UserRead, UserWrite, RoleWrite, AuditRead}
+	UserRead, UserWrite, RoleWrite, AuditRead,
+	CaseRead, CaseCreate, CaseDispatch, CaseHandle, CaseSupervise, CategoryWrite, CalendarWrite,
+	AttachmentRead, AttachmentWrite}
 
 // Valid reports whether p is a known permission.
 func Valid(p Permission) bool {

@@ -15,6 +15,9 @@ import (
 	"gridgov/internal/apperr"
 	"gridgov/internal/audit"
 	"gridgov/internal/auth"
+	"gridgov/internal/blob"
+	"gridgov/internal/calendar"
+	"gridgov/internal/cases"
 	"gridgov/internal/http/httpx"
 	"gridgov/internal/org"
 )
@@ -31,6 +34,12 @@ type Deps struct {
 	// LoginRetryAfter is sent as Retry-After when an address has made too
 	// many failed logins; it defaults to the lockout failure window.
 	LoginRetryAfter time.Duration
+	// Calendar answers deadlines and imports holiday calendars.
+	Calendar *calendar.Service
+	// Cases runs the case loop.
+	Cases *cases.Service
+	// Blobs stores and serves attachments.
+	Blobs *blob.Service
 }
 
 // handlerFunc is an API handler: it writes a response or returns an error
@@ -84,6 +93,9 @@ func (a *api) routes() []route {
 	rs = append(rs, a.userRoutes()...)
 	rs = append(rs, a.roleRoutes()...)
 	rs = append(rs, a.auditRoutes()...)
+	rs = append(rs, a.calendarRoutes()...)
+	rs = append(rs, a.casesRoutes()...)
+	rs = append(rs, a.attachmentRoutes()...)
 	rs = append(rs, route{Method: "GET", Path: "/openapi.json", Public: true, Handler: serveOpenAPI})
 	return rs
 }

@@ -4,6 +4,8 @@ package server
 
 import (
 	"context"
+	"gridgov/internal/blob"
+	"gridgov/internal/calendar"
 	"log/slog"
 	"net/http"
 	"net/netip"
@@ -26,6 +28,10 @@ type Deps struct {
 	Audit  *audit.Log
 	DB     *db.DB
 	Logger *slog.Logger
+	// Calendar answers working-time deadlines.
+	Calendar *calendar.Service
+	// Blobs stores attachments.
+	Blobs *blob.Service
 	// SecureCookies marks cookies Secure (serve behind HTTPS).
 	SecureCookies bool
 	// TrustedProxies are the proxies whose X-Forwarded-For names the client.
@@ -39,7 +45,8 @@ func New(d Deps) http.Handler {
 		d.Logger = slog.Default()
 	}
 	mux := http.NewServeMux()
-	mux.Handle("/api/", api.New(api.Deps{Org: d.Org, Auth: d.Auth, Audit: d.Audit, Logger: d.Logger}))
+	mux.Handle("/api/", api.New(api.Deps{Org: d.Org, Auth: d.Auth, Audit: d.Audit, Logger: d.Logger,
+		Calendar: d.Calendar, Blobs: d.Blobs}))
 	mux.Handle("GET /healthz", healthz(d.DB, d.Logger))
 	mux.Handle("/", web.New(web.Deps{Org: d.Org, Auth: d.Auth, Audit: d.Audit,
 		SecureCookies: d.SecureCookies, Logger: d.Logger}))

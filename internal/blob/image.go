@@ -1,0 +1,133 @@
+package blob
+
+import (
+	"bytes"
+	"fmt"
+	"image"
+	"image/jpeg"
+	"image/png"
+
+	"golang.org/x/image/draw"
+
+	"gridgov/internal/apperr"
+)
+
+// ThumbSize is the longest side of a thumbnail in pixels.
+const ThumbSize = 320
+
+// thumbQuality is the JPEG quality of thumbnails.
+const thumbQuality = 80
+
+// processed is an image ready to store: stripped bytes, its displayed
+// size and a JPEG thumbnail.
+type processed struct {
+	data          []byte
+	thumb         []byte
+	width, height int
+}
+
+// processImage strips the metadata of a JPEG or PNG, checks that it
+// decodes within maxPixels, and makes its thumbnail. Other images (HEIC)
+// pass unchanged, without size or thumbnail.
+func processImage(t FileType, b []byte, maxPixels int64) (processed, error) {
+	orientation := 1
+	var err error
+	switch t.MIME {
+	case TypeJPEG.MIME:
+		orientation = jpegOrientation(b)
+		b, err = stripJPEG(b, orientation)
+	case TypePNG.MIME:
+		b, err = stripPNG(b)
+	default:
+		return processed{data: b}, nil
+	}
+	if err != nil {
+		return processed{}, apperr.Field("file", "file is "+err.Error())
+	}
+	cfg, _, err := image.DecodeConfig(bytes.NewReader(b))
+	if err != nil {
+		return processed{}, apperr.Field("file", fmt.Sprintf("file is not a readable %s: %v", t.Name, err))
+	}
+	if cfg.Width <= 0 || cfg.Height <= 0 || int64(cfg.Width)*int64(cfg.Height) > maxPixels {
+		return processed{}, apperr.Field("file", fmt.Sprintf("image is %d×%d pixels; at most %d megapixels are accepted",
+			cfg.Width, cfg.Height, maxPixels/1_000_000))
+	}
+	var img image.Image
+	if t.MIME == TypeJPEG.MIME {
+		img, err = jpeg.Decode(bytes.NewReader(b))
+	} else {
+		img, err = png.Decode(bytes.NewReader(b))
+	}
+	if err != nil {
+		return processed{}, apperr.Field("file", fmt.Sprintf("file is not a readable %s: %v", t.Name, err))
+	}
+	thumb, err := thumbnail(img, orientation)
+	if err != nil {
+		return processed{}, err
+	}
+	p := processed{data: b, thumb: thumb, width: cfg.Width, height: cfg.Height}
+	if orientation >= 5 {
+		p.width, p.height = p.height, p.width
+	}
+	return p, nil
+}
+
+// thumbnail scales img so its longest side is at most ThumbSize, turns it
+// upright and encodes it as JPEG.
+func thumbnail(img image.Image, orientation int) ([]byte, error) {
+	b := img.Bounds()
+	w, h := b.Dx(), b.Dy()
+	if w > ThumbSize || h > ThumbSize {
+		if w >= h {
+			w, h = ThumbSize, max(1, h*ThumbSize/w)
+		} else {
+			w, h = max(1, w*ThumbSize/h), ThumbSize
+		}
+	}
+	dst := image.NewRGBA(image.Rect(0, 0, w, h))
+	// Transparent PNG areas become white rather than black in the JPEG.
+	draw.Draw(dst, dst.Bounds(), image.White, image.Point{}, draw.Src)
+	draw.CatmullRom.Scale(dst, dst.Bounds(), img, b, draw.Over, nil)
+	var buf bytes.Buffer
+	if err := jpeg.Encode(&buf, orient(dst, orientation), &jpeg.Options{Quality: thumbQuality}); err != nil {
+		return nil, fmt.Errorf("encode thumbnail: %w", err)
+	}
+	return buf.Bytes(), nil
+}
+
+// orient applies an Exif orientation (2–8) to src, so the result shows
+// the way the camera meant it.
+func orient(src *image.RGBA, o int) image.Image {
+	if o < 2 || o > 8 {
+		return src
+	}
+	w, h := src.Bounds().Dx(), src.Bounds().Dy()
+	dw, dh := w, h
+	if o >= 5 {
+		dw, dh = h, w
+	}
+	dst := image.NewRGBA(image.Rect(0, 0, dw, dh))
+	for y := 0; y < h; y++ {
+		for x := 0; x < w; x++ {
+			var dx, dy int
+			switch o {
+			case 2:
+				dx, dy = w-1-x, y
+			case 3:
+				dx, dy = w-1-x, h-1-y
+			case 4:
+				dx, dy = x, h-1-y
+			case 5:
+				dx, dy = y, x
+			case 6:
+				dx, dy = h-1-y, x
+			case 7:
+				dx, dy = h-1-y, w-1-x
+			case 8:
+				dx, dy = y, w-1-x
+			}
+			dst.SetRGBA(dx, dy, src.RGBAAt(x, y))
+		}
+	}
+	return dst
+}

@@ -1,0 +1,161 @@
+package cases
+
+import (
+	"context"
+	_ "embed"
+	"encoding/json"
+	"fmt"
+	"regexp"
+	"strings"
+	"time"
+
+	"gridgov/internal/audit"
+)
+
+//go:embed data/catalogue.json
+var catalogueJSON []byte
+
+// Catalogue returns the standard catalogue shipped with gridgov.
+func Catalogue() ([]CategoryInput, error) {
+	var out []CategoryInput
+	if err := json.Unmarshal(catalogueJSON, &out); err != nil {
+		return nil, fmt.Errorf("standard catalogue: %w", err)
+	}
+	return out, nil
+}
+
+// EnsureCatalogue upserts the standard catalogue; call it at start. Units'
+// own categories are left alone.
+func (s *Service) EnsureCatalogue(ctx context.Context) error {
+	cats, err := Catalogue()
+	if err != nil {
+		return err
+	}
+	now := s.now()
+	return s.db.WithTx(ctx, func(ctx context.Context) error {
+		for _, in := range cats {
+			if err := s.validCategory(&in, false); err != nil {
+				return fmt.Errorf("standard category %s: %w", in.Code, err)
+			}
+			if err := s.st.upsertStandardCategory(ctx, categoryFrom(in, now)); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+func categoryFrom(in CategoryInput, now time.Time) Category {
+	return Category{Code: in.Code, Kind: in.Kind, MajorCode: in.MajorCode, MajorName: in.MajorName,
+		Name: in.Name, FilingCondition: in.FilingCondition, ClosingCondition: in.ClosingCondition,
+		DefaultDept: in.DefaultDept, Urgency: in.Urgency, Limits: in.Limits, UnitCode: in.UnitCode,
+		Active: true, CreatedAt: now, UpdatedAt: now}
+}
+
+var (
+	codeRe = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$`)
+	deptRe = regexp.MustCompile(`^[a-z0-9_-]{0,32}$`)
+)
+
+// validCategory trims and checks a category input; withUnit requires a unit.
+func (s *Service) validCategory(in *CategoryInput, withUnit bool) error {
+	errs := fieldErrs{}
+	in.Code = strings.TrimSpace(in.Code)
+	in.Name = strings.TrimSpace(in.Name)
+	in.MajorCode = strings.TrimSpace(in.MajorCode)
+	in.MajorName = strings.TrimSpace(in.MajorName)
+	in.DefaultDept = strings.TrimSpace(in.DefaultDept)
+	in.UnitCode = strings.TrimSpace(in.UnitCode)
+	if !codeRe.MatchString(in.Code) {
+		errs.add("code", "letters, digits, - or _, at most 32")
+	}
+	switch in.Kind {
+	case KindComponent, KindEvent, KindGovernance:
+	default:
+		errs.add("kind", "must be component, event or governance")
+	}
+	if in.MajorCode == "" {
+		errs.add("major_code", "required")
+	}
+	if in.MajorName == "" {
+		errs.add("major_name", "required")
+	}
+	if in.Name == "" || len([]rune(in.Name)) > 100 {
+		errs.add("name", "required, at most 100 characters")
+	}
+	if !deptRe.MatchString(in.DefaultDept) {
+		errs.add("default_dept", "a department code suffix such as cgj")
+	}
+	if in.Urgency == "" {
+		in.Urgency = UrgencyNormal
+	}
+	switch in.Urgency {
+	case UrgencyNormal, UrgencyUrgent, UrgencyCritical:
+	default:
+		errs.add("urgency", "must be normal, urgent or critical")
+	}
+	s.checkLimits(in.Limits, errs)
+	if withUnit && in.UnitCode == "" {
+		errs.add("unit_code", "required: the unit extending the catalogue")
+	}
+	return errs.err()
+}
+
+func (s *Service) checkLimits(limits map[string]string, errs fieldErrs) {
+	for _, stage := range []string{StageAccept, StageSign, StageHandle, StageVerify} {
+		if strings.TrimSpace(limits[stage]) == "" {
+			errs.add("limits."+stage, "required")
+		}
+	}
+	for stage, l := range limits {
+		switch stage {
+		case StageAccept, StageSign, StageHandle, StageVerify:
+		default:
+			errs.add("limits."+stage, "unknown stage (accept, sign, handle, verify)")
+			continue
+		}
+		if err := s.checkLimit(l); err != nil {
+			errs.add("limits."+stage, err.Error())
+		}
+	}
+}
+
+// Categories lists active categories (all with f.All) matching f. Any
+// logged-in user may read the catalogue.
+func (s *Service) Categories(ctx context.Context, f CategoryFilter) ([]Category, error) {
+	if err := requireLogin(ctx); err != nil {
+		return nil, err
+	}
+	return s.st.categories(ctx, f)
+}
+
+// Category returns one category.
+func (s *Service) Category(ctx context.Context, code string) (Category, error) {
+	if err := requireLogin(ctx); err != nil {
+		return Category{}, err
+	}
+	return s.st.category(ctx, code)
+}
+
+// CreateCategory extends the catalogue for a unit (category.write over it).
+func (s *Service) CreateCategory(ctx context.Context, in CategoryInput) (Category, error) {
+	if err := s.validCategory(&in, true); err != nil {
+		return Category{}, err
+	}
+	path, err := s.st.unitPath(ctx, in.UnitCode, "unit_code")
+	if err != nil {
+		return Category{}, err
+	}
+	if err := requireScoped(ctx, PermCategoryWrite, path); err != nil {
+		return Category{}, err
+	}
+	c := categoryFrom(in, s.now())
+	err = s.db.WithTx(ctx, func(ctx context.Context) error {
+		if err := s.st.insertCategory(ctx, c); err != nil {
+			return err
+		}
+		return s.audit.Record(ctx, audit.Entry{Action: "category.create", ObjectType: "case_category",
+			ObjectID: c.Code, Detail: map[string]any{"name": c.Name, "unit_code": c.UnitCode, "limits": c.Limits}})
+	})
+	return c, err
+}

@@ -1,0 +1,224 @@
+package cases
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"gridgov/internal/actor"
+	"gridgov/internal/apperr"
+	"gridgov/internal/audit"
+	"gridgov/internal/db"
+)
+
+// chinaTime is Asia/Shanghai (no daylight saving), for case-number years.
+var chinaTime = time.FixedZone("CST", 8*3600)
+
+// CreateCase records a new case (采集) and, unless in.Report is false,
+// reports it to the platform of its grid's unit. With an idempotency key a
+// retry of the same input returns the first case and replayed=true; the
+// same key with another input is a conflict.
+func (s *Service) CreateCase(ctx context.Context, in CaseCreate) (c Case, replayed bool, err error) {
+	a := actor.From(ctx)
+	if a == nil {
+		return Case{}, false, apperr.New(apperr.Unauthenticated, "login required")
+	}
+	if err := cleanCreate(&in); err != nil {
+		return Case{}, false, err
+	}
+	hash := requestHash(in)
+	if in.IdempotencyKey != "" {
+		if c, ok, err := s.replay(ctx, a.UserID, in.IdempotencyKey, hash); ok || err != nil {
+			return c, ok, err
+		}
+	}
+	r, err := s.prepare(ctx, a, in)
+	if err != nil {
+		return Case{}, false, err
+	}
+	err = s.db.WithTx(ctx, func(ctx context.Context) error { return s.insertNew(ctx, &r, in, hash) })
+	if in.IdempotencyKey != "" && db.IsUniqueViolation(err) {
+		// A concurrent retry with the same key won the race.
+		if c, ok, err := s.replay(ctx, a.UserID, in.IdempotencyKey, hash); ok || err != nil {
+			return c, ok, err
+		}
+	}
+	if err != nil {
+		return Case{}, false, err
+	}
+	return r.Case, false, nil
+}
+
+// replay returns the case stored under an idempotency key.
+func (s *Service) replay(ctx context.Context, userID int64, key, hash string) (Case, bool, error) {
+	id, old, ok, err := s.st.idempotent(ctx, userID, key)
+	if err != nil || !ok {
+		return Case{}, false, err
+	}
+	if old != hash {
+		return Case{}, false, apperr.New(apperr.Conflict,
+			"this Idempotency-Key was used with a different request").WithReason(ReasonIdempotency)
+	}
+	r, err := s.st.caseByID(ctx, id)
+	return r.Case, err == nil, err
+}
+
+func cleanCreate(in *CaseCreate) error {
+	errs := fieldErrs{}
+	in.CategoryCode = strings.TrimSpace(in.CategoryCode)
+	in.Description = strings.TrimSpace(in.Description)
+	in.Address = strings.TrimSpace(in.Address)
+	in.GridCode = strings.TrimSpace(in.GridCode)
+	in.IdempotencyKey = strings.TrimSpace(in.IdempotencyKey)
+	if in.CategoryCode == "" {
+		errs.add("category_code", "required")
+	}
+	if in.Description == "" || len([]rune(in.Description)) > 2000 {
+		errs.add("description", "required, at most 2000 characters")
+	}
+	if len([]rune(in.Address)) > 300 {
+		errs.add("address", "at most 300 characters")
+	}
+	if in.Source == "" {
+		in.Source = SourcePatrol
+	}
+	if !validSource(in.Source) {
+		errs.add("source", "must be one of patrol, citizen, leader, media, hotline, superior")
+	}
+	if (in.Lat == nil) != (in.Lng == nil) {
+		errs.add("lat", "lat and lng go together")
+	}
+	if in.Lat != nil && (*in.Lat < -90 || *in.Lat > 90) {
+		errs.add("lat", "must be between -90 and 90")
+	}
+	if in.Lng != nil && (*in.Lng < -180 || *in.Lng > 180) {
+		errs.add("lng", "must be between -180 and 180")
+	}
+	if len(in.IdempotencyKey) > 200 {
+		errs.add("Idempotency-Key", "at most 200 characters")
+	}
+	checkIDs(in.Attachments, errs)
+	in.Attachments = cleanIDs(in.Attachments)
+	return errs.err()
+}
+
+func validSource(src Source) bool {
+	for _, s := range Sources {
+		if s == src {
+			return true
+		}
+	}
+	return false
+}
+
+// requestHash fingerprints a create request for idempotency.
+func requestHash(in CaseCreate) string {
+	in.IdempotencyKey = ""
+	report := in.Report == nil || *in.Report
+	sum := sha256.Sum256([]byte(mustJSON(in) + strconv.FormatBool(report)))
+	return hex.EncodeToString(sum[:])
+}
+
+// prepare resolves grid, territory and category and checks case.create.
+func (s *Service) prepare(ctx context.Context, a *actor.Actor, in CaseCreate) (caseRow, error) {
+	grid, err := s.findGrid(ctx, a, in)
+	if err != nil {
+		return caseRow{}, err
+	}
+	terr, err := s.st.gridUnit(ctx, grid)
+	if err != nil {
+		return caseRow{}, err
+	}
+	if err := requireScoped(ctx, PermCaseCreate, terr.Path); err != nil {
+		return caseRow{}, err
+	}
+	cat, err := s.st.category(ctx, in.CategoryCode)
+	if err != nil || !cat.Active {
+		return caseRow{}, apperr.Field("category_code", fmt.Sprintf("unknown category %s", in.CategoryCode))
+	}
+	if cat.UnitCode != "" {
+		p, err := s.st.unitPath(ctx, cat.UnitCode, "category_code")
+		if err != nil || !strings.HasPrefix(terr.Path, p) {
+			return caseRow{}, apperr.Field("category_code", "category not available in this grid")
+		}
+	}
+	now := s.now()
+	r := caseRow{Case: Case{CategoryCode: cat.Code, CategoryName: cat.Name, Description: in.Description,
+		Source: in.Source, Lat: in.Lat, Lng: in.Lng, Address: in.Address, GridCode: grid, UnitCode: terr.Code,
+		UnitPath: terr.Path, Status: StatusCollected, CurrentUnitCode: terr.Code, StageStartedAt: now,
+		Overdue: Green, ReporterID: a.UserID, ReporterUnitCode: a.UnitCode, Attachments: in.Attachments,
+		Version: 1, CreatedAt: now, UpdatedAt: now}}
+	if in.Report == nil || *in.Report {
+		dl, err := s.deadline(now, cat.Limits[StageAccept])
+		if err != nil {
+			return caseRow{}, err
+		}
+		r.Status, r.Stage, r.StageSeq, r.Deadline = StatusReported, StageAccept, 1, dl
+	}
+	return r, nil
+}
+
+// findGrid picks the grid: given, located, or the reporter's only grid.
+func (s *Service) findGrid(ctx context.Context, a *actor.Actor, in CaseCreate) (string, error) {
+	if in.GridCode != "" {
+		return in.GridCode, nil
+	}
+	if in.Lat != nil && s.locator != nil {
+		code, ok, err := s.locator.Locate(ctx, *in.Lat, *in.Lng)
+		if err != nil {
+			return "", apperr.Wrap(err, "locate grid")
+		}
+		if ok {
+			return code, nil
+		}
+	}
+	code, err := s.st.soleGrid(ctx, a.UserID)
+	if err != nil {
+		return "", err
+	}
+	if code == "" {
+		return "", apperr.Field("grid_code", "location is outside every grid; choose a grid")
+	}
+	return code, nil
+}
+
+// insertNew writes a prepared case with its number, scope unit, first step,
+// idempotency key, arrival notice and audit entry.
+func (s *Service) insertNew(ctx context.Context, r *caseRow, in CaseCreate, hash string) error {
+	city := strings.SplitN(strings.Trim(r.UnitPath, "/"), "/", 2)[0]
+	year := r.CreatedAt.In(chinaTime).Year()
+	n, err := s.st.nextNumber(ctx, year, city)
+	if err != nil {
+		return err
+	}
+	r.Number = fmt.Sprintf("%d-%s-%06d", year, city, n)
+	if r.ID, err = s.st.insertCase(ctx, *r); err != nil {
+		return err
+	}
+	if err := s.st.addUnit(ctx, r.ID, r.UnitCode, r.UnitPath, "territory"); err != nil {
+		return err
+	}
+	a := actor.From(ctx)
+	step := Step{CaseID: r.ID, Action: ActCreate, ToStatus: r.Status, UserID: a.UserID, Username: a.Username,
+		UnitCode: a.UnitCode, Note: r.Description, Attachments: r.Attachments, CreatedAt: r.CreatedAt}
+	if err := s.st.insertStep(ctx, step); err != nil {
+		return err
+	}
+	if in.IdempotencyKey != "" {
+		if err := s.st.insertIdempotent(ctx, a.UserID, in.IdempotencyKey, r.ID, hash, r.CreatedAt); err != nil {
+			return err
+		}
+	}
+	if r.Status == StatusReported {
+		if err := s.notify(ctx, *r, OutboxArrived, r.UnitCode, r.CreatedAt, ChannelInApp); err != nil {
+			return err
+		}
+	}
+	return s.audit.Record(ctx, audit.Entry{Action: "case.create", ObjectType: "case",
+		ObjectID: strconv.FormatInt(r.ID, 10), Detail: map[string]any{"number": r.Number,
+			"category": r.CategoryCode, "grid": r.GridCode, "source": string(r.Source), "status": string(r.Status)}})
+}

@@ -1,0 +1,88 @@
+package cases_test
+
+import (
+	"context"
+	"testing"
+
+	"gridgov/internal/apperr"
+	"gridgov/internal/cases"
+	"gridgov/internal/db"
+	"gridgov/internal/dbtest"
+)
+
+// TestDispatchDownAndVerify: the district assigns to a street platform,
+// which dispatches its assignment on to a community; the community's
+// feedback is verified by the street, and a co-handler works alongside.
+func TestDispatchDownAndVerify(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		f := newFixture(t, d)
+		c := f.newCase(t)
+		street := as("410105001", dispatcher...)
+		c = must(f.svc.Escalate(comm(), c.ID, cases.Transition{Note: "上报"}))
+		c = must(f.svc.Escalate(street, c.ID, cases.Transition{Note: "上报"}))
+		c = must(f.svc.Assign(district(), c.ID, cases.AssignInput{LeadUnitCode: "410105001",
+			CoUnitCodes: []string{"410105-szj"}}))
+		_, err := f.svc.Assign(district(), c.ID, cases.AssignInput{LeadUnitCode: "410102001"})
+		wantReason(t, err, cases.ReasonInvalidTransition)
+		c = must(f.svc.Sign(street, c.ID, cases.HandlerInput{}))
+		full := must(f.svc.CaseByID(street, c.ID))
+		var streetAsg int64
+		for _, a := range full.Assignments {
+			if a.UnitCode == "410105001" {
+				streetAsg = a.ID
+			}
+		}
+		_, err = f.svc.Assign(street, c.ID, cases.AssignInput{FromAssignmentID: streetAsg, LeadUnitCode: "410105-cgj"})
+		wantField(t, err, "lead_unit_code") // the district's department is not below the street
+		c = must(f.svc.Assign(street, c.ID, cases.AssignInput{FromAssignmentID: streetAsg, LeadUnitCode: "410105001002"}))
+		if c.Status != cases.StatusAssigned || c.CurrentUnitCode != "410105001002" {
+			t.Fatalf("dispatched down: %s at %s", c.Status, c.CurrentUnitCode)
+		}
+		hh := as("410105001002", handler...)
+		c = must(f.svc.Sign(hh, c.ID, cases.HandlerInput{}))
+		_, err = f.svc.Feedback(hh, c.ID, cases.HandlerInput{Transition: cases.Transition{Note: "已处理"}})
+		wantReason(t, err, cases.ReasonInvalidTransition) // the co-handler has not reported yet
+		szj := as("410105-szj", handler...)
+		must(f.svc.Sign(szj, c.ID, cases.HandlerInput{}))
+		must(f.svc.Feedback(szj, c.ID, cases.HandlerInput{Transition: cases.Transition{Note: "市政设施已修复"}}))
+		c = must(f.svc.Feedback(hh, c.ID, cases.HandlerInput{Transition: cases.Transition{Note: "已处理"}}))
+		if c.Status != cases.StatusFeedback || c.CurrentUnitCode != "410105001" {
+			t.Fatalf("feedback: %s at %s, want verification at the street", c.Status, c.CurrentUnitCode)
+		}
+		_, err = f.svc.Verify(as("410105001002", platform...), c.ID, cases.VerifyInput{Pass: true})
+		wantCode(t, err, apperr.Forbidden) // the handler's unit may see but not verify
+		c = must(f.svc.Verify(street, c.ID, cases.VerifyInput{Pass: true}))
+		if c.Status != cases.StatusClosed || c.ClosedAt == nil {
+			t.Fatalf("closed: %+v", c)
+		}
+		// Every step is audited in the same transaction.
+		steps := must(f.svc.Steps(f.sys, c.ID))
+		var audited int
+		if err := d.QueryRow(context.Background(), `SELECT count(*) FROM audit_log WHERE object_type = 'case'
+			AND object_id = ?`, c.ID).Scan(&audited); err != nil {
+			t.Fatal(err)
+		}
+		if audited != len(steps) {
+			t.Fatalf("%d audit entries for %d steps", audited, len(steps))
+		}
+	})
+}
+
+func TestMergeDuplicate(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		f := newFixture(t, d)
+		a, b := f.newCase(t), f.newCase(t)
+		_, err := f.svc.Merge(comm(), b.ID, cases.MergeInput{IntoID: b.ID})
+		wantField(t, err, "into_id")
+		m := must(f.svc.Merge(comm(), b.ID, cases.MergeInput{IntoID: a.ID}))
+		if m.Status != cases.StatusMerged || m.MergedInto == nil || *m.MergedInto != a.ID {
+			t.Fatalf("merged: %+v", m)
+		}
+		steps := must(f.svc.Steps(f.sys, a.ID))
+		if last := steps[len(steps)-1]; last.Action != cases.ActMerge {
+			t.Fatalf("target's last step %s, want merge", last.Action)
+		}
+		_, err = f.svc.Merge(comm(), a.ID, cases.MergeInput{IntoID: b.ID})
+		wantField(t, err, "into_id") // b is no longer open
+	})
+}

@@ -1,0 +1,183 @@
+package cases
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"strings"
+	"time"
+
+	"gridgov/internal/actor"
+	"gridgov/internal/apperr"
+	"gridgov/internal/audit"
+	"gridgov/internal/clock"
+	"gridgov/internal/db"
+	"gridgov/internal/rbac"
+)
+
+// Service holds the rules of the case loop: permission and scope checks,
+// the state machine, deadlines, and transactions with their steps and audit
+// entries.
+type Service struct {
+	db        *db.DB
+	audit     *audit.Log
+	clock     clock.Clock
+	deadlines Deadlines
+	locator   Locator
+	st        store
+}
+
+// NewService returns the case service. locator may be nil, in which case
+// cases need a grid_code (or a reporter responsible for exactly one grid).
+func NewService(d *db.DB, log *audit.Log, clk clock.Clock, dl Deadlines, loc Locator) *Service {
+	return &Service{db: d, audit: log, clock: clk, deadlines: dl, locator: loc, st: store{db: d}}
+}
+
+// now is the service time, truncated to what both engines store.
+func (s *Service) now() time.Time { return s.clock.Now().UTC().Truncate(time.Microsecond) }
+
+// Errors of the state machine, distinguished by reason.
+const (
+	ReasonInvalidTransition = "invalid_transition"
+	ReasonStale             = "stale"
+	ReasonIdempotency       = "idempotency_key_reused"
+)
+
+func errTransition(a Action, st Status) error {
+	return apperr.Newf(apperr.Conflict, "action %s is not allowed while the case is %s", a, st).
+		WithReason(ReasonInvalidTransition)
+}
+
+func errStale() error {
+	return apperr.New(apperr.Conflict, "the case was changed by someone else; reload it").WithReason(ReasonStale)
+}
+
+// visible decides whether an actor holding scope (for case.read) may see a
+// case whose territory and handler units have the given paths. It is the one
+// rule for case visibility; scopeSQL is its SQL twin for lists.
+func visible(scope rbac.Scope, paths []string) bool {
+	for _, p := range paths {
+		if scope.Covers(p) {
+			return true
+		}
+	}
+	return false
+}
+
+// scopeSQL restricts a query over cases aliased c to those visible in scope.
+func scopeSQL(scope rbac.Scope) (string, []any) {
+	if scope.All {
+		return "1=1", nil
+	}
+	if len(scope.Paths) == 0 {
+		return "1=0", nil
+	}
+	cond, args := scope.SQL("cu.path")
+	return "EXISTS (SELECT 1 FROM case_units cu WHERE cu.case_id = c.id AND " + cond + ")", args
+}
+
+// can reports whether the actor holds perm over the unit at path.
+func can(ctx context.Context, perm rbac.Permission, path string) bool {
+	return rbac.Can(actor.From(ctx), perm, path)
+}
+
+// requireAt checks perm over a unit path for an actor who can already see
+// the case: lacking it is forbidden, not not_found.
+func requireAt(ctx context.Context, perm rbac.Permission, path, what string) error {
+	if actor.From(ctx) == nil {
+		return apperr.New(apperr.Unauthenticated, "login required")
+	}
+	if can(ctx, perm, path) {
+		return nil
+	}
+	return apperr.Newf(apperr.Forbidden, "permission %s over %s required", perm, what)
+}
+
+// fieldErrs collects invalid fields.
+type fieldErrs map[string]string
+
+func (f fieldErrs) add(field, problem string) {
+	if _, ok := f[field]; !ok {
+		f[field] = problem
+	}
+}
+
+func (f fieldErrs) err() error {
+	if len(f) == 0 {
+		return nil
+	}
+	return apperr.InvalidFields(f)
+}
+
+// cleanIDs normalises attachment ids (nil → empty, no duplicates).
+func cleanIDs(ids []int64) []int64 {
+	out := make([]int64, 0, len(ids))
+	seen := map[int64]bool{}
+	for _, id := range ids {
+		if !seen[id] {
+			seen[id] = true
+			out = append(out, id)
+		}
+	}
+	return out
+}
+
+func checkIDs(ids []int64, errs fieldErrs) {
+	for _, id := range ids {
+		if id <= 0 {
+			errs.add("attachments", "attachment ids must be positive")
+		}
+	}
+	if len(ids) > 50 {
+		errs.add("attachments", "at most 50 attachments per step")
+	}
+}
+
+func mustJSON(v any) string {
+	b, err := json.Marshal(v)
+	if err != nil {
+		panic(err) // only plain values are marshalled
+	}
+	return string(b)
+}
+
+// deadline computes from+limit; an empty limit means no deadline.
+func (s *Service) deadline(from time.Time, limit string) (*time.Time, error) {
+	if strings.TrimSpace(limit) == "" {
+		return nil, nil
+	}
+	t, err := s.deadlines.DeadlineFor(from, limit)
+	if err != nil {
+		return nil, apperr.Wrap(err, "compute deadline")
+	}
+	t = t.UTC().Truncate(time.Microsecond)
+	return &t, nil
+}
+
+// checkLimit validates a limit text through the calendar.
+func (s *Service) checkLimit(limit string) error {
+	if _, err := s.deadlines.DeadlineFor(s.now(), limit); err != nil {
+		var ae *apperr.Error
+		if errors.As(err, &ae) {
+			if m := ae.Fields["limit"]; m != "" {
+				return errors.New(m)
+			}
+			return errors.New(ae.Message)
+		}
+		return err
+	}
+	return nil
+}
+
+// requireLogin fails unless an actor is present.
+func requireLogin(ctx context.Context) error {
+	if actor.From(ctx) == nil {
+		return apperr.New(apperr.Unauthenticated, "login required")
+	}
+	return nil
+}
+
+// requireScoped checks perm over path; out of scope is not_found.
+func requireScoped(ctx context.Context, perm rbac.Permission, path string) error {
+	return rbac.Require(ctx, perm, path)
+}

@@ -1,0 +1,203 @@
+package cases
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+
+	"gridgov/internal/apperr"
+	"gridgov/internal/db"
+)
+
+// store holds the SQL of the case module; no policy.
+type store struct{ db *db.DB }
+
+type scanner interface{ Scan(...any) error }
+
+// unitRow is what the loop needs of an org unit.
+type unitRow struct {
+	Code, Name, Level, Kind, Parent, Path string
+}
+
+func (st store) unit(ctx context.Context, code, field string) (unitRow, error) {
+	var u unitRow
+	err := st.db.QueryRow(ctx, `SELECT code, name, level, kind, COALESCE(parent_code, ''), path
+		FROM org_units WHERE code = ?`, code).Scan(&u.Code, &u.Name, &u.Level, &u.Kind, &u.Parent, &u.Path)
+	if errors.Is(err, sql.ErrNoRows) {
+		return u, apperr.Field(field, fmt.Sprintf("unit %s does not exist", code))
+	}
+	if err != nil {
+		return u, fmt.Errorf("load unit: %w", err)
+	}
+	return u, nil
+}
+
+func (st store) unitPath(ctx context.Context, code, field string) (string, error) {
+	u, err := st.unit(ctx, code, field)
+	return u.Path, err
+}
+
+// unitByPath finds the unit whose path is p.
+func (st store) unitByPath(ctx context.Context, p string) (unitRow, error) {
+	var u unitRow
+	err := st.db.QueryRow(ctx, `SELECT code, name, level, kind, COALESCE(parent_code, ''), path
+		FROM org_units WHERE path = ?`, p).Scan(&u.Code, &u.Name, &u.Level, &u.Kind, &u.Parent, &u.Path)
+	if err != nil {
+		return u, fmt.Errorf("unit by path: %w", err)
+	}
+	return u, nil
+}
+
+// gridUnit returns the unit a grid belongs to.
+func (st store) gridUnit(ctx context.Context, grid string) (unitRow, error) {
+	var u unitRow
+	err := st.db.QueryRow(ctx, `SELECT u.code, u.name, u.level, u.kind, COALESCE(u.parent_code, ''), u.path
+		FROM grids g JOIN org_units u ON u.code = g.unit_code WHERE g.code = ?`, grid).
+		Scan(&u.Code, &u.Name, &u.Level, &u.Kind, &u.Parent, &u.Path)
+	if errors.Is(err, sql.ErrNoRows) {
+		return u, apperr.Field("grid_code", fmt.Sprintf("grid %s does not exist", grid))
+	}
+	if err != nil {
+		return u, fmt.Errorf("grid unit: %w", err)
+	}
+	return u, nil
+}
+
+// soleGrid returns the only grid the user's staff member is responsible
+// for, or "" when there are none or several.
+func (st store) soleGrid(ctx context.Context, userID int64) (string, error) {
+	rows, err := st.db.Query(ctx, `SELECT sg.grid_code FROM users u JOIN staff_grids sg ON sg.staff_id = u.staff_id
+		WHERE u.id = ? LIMIT 2`, userID)
+	if err != nil {
+		return "", fmt.Errorf("staff grids: %w", err)
+	}
+	defer rows.Close()
+	var codes []string
+	for rows.Next() {
+		var c string
+		if err := rows.Scan(&c); err != nil {
+			return "", err
+		}
+		codes = append(codes, c)
+	}
+	if err := rows.Err(); err != nil || len(codes) != 1 {
+		return "", err
+	}
+	return codes[0], nil
+}
+
+const categoryCols = `code, kind, major_code, major_name, name, filing_condition, closing_condition,
+	default_dept, urgency, limits, COALESCE(unit_code, ''), active, created_at, updated_at`
+
+func scanCategory(sc scanner) (Category, error) {
+	var c Category
+	var limits string
+	err := sc.Scan(&c.Code, &c.Kind, &c.MajorCode, &c.MajorName, &c.Name, &c.FilingCondition,
+		&c.ClosingCondition, &c.DefaultDept, &c.Urgency, &limits, &c.UnitCode, &c.Active, &c.CreatedAt, &c.UpdatedAt)
+	if err != nil {
+		return c, err
+	}
+	if err := json.Unmarshal([]byte(limits), &c.Limits); err != nil {
+		return c, fmt.Errorf("category %s limits: %w", c.Code, err)
+	}
+	return c, nil
+}
+
+func (st store) category(ctx context.Context, code string) (Category, error) {
+	c, err := scanCategory(st.db.QueryRow(ctx, `SELECT `+categoryCols+` FROM case_categories WHERE code = ?`, code))
+	if errors.Is(err, sql.ErrNoRows) {
+		return c, apperr.NotFoundf("category %s not found", code)
+	}
+	if err != nil {
+		return c, fmt.Errorf("load category: %w", err)
+	}
+	return c, nil
+}
+
+func (st store) categories(ctx context.Context, f CategoryFilter) ([]Category, error) {
+	where := []string{"1=1"}
+	var args []any
+	if !f.All {
+		where = append(where, "active = ?")
+		args = append(args, true)
+	}
+	if f.Kind != "" {
+		where = append(where, "kind = ?")
+		args = append(args, string(f.Kind))
+	}
+	if f.MajorCode != "" {
+		where = append(where, "major_code = ?")
+		args = append(args, f.MajorCode)
+	}
+	if q := strings.TrimSpace(f.Q); q != "" {
+		where = append(where, "(name LIKE ? OR code LIKE ? OR major_name LIKE ?)")
+		args = append(args, "%"+q+"%", "%"+q+"%", "%"+q+"%")
+	}
+	if f.UnitCode != "" {
+		where = append(where, `(unit_code IS NULL OR EXISTS (SELECT 1 FROM org_units cu, org_units fu
+			WHERE cu.code = case_categories.unit_code AND fu.code = ? AND fu.path LIKE cu.path || '%'))`)
+		args = append(args, f.UnitCode)
+	}
+	rows, err := st.db.Query(ctx, `SELECT `+categoryCols+` FROM case_categories WHERE `+
+		strings.Join(where, " AND ")+` ORDER BY kind, code`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("list categories: %w", err)
+	}
+	defer rows.Close()
+	out := []Category{}
+	for rows.Next() {
+		c, err := scanCategory(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+func (st store) insertCategory(ctx context.Context, c Category) error {
+	_, err := st.db.Exec(ctx, `INSERT INTO case_categories (code, kind, major_code, major_name, name,
+		filing_condition, closing_condition, default_dept, urgency, limits, unit_code, active, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, c.Code, string(c.Kind), c.MajorCode, c.MajorName, c.Name,
+		c.FilingCondition, c.ClosingCondition, c.DefaultDept, string(c.Urgency), mustJSON(c.Limits),
+		nullable(c.UnitCode), c.Active, c.CreatedAt, c.UpdatedAt)
+	if db.IsUniqueViolation(err) {
+		return apperr.Field("code", fmt.Sprintf("category %s already exists", c.Code))
+	}
+	if db.IsForeignKeyViolation(err) {
+		return apperr.Field("unit_code", "unit does not exist")
+	}
+	return err
+}
+
+// upsertStandardCategory writes a catalogue entry, never over a unit's own.
+func (st store) upsertStandardCategory(ctx context.Context, c Category) error {
+	_, err := st.db.Exec(ctx, `INSERT INTO case_categories (code, kind, major_code, major_name, name,
+		filing_condition, closing_condition, default_dept, urgency, limits, unit_code, active, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, ?, ?)
+		ON CONFLICT (code) DO UPDATE SET kind = excluded.kind, major_code = excluded.major_code,
+		major_name = excluded.major_name, name = excluded.name, filing_condition = excluded.filing_condition,
+		closing_condition = excluded.closing_condition, default_dept = excluded.default_dept,
+		urgency = excluded.urgency, limits = excluded.limits, updated_at = excluded.updated_at
+		WHERE case_categories.unit_code IS NULL`, c.Code, string(c.Kind), c.MajorCode, c.MajorName, c.Name,
+		c.FilingCondition, c.ClosingCondition, c.DefaultDept, string(c.Urgency), mustJSON(c.Limits),
+		true, c.CreatedAt, c.UpdatedAt)
+	if err != nil {
+		return fmt.Errorf("upsert category %s: %w", c.Code, err)
+	}
+	return nil
+}
+
+func nullable(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
+func placeholders(n int) string {
+	return strings.TrimSuffix(strings.Repeat("?, ", n), ", ")
+}

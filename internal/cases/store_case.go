@@ -1,0 +1,258 @@
+package cases
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"gridgov/internal/apperr"
+)
+
+const caseCols = `c.id, c.number, c.category_code, COALESCE(k.name, ''), c.description, c.source, c.lat, c.lng,
+	c.address, c.grid_code, c.unit_code, c.unit_path, c.status, c.resume_status, c.stage, c.stage_seq,
+	c.current_unit_code, c.stage_started_at, c.deadline, c.handle_deadline, c.overdue, c.supervised,
+	c.rework_count, c.merged_into, c.reporter_id, c.reporter_unit_code, c.attachments, c.version,
+	c.created_at, c.updated_at, c.closed_at`
+
+const caseFrom = ` FROM cases c LEFT JOIN case_categories k ON k.code = c.category_code`
+
+// caseRow is a case with the internal columns the service needs.
+type caseRow struct {
+	Case
+	ResumeStatus Status
+	StageSeq     int
+}
+
+func scanCase(sc scanner) (caseRow, error) {
+	var r caseRow
+	var lat, lng sql.NullFloat64
+	var dl, hdl, closed sql.NullTime
+	var merged sql.NullInt64
+	var att string
+	err := sc.Scan(&r.ID, &r.Number, &r.CategoryCode, &r.CategoryName, &r.Description, &r.Source, &lat, &lng,
+		&r.Address, &r.GridCode, &r.UnitCode, &r.UnitPath, &r.Status, &r.ResumeStatus, &r.Stage, &r.StageSeq,
+		&r.CurrentUnitCode, &r.StageStartedAt, &dl, &hdl, &r.Overdue, &r.Supervised,
+		&r.ReworkCount, &merged, &r.ReporterID, &r.ReporterUnitCode, &att, &r.Version,
+		&r.CreatedAt, &r.UpdatedAt, &closed)
+	if err != nil {
+		return r, err
+	}
+	if lat.Valid {
+		r.Lat = &lat.Float64
+	}
+	if lng.Valid {
+		r.Lng = &lng.Float64
+	}
+	r.Deadline, r.HandleDeadline, r.ClosedAt = timePtr(dl), timePtr(hdl), timePtr(closed)
+	if merged.Valid {
+		r.MergedInto = &merged.Int64
+	}
+	r.Attachments = parseIDs(att)
+	return r, nil
+}
+
+func timePtr(t sql.NullTime) *time.Time {
+	if !t.Valid {
+		return nil
+	}
+	v := t.Time.UTC()
+	return &v
+}
+
+func parseIDs(s string) []int64 {
+	out := []int64{}
+	_ = json.Unmarshal([]byte(s), &out) // written by us; bad data shows as none
+	return out
+}
+
+func (st store) caseByID(ctx context.Context, id int64) (caseRow, error) {
+	r, err := scanCase(st.db.QueryRow(ctx, `SELECT `+caseCols+caseFrom+` WHERE c.id = ?`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return r, apperr.NotFoundf("case %d not found", id)
+	}
+	if err != nil {
+		return r, fmt.Errorf("load case: %w", err)
+	}
+	return r, nil
+}
+
+// casePaths returns the paths of a case's territory and handler units.
+func (st store) casePaths(ctx context.Context, id int64) ([]string, error) {
+	rows, err := st.db.Query(ctx, `SELECT path FROM case_units WHERE case_id = ?`, id)
+	if err != nil {
+		return nil, fmt.Errorf("case units: %w", err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var p string
+		if err := rows.Scan(&p); err != nil {
+			return nil, err
+		}
+		out = append(out, p)
+	}
+	return out, rows.Err()
+}
+
+// nextNumber takes the next case number of a city and year.
+func (st store) nextNumber(ctx context.Context, year int, city string) (int64, error) {
+	var n int64
+	err := st.db.QueryRow(ctx, `INSERT INTO case_counters (year, city_code, next) VALUES (?, ?, 1)
+		ON CONFLICT (year, city_code) DO UPDATE SET next = case_counters.next + 1 RETURNING next`,
+		year, city).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("case number: %w", err)
+	}
+	return n, nil
+}
+
+func floatArg(f *float64) any {
+	if f == nil {
+		return nil
+	}
+	return *f
+}
+
+func (st store) insertCase(ctx context.Context, r caseRow) (int64, error) {
+	var id int64
+	err := st.db.QueryRow(ctx, `INSERT INTO cases (number, category_code, description, source, lat, lng, address,
+		grid_code, unit_code, unit_path, status, resume_status, stage, stage_seq, current_unit_code, stage_started_at,
+		deadline, handle_deadline, overdue, supervised, rework_count, reporter_id, reporter_unit_code, attachments,
+		version, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		r.Number, r.CategoryCode, r.Description, string(r.Source), floatArg(r.Lat), floatArg(r.Lng), r.Address,
+		r.GridCode, r.UnitCode, r.UnitPath, string(r.Status), string(r.ResumeStatus), r.Stage, r.StageSeq,
+		r.CurrentUnitCode, r.StageStartedAt, r.Deadline, r.HandleDeadline, string(r.Overdue), r.Supervised,
+		r.ReworkCount, r.ReporterID, r.ReporterUnitCode, mustJSON(r.Attachments), r.Version, r.CreatedAt,
+		r.UpdatedAt).Scan(&id)
+	if err != nil {
+		return 0, fmt.Errorf("insert case: %w", err)
+	}
+	return id, nil
+}
+
+// claim bumps the version of a case if it is still at version; it is the
+// optimistic lock of a transition: of two concurrent ones only the first
+// finds its version.
+func (st store) claim(ctx context.Context, id int64, version int) (bool, error) {
+	res, err := st.db.Exec(ctx, `UPDATE cases SET version = version + 1 WHERE id = ? AND version = ?`, id, version)
+	if err != nil {
+		return false, fmt.Errorf("claim case: %w", err)
+	}
+	n, err := res.RowsAffected()
+	return n == 1, err
+}
+
+// updateCase writes the mutable columns of a case.
+func (st store) updateCase(ctx context.Context, r caseRow) error {
+	var merged any
+	if r.MergedInto != nil {
+		merged = *r.MergedInto
+	}
+	_, err := st.db.Exec(ctx, `UPDATE cases SET status = ?, resume_status = ?, stage = ?, stage_seq = ?,
+		current_unit_code = ?, stage_started_at = ?, deadline = ?, handle_deadline = ?, overdue = ?, supervised = ?,
+		rework_count = ?, merged_into = ?, updated_at = ?, closed_at = ? WHERE id = ?`,
+		string(r.Status), string(r.ResumeStatus), r.Stage, r.StageSeq, r.CurrentUnitCode, r.StageStartedAt,
+		r.Deadline, r.HandleDeadline, string(r.Overdue), r.Supervised, r.ReworkCount, merged, r.UpdatedAt,
+		r.ClosedAt, r.ID)
+	if err != nil {
+		return fmt.Errorf("update case: %w", err)
+	}
+	return nil
+}
+
+// addUnit links a unit to a case for scope; a repeat is a no-op.
+func (st store) addUnit(ctx context.Context, caseID int64, code, path, reason string) error {
+	_, err := st.db.Exec(ctx, `INSERT INTO case_units (case_id, unit_code, path, reason) VALUES (?, ?, ?, ?)
+		ON CONFLICT (case_id, unit_code, reason) DO NOTHING`, caseID, code, path, reason)
+	if err != nil {
+		return fmt.Errorf("case unit: %w", err)
+	}
+	return nil
+}
+
+func (st store) insertStep(ctx context.Context, s Step) error {
+	_, err := st.db.Exec(ctx, `INSERT INTO case_steps (case_id, action, from_status, to_status, user_id, username,
+		unit_code, note, attachments, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		s.CaseID, string(s.Action), string(s.FromStatus), string(s.ToStatus), nullID(s.UserID), s.Username,
+		s.UnitCode, s.Note, mustJSON(cleanIDs(s.Attachments)), s.CreatedAt)
+	if err != nil {
+		return fmt.Errorf("insert step: %w", err)
+	}
+	return nil
+}
+
+func nullID(id int64) any {
+	if id == 0 {
+		return nil
+	}
+	return id
+}
+
+func (st store) steps(ctx context.Context, caseID int64) ([]Step, error) {
+	rows, err := st.db.Query(ctx, `SELECT id, case_id, action, from_status, to_status, COALESCE(user_id, 0),
+		username, unit_code, note, attachments, created_at FROM case_steps WHERE case_id = ? ORDER BY id`, caseID)
+	if err != nil {
+		return nil, fmt.Errorf("list steps: %w", err)
+	}
+	defer rows.Close()
+	out := []Step{}
+	for rows.Next() {
+		var s Step
+		var att string
+		if err := rows.Scan(&s.ID, &s.CaseID, &s.Action, &s.FromStatus, &s.ToStatus, &s.UserID, &s.Username,
+			&s.UnitCode, &s.Note, &att, &s.CreatedAt); err != nil {
+			return nil, err
+		}
+		s.Attachments = parseIDs(att)
+		out = append(out, s)
+	}
+	return out, rows.Err()
+}
+
+// cases lists cases matching where, newest first.
+func (st store) cases(ctx context.Context, where string, args []any, limit, offset int) ([]Case, int, error) {
+	var total int
+	if err := st.db.QueryRow(ctx, `SELECT count(*) FROM cases c WHERE `+where, args...).Scan(&total); err != nil {
+		return nil, 0, fmt.Errorf("count cases: %w", err)
+	}
+	rows, err := st.db.Query(ctx, `SELECT `+caseCols+caseFrom+` WHERE `+where+
+		` ORDER BY c.id DESC LIMIT ? OFFSET ?`, append(args, limit, offset)...)
+	if err != nil {
+		return nil, 0, fmt.Errorf("list cases: %w", err)
+	}
+	defer rows.Close()
+	out := []Case{}
+	for rows.Next() {
+		r, err := scanCase(rows)
+		if err != nil {
+			return nil, 0, err
+		}
+		out = append(out, r.Case)
+	}
+	return out, total, rows.Err()
+}
+
+// idempotent returns the case and request hash stored under a key.
+func (st store) idempotent(ctx context.Context, userID int64, key string) (int64, string, bool, error) {
+	var id int64
+	var hash string
+	err := st.db.QueryRow(ctx, `SELECT case_id, request_hash FROM idempotency_keys WHERE user_id = ? AND key = ?`,
+		userID, key).Scan(&id, &hash)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, "", false, nil
+	}
+	if err != nil {
+		return 0, "", false, fmt.Errorf("idempotency key: %w", err)
+	}
+	return id, hash, true, nil
+}
+
+func (st store) insertIdempotent(ctx context.Context, userID int64, key string, caseID int64, hash string, now time.Time) error {
+	_, err := st.db.Exec(ctx, `INSERT INTO idempotency_keys (user_id, key, case_id, request_hash, created_at)
+		VALUES (?, ?, ?, ?, ?)`, userID, key, caseID, hash, now)
+	return err
+}

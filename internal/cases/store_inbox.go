@@ -1,0 +1,77 @@
+package cases
+
+import (
+	"context"
+	"fmt"
+)
+
+// inList renders "col IN (…)" for codes; nil codes match every row, an
+// empty list none.
+func inList(col string, codes []string) (string, []any) {
+	if codes == nil {
+		return "1=1", nil
+	}
+	if len(codes) == 0 {
+		return "1=0", nil
+	}
+	args := make([]any, len(codes))
+	for i, c := range codes {
+		args[i] = c
+	}
+	return col + " IN (" + placeholders(len(codes)) + ")", args
+}
+
+// inbox lists the work waiting for a user: intake and verification at the
+// dispatch units, signing and handling at the handle units, own drafts.
+func (st store) inbox(ctx context.Context, userID int64, dispatch, handle []string, limit int) ([]InboxItem, error) {
+	out := []InboxItem{}
+	dIn, dArgs := inList("c.current_unit_code", dispatch)
+	hIn, hArgs := inList("a.unit_code", handle)
+	queries := []struct {
+		task, sql string
+		args      []any
+	}{
+		{"report", `SELECT ` + caseCols + `, 0, c.current_unit_code` + caseFrom +
+			` WHERE c.status = 'collected' AND c.reporter_id = ?`, []any{userID}},
+		{"accept", `SELECT ` + caseCols + `, 0, c.current_unit_code` + caseFrom +
+			` WHERE c.status = 'reported' AND ` + dIn, dArgs},
+		{"verify", `SELECT ` + caseCols + `, 0, c.current_unit_code` + caseFrom +
+			` WHERE c.status = 'feedback' AND (` + dIn + ` OR c.reporter_id = ?)`, append(append([]any{}, dArgs...), userID)},
+		{"sign", `SELECT ` + caseCols + `, a.id, a.unit_code` + caseFrom +
+			` JOIN case_assignments a ON a.case_id = c.id WHERE a.status = 'assigned' AND ` + hIn, hArgs},
+		{"handle", `SELECT ` + caseCols + `, a.id, a.unit_code` + caseFrom +
+			` JOIN case_assignments a ON a.case_id = c.id WHERE a.status = 'handling' AND c.status IN ('assigned', 'handling') AND ` + hIn, hArgs},
+	}
+	for _, q := range queries {
+		rows, err := st.db.Query(ctx, q.sql+` ORDER BY c.deadline, c.id LIMIT ?`, append(q.args, limit)...)
+		if err != nil {
+			return nil, fmt.Errorf("inbox %s: %w", q.task, err)
+		}
+		for rows.Next() {
+			var it InboxItem
+			r, err := scanCase(scanFunc(func(dest ...any) error {
+				return rows.Scan(append(dest, &it.AssignmentID, &it.ForUnitCode)...)
+			}))
+			if err != nil {
+				rows.Close()
+				return nil, err
+			}
+			it.Case, it.Task = r.Case, q.task
+			out = append(out, it)
+		}
+		err = rows.Err()
+		rows.Close()
+		if err != nil {
+			return nil, err
+		}
+	}
+	if len(out) > limit {
+		out = out[:limit]
+	}
+	return out, nil
+}
+
+// scanFunc adapts a function to the scanner interface.
+type scanFunc func(dest ...any) error
+
+func (f scanFunc) Scan(dest ...any) error { return f(dest...) }

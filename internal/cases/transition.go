@@ -1,0 +1,187 @@
+package cases
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"time"
+
+	"gridgov/internal/actor"
+	"gridgov/internal/apperr"
+	"gridgov/internal/audit"
+	"gridgov/internal/rbac"
+)
+
+// txn is one transition in progress: the case as loaded (and being
+// changed) inside the transaction, and what its step will record.
+type txn struct {
+	s      *Service
+	ctx    context.Context
+	c      caseRow
+	cat    Category
+	from   Status
+	now    time.Time
+	unit   string // the unit on whose behalf the actor acts
+	note   string
+	att    []int64
+	detail map[string]any
+}
+
+// mutate runs one transition of case id: it loads the case in a
+// transaction, hides it from actors who cannot see it, takes the optimistic
+// lock (version; 0 skips the caller's check but still locks), lets fn apply
+// the rules, then writes the case, the step and the audit entry together.
+func (s *Service) mutate(ctx context.Context, id int64, version int, act Action,
+	fn func(t *txn) error) (Case, error) {
+	if err := requireLogin(ctx); err != nil {
+		return Case{}, err
+	}
+	var out Case
+	err := s.db.WithTx(ctx, func(ctx context.Context) error {
+		r, err := s.visibleCase(ctx, id)
+		if err != nil {
+			return err
+		}
+		if version != 0 && version != r.Version {
+			return errStale()
+		}
+		if ok, err := s.st.claim(ctx, r.ID, r.Version); err != nil {
+			return err
+		} else if !ok {
+			return errStale()
+		}
+		cat, err := s.st.category(ctx, r.CategoryCode)
+		if err != nil {
+			return err
+		}
+		t := &txn{s: s, ctx: ctx, c: r, cat: cat, from: r.Status, now: s.now(), detail: map[string]any{}}
+		if err := fn(t); err != nil {
+			return err
+		}
+		t.c.Version = r.Version + 1
+		t.c.UpdatedAt = t.now
+		if err := s.st.updateCase(ctx, t.c); err != nil {
+			return err
+		}
+		if err := t.record(act); err != nil {
+			return err
+		}
+		out = t.c.Case
+		return nil
+	})
+	return out, err
+}
+
+// visibleCase loads a case the actor may read; others are not_found.
+func (s *Service) visibleCase(ctx context.Context, id int64) (caseRow, error) {
+	r, err := s.st.caseByID(ctx, id)
+	if err != nil {
+		return r, err
+	}
+	paths, err := s.st.casePaths(ctx, id)
+	if err != nil {
+		return r, err
+	}
+	if !visible(rbac.ScopeOf(actor.From(ctx), PermCaseRead), paths) {
+		return r, apperr.NotFoundf("case %d not found", id)
+	}
+	return r, nil
+}
+
+// record writes the step and the audit entry of the transition.
+func (t *txn) record(act Action) error {
+	a := actor.From(t.ctx)
+	st := Step{CaseID: t.c.ID, Action: act, FromStatus: t.from, ToStatus: t.c.Status, UserID: a.UserID,
+		Username: a.Username, UnitCode: t.unit, Note: t.note, Attachments: t.att, CreatedAt: t.now}
+	if err := t.s.st.insertStep(t.ctx, st); err != nil {
+		return err
+	}
+	t.detail["number"] = t.c.Number
+	t.detail["from"] = string(t.from)
+	t.detail["to"] = string(t.c.Status)
+	if t.unit != "" {
+		t.detail["unit"] = t.unit
+	}
+	if t.note != "" {
+		t.detail["note"] = t.note
+	}
+	if len(t.att) > 0 {
+		t.detail["attachments"] = t.att
+	}
+	return t.s.audit.Record(t.ctx, audit.Entry{Action: "case." + string(act), ObjectType: "case",
+		ObjectID: strconv.FormatInt(t.c.ID, 10), Detail: t.detail})
+}
+
+// need fails with invalid_transition unless the case is in one of sts.
+func (t *txn) need(act Action, sts ...Status) error {
+	for _, st := range sts {
+		if t.c.Status == st {
+			return nil
+		}
+	}
+	return errTransition(act, t.c.Status)
+}
+
+// enterStage moves the case to status and stage at unit, computing the
+// stage deadline from the category limit, and notifies the unit.
+func (t *txn) enterStage(status Status, stage, unit string) error {
+	dl, err := t.s.deadline(t.now, t.cat.Limits[stage])
+	if err != nil {
+		return err
+	}
+	t.setStage(status, stage, unit, dl)
+	return t.notifyArrived(unit)
+}
+
+// setStage moves the case to a stage with a given deadline.
+func (t *txn) setStage(status Status, stage, unit string, dl *time.Time) {
+	t.c.Status, t.c.Stage, t.c.CurrentUnitCode = status, stage, unit
+	t.c.StageSeq++
+	t.c.StageStartedAt, t.c.Deadline, t.c.Overdue = t.now, dl, Green
+}
+
+// notifyArrived queues the in-app notice that the case reached unit.
+func (t *txn) notifyArrived(unit string) error {
+	return t.s.notify(t.ctx, t.c, OutboxArrived, unit, t.now, ChannelInApp)
+}
+
+// notify queues a notification of kind for unit, once per stage and kind.
+func (s *Service) notify(ctx context.Context, c caseRow, kind, unit string, now time.Time, channels ...string) error {
+	payload := mustJSON(map[string]any{"case_id": c.ID, "number": c.Number, "status": c.Status,
+		"stage": c.Stage, "category": c.CategoryName, "deadline": c.Deadline, "address": c.Address})
+	for _, ch := range channels {
+		m := OutboxMessage{Channel: ch, RecipientUnit: unit, Kind: kind, CaseID: c.ID,
+			Payload: []byte(payload), CreatedAt: now}
+		dedup := fmt.Sprintf("%d/%s/%d/%s/%s", c.ID, kind, c.StageSeq, unit, ch)
+		if err := s.st.enqueue(ctx, m, dedup); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// takeNote copies the common transition input into the step.
+func (t *txn) takeNote(in Transition, noteRequired bool, field string) error {
+	errs := fieldErrs{}
+	if noteRequired && in.Note == "" {
+		errs.add(field, "required")
+	}
+	if len([]rune(in.Note)) > 2000 {
+		errs.add(field, "at most 2000 characters")
+	}
+	checkIDs(in.Attachments, errs)
+	if err := errs.err(); err != nil {
+		return err
+	}
+	t.note, t.att = in.Note, cleanIDs(in.Attachments)
+	return nil
+}
+
+// link adds a unit to the case's scope units.
+func (t *txn) link(code, reason string) error {
+	path, err := t.s.st.unitPath(t.ctx, code, "unit_code")
+	if err != nil {
+		return err
+	}
+	return t.s.st.addUnit(t.ctx, t.c.ID, code, path, reason)
+}

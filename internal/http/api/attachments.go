@@ -1,0 +1,211 @@
+package api
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"path"
+	"strconv"
+	"strings"
+
+	"gridgov/internal/apperr"
+	"gridgov/internal/blob"
+	"gridgov/internal/http/httpx"
+)
+
+// multipartSlack is what a multipart body may carry beyond the largest
+// file: boundaries, part headers and the purpose field.
+const multipartSlack = 64 << 10
+
+// maxPurposeField bounds the purpose form field.
+const maxPurposeField = 64
+
+func (a *api) attachmentRoutes() []route {
+	return []route{
+		{Method: "POST", Path: "/attachments", Handler: a.uploadAttachmentHandler},
+		{Method: "GET", Path: "/attachments/{id}", Handler: a.attachmentHandler},
+		{Method: "GET", Path: "/attachments/{id}/content", Handler: a.attachmentContentHandler},
+		{Method: "GET", Path: "/attachments/{id}/thumbnail", Handler: a.attachmentThumbnailHandler},
+	}
+}
+
+// blobs returns the attachments service or 503 when it is not wired.
+func (a *api) blobs() (*blob.Service, error) {
+	if a.Blobs == nil {
+		return nil, apperr.New(httpx.Unavailable, "attachments are not configured on this server")
+	}
+	return a.Blobs, nil
+}
+
+// bodyErr remembers the first failure of the request body, so an upload
+// cut off by the size limit is told from a bad file.
+type bodyErr struct {
+	r   io.ReadCloser
+	err error
+}
+
+func (b *bodyErr) Read(p []byte) (int, error) {
+	n, err := b.r.Read(p)
+	if err != nil && !errors.Is(err, io.EOF) && b.err == nil {
+		b.err = err
+	}
+	return n, err
+}
+
+func (b *bodyErr) Close() error { return b.r.Close() }
+
+// or returns 413 when the body broke its limit, else err.
+func (b *bodyErr) or(err error, limit int64) error {
+	var mbe *http.MaxBytesError
+	if errors.As(b.err, &mbe) {
+		return apperr.Newf(httpx.TooLarge, "request body is larger than %d bytes", limit)
+	}
+	return err
+}
+
+// uploadAttachmentHandler takes multipart/form-data with a "file" part
+// (and an optional "purpose" field before it, or ?purpose=), streaming the
+// file to the service without buffering the whole body.
+func (a *api) uploadAttachmentHandler(w http.ResponseWriter, r *http.Request) error {
+	svc, err := a.blobs()
+	if err != nil {
+		return err
+	}
+	mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if err != nil || mt != "multipart/form-data" {
+		return apperr.New(httpx.UnsupportedMediaType, "Content-Type must be multipart/form-data with a file field")
+	}
+	limit := svc.Options().MaxUpload() + multipartSlack
+	body := &bodyErr{r: http.MaxBytesReader(w, r.Body, limit)}
+	r.Body = body
+	mr, err := r.MultipartReader()
+	if err != nil {
+		return apperr.New(apperr.BadRequest, "malformed multipart body: "+err.Error())
+	}
+	purpose := strings.TrimSpace(r.URL.Query().Get("purpose"))
+	for {
+		part, err := mr.NextPart()
+		if errors.Is(err, io.EOF) {
+			return apperr.Field("file", "is required")
+		}
+		if err != nil {
+			return body.or(apperr.New(apperr.BadRequest, "malformed multipart body"), limit)
+		}
+		switch part.FormName() {
+		case "purpose":
+			b, err := io.ReadAll(io.LimitReader(part, maxPurposeField+1))
+			if err != nil {
+				return body.or(apperr.New(apperr.BadRequest, "malformed multipart body"), limit)
+			}
+			if len(b) > maxPurposeField {
+				return apperr.Field("purpose", "is too long")
+			}
+			purpose = strings.TrimSpace(string(b))
+		case "file":
+			att, err := svc.Upload(r.Context(), blob.UploadInput{Filename: part.FileName(), Content: part,
+				Declared: part.Header.Get("Content-Type"), Purpose: purpose})
+			if err != nil {
+				return body.or(err, limit)
+			}
+			w.Header().Set("Location", Prefix+"/attachments/"+strconv.FormatInt(att.ID, 10))
+			return created(w, att)
+		default:
+			return apperr.Field(part.FormName(), "unknown form field; send file and optionally purpose")
+		}
+	}
+}
+
+func (a *api) attachmentHandler(w http.ResponseWriter, r *http.Request) error {
+	svc, err := a.blobs()
+	if err != nil {
+		return err
+	}
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	att, err := svc.Attachment(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	return ok(w, att)
+}
+
+func (a *api) attachmentContentHandler(w http.ResponseWriter, r *http.Request) error {
+	return a.serveAttachment(w, r, false)
+}
+
+func (a *api) attachmentThumbnailHandler(w http.ResponseWriter, r *http.Request) error {
+	return a.serveAttachment(w, r, true)
+}
+
+// serveAttachment sends a file or its thumbnail with the sniffed type,
+// never letting the browser sniff or run it, with ranges and ETag
+// revalidation when the store's reader seeks.
+func (a *api) serveAttachment(w http.ResponseWriter, r *http.Request, thumb bool) error {
+	svc, err := a.blobs()
+	if err != nil {
+		return err
+	}
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	open, etag := svc.Open, ""
+	if thumb {
+		open = svc.OpenThumb
+	}
+	att, rc, err := open(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	defer rc.Close()
+	h := w.Header()
+	name, disp := att.Filename, "attachment"
+	etag = `"` + att.SHA256 + `"`
+	if thumb {
+		h.Set("Content-Type", "image/jpeg")
+		name = strings.TrimSuffix(name, path.Ext(name)) + "-thumb.jpg"
+		disp, etag = "inline", `"`+att.SHA256+`-thumb"`
+	} else {
+		h.Set("Content-Type", att.ContentType)
+	}
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Content-Security-Policy", "default-src 'none'; sandbox")
+	h.Set("Content-Disposition", contentDisposition(disp, name))
+	h.Set("Cache-Control", "private, max-age=3600")
+	h.Set("ETag", etag)
+	if rs, ok := rc.(io.ReadSeeker); ok {
+		http.ServeContent(w, r, "", att.CreatedAt, rs)
+		return nil
+	}
+	if !thumb {
+		h.Set("Content-Length", strconv.FormatInt(att.Size, 10))
+	}
+	_, _ = io.Copy(w, rc)
+	return nil
+}
+
+// contentDisposition writes an RFC 6266 header: an ASCII fallback name for
+// old clients and the UTF-8 name in filename*.
+func contentDisposition(disp, name string) string {
+	var ascii, enc strings.Builder
+	for _, r := range name {
+		if r < 0x20 || r >= 0x7F || r == '"' || r == '\\' || r == '%' {
+			ascii.WriteByte('_')
+		} else {
+			ascii.WriteRune(r)
+		}
+	}
+	for _, c := range []byte(name) {
+		if c < 0x80 && (c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' ||
+			strings.IndexByte("!#$&+-.^_`|~", c) >= 0) {
+			enc.WriteByte(c)
+		} else {
+			fmt.Fprintf(&enc, "%%%02X", c)
+		}
+	}
+	return fmt.Sprintf(`%s; filename="%s"; filename*=UTF-8''%s`, disp, ascii.String(), enc.String())
+}
