@@ -18,6 +18,13 @@ import (
 // communities, about the size of Zhengzhou (3,586 units).
 func benchCity(b *testing.B, e db.Dialect) *org.Service {
 	b.Helper()
+	svc, _ := benchCityDB(b, e)
+	return svc
+}
+
+// benchCityDB is benchCity with its database, for raw-SQL baselines.
+func benchCityDB(b *testing.B, e db.Dialect) (*org.Service, *db.DB) {
+	b.Helper()
 	d := dbtest.Open(b, e)
 	clk := clock.NewFake(time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC))
 	svc := org.NewService(d, audit.New(d, clk), clk)
@@ -25,7 +32,7 @@ func benchCity(b *testing.B, e db.Dialect) *org.Service {
 	if _, err := svc.ImportUnits(sys, importSet("410100", 15, 14, 16)); err != nil {
 		b.Fatal(err)
 	}
-	return svc
+	return svc, d
 }
 
 // benchAdmin is the administrator of the fifth district.
@@ -123,3 +130,73 @@ func BenchmarkImportGrids(b *testing.B) {
 }
 
 var levelOfGrid = map[org.Level]int{org.District: 1, org.Street: 2, org.Community: 3}
+
+// BenchmarkUnitRawSQL is the baseline of BenchmarkUnit: the same two
+// queries (the unit row, the grouped descendant count) as plain SQL, with no
+// permission check, scope or service around them.
+func BenchmarkUnitRawSQL(b *testing.B) {
+	for _, e := range dbtest.Engines() {
+		b.Run(string(e), func(b *testing.B) {
+			_, d := benchCityDB(b, e)
+			ctx := context.Background()
+			b.ResetTimer()
+			for b.Loop() {
+				var code, name, path string
+				if err := d.QueryRow(ctx, `SELECT code, name, path FROM org_units WHERE code = ?`, "410105").
+					Scan(&code, &name, &path); err != nil {
+					b.Fatal(err)
+				}
+				rows, err := d.Query(ctx, `SELECT level, count(*) FROM org_units WHERE path LIKE ? AND path <> ?
+					AND kind = 'territory' GROUP BY level`, path+"%", path)
+				if err != nil {
+					b.Fatal(err)
+				}
+				n := 0
+				for rows.Next() {
+					n++
+				}
+				rows.Close()
+				if n != 2 {
+					b.Fatalf("got %d levels, want 2", n)
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkUnitsRawSQL is the baseline of BenchmarkUnitsScopedList: the
+// page of 100 communities and the total by plain SQL on the path prefix.
+func BenchmarkUnitsRawSQL(b *testing.B) {
+	for _, e := range dbtest.Engines() {
+		b.Run(string(e), func(b *testing.B) {
+			_, d := benchCityDB(b, e)
+			ctx := context.Background()
+			b.ResetTimer()
+			for b.Loop() {
+				var total int
+				if err := d.QueryRow(ctx, `SELECT count(*) FROM org_units WHERE path LIKE ? AND level = 'community'`,
+					"/410100/410105/%").Scan(&total); err != nil {
+					b.Fatal(err)
+				}
+				rows, err := d.Query(ctx, `SELECT code, name, level, kind, path, created_at FROM org_units
+					WHERE path LIKE ? AND level = 'community' ORDER BY sort, code LIMIT 100`, "/410100/410105/%")
+				if err != nil {
+					b.Fatal(err)
+				}
+				n := 0
+				for rows.Next() {
+					var code, name, level, kind, path string
+					var at time.Time
+					if err := rows.Scan(&code, &name, &level, &kind, &path, &at); err != nil {
+						b.Fatal(err)
+					}
+					n++
+				}
+				rows.Close()
+				if n != 100 || total != 224 {
+					b.Fatalf("got %d of %d, want 100 of 224", n, total)
+				}
+			}
+		})
+	}
+}
