@@ -5,14 +5,18 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"time"
 
+	"gridgov/internal/actor"
 	"gridgov/internal/audit"
 	"gridgov/internal/auth"
 	"gridgov/internal/blob"
 	"gridgov/internal/calendar"
+	"gridgov/internal/cases"
 	"gridgov/internal/clock"
 	"gridgov/internal/config"
 	"gridgov/internal/db"
+	"gridgov/internal/geo"
 	"gridgov/internal/org"
 )
 
@@ -26,6 +30,7 @@ type app struct {
 	org      *org.Service
 	calendar *calendar.Service
 	blobs    *blob.Service
+	cases    *cases.Service
 	auth     *auth.Service
 	log      *slog.Logger
 }
@@ -63,18 +68,25 @@ func openApp(ctx context.Context, cfg *config.Config) (*app, error) {
 			return nil, fmt.Errorf("attachments bucket: %w", err)
 		}
 	}
+	locator := gridLocator{geo.NewFreshLocator(orgs, 5*time.Second, clk.Now)}
+	caseSvc := cases.NewService(d, log, clk, cal, locator)
 	opts := auth.DefaultOptions()
 	opts.IdleTimeout, opts.AbsoluteTimeout = cfg.SessionIdle, cfg.SessionAbsolute
 	opts.PasswordPolicy = cfg.PasswordPolicy
 	a := &app{
 		cfg: cfg, db: d, clock: clk, audit: log, org: orgs, calendar: cal,
 		blobs: blob.NewService(d, store, log, clk, blob.DefaultOptions()),
+		cases: caseSvc,
 		auth:  auth.NewService(d, log, clk, orgs, opts),
 		log:   newLogger(cfg.LogLevel),
 	}
 	if err := a.auth.EnsureBuiltinRoles(ctx); err != nil {
 		d.Close()
 		return nil, fmt.Errorf("built-in roles: %w", err)
+	}
+	if err := a.cases.EnsureCatalogue(actor.With(ctx, actor.SystemActor("startup"))); err != nil {
+		d.Close()
+		return nil, fmt.Errorf("case categories: %w", err)
 	}
 	return a, nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"gridgov/internal/cases"
 	"io"
 	"log/slog"
 	"net"
@@ -54,6 +55,9 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		return fail(stderr, "serve", err)
 	}
 	srv := newHTTPServer(a, cfg.SecureCookies, trusted)
+	sctx, stopScheduler := context.WithCancel(ctx)
+	defer stopScheduler()
+	go cases.NewScheduler(a.cases, a.log).Run(cliContext(sctx, "scheduler"), time.Minute)
 	fmt.Fprintf(stdout, "gridgov %s serving on http://%s/ (database: %s)\n", version, ln.Addr(), a.db.Where)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
@@ -79,7 +83,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 func newHTTPServer(a *app, secureCookies bool, trusted []netip.Prefix) *http.Server {
 	return &http.Server{
 		Handler: server.New(server.Deps{Org: a.org, Auth: a.auth, Audit: a.audit, DB: a.db, Logger: a.log,
-			Calendar:      a.calendar,
+			Calendar: a.calendar, Cases: a.cases, Blobs: a.blobs,
 			SecureCookies: secureCookies, TrustedProxies: trusted}),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       60 * time.Second,

@@ -6,6 +6,7 @@ import (
 	"context"
 	"gridgov/internal/blob"
 	"gridgov/internal/calendar"
+	"gridgov/internal/cases"
 	"log/slog"
 	"net/http"
 	"net/netip"
@@ -32,6 +33,8 @@ type Deps struct {
 	Calendar *calendar.Service
 	// Blobs stores attachments.
 	Blobs *blob.Service
+	// Cases runs the case loop.
+	Cases *cases.Service
 	// SecureCookies marks cookies Secure (serve behind HTTPS).
 	SecureCookies bool
 	// TrustedProxies are the proxies whose X-Forwarded-For names the client.
@@ -46,7 +49,7 @@ func New(d Deps) http.Handler {
 	}
 	mux := http.NewServeMux()
 	mux.Handle("/api/", api.New(api.Deps{Org: d.Org, Auth: d.Auth, Audit: d.Audit, Logger: d.Logger,
-		Calendar: d.Calendar, Blobs: d.Blobs}))
+		Calendar: d.Calendar, Cases: d.Cases, Blobs: d.Blobs}))
 	mux.Handle("GET /healthz", healthz(d.DB, d.Logger))
 	mux.Handle("/", web.New(web.Deps{Org: d.Org, Auth: d.Auth, Audit: d.Audit,
 		SecureCookies: d.SecureCookies, Logger: d.Logger}))
