@@ -92,9 +92,30 @@ func (s *Service) Escalate(ctx context.Context, id int64, in Transition) (Case, 
 		if err := t.link(cur.Parent, "reported"); err != nil {
 			return err
 		}
+		if err := t.giveBack(cur.Code); err != nil {
+			return err
+		}
 		t.detail["to_unit"] = cur.Parent
 		return t.enterStage(StatusReported, StageAccept, cur.Parent)
 	})
+}
+
+// giveBack settles the assignment a platform had received from above when
+// it passes the case up instead of dispatching it again.
+func (t *txn) giveBack(unit string) error {
+	asgs, err := t.assignments()
+	if err != nil {
+		return err
+	}
+	for _, a := range asgs {
+		if a.UnitCode == unit && a.Status == AsgHandling {
+			a.Status = AsgReturned
+			if err := t.s.st.updateAssignment(t.ctx, a); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 // Reject refuses a reported case at intake (不予立案); the note is the reason.

@@ -2,6 +2,7 @@ package cases_test
 
 import (
 	"context"
+	"strconv"
 	"testing"
 
 	"gridgov/internal/apperr"
@@ -59,7 +60,7 @@ func TestDispatchDownAndVerify(t *testing.T) {
 		steps := must(f.svc.Steps(f.sys, c.ID))
 		var audited int
 		if err := d.QueryRow(context.Background(), `SELECT count(*) FROM audit_log WHERE object_type = 'case'
-			AND object_id = ?`, c.ID).Scan(&audited); err != nil {
+			AND object_id = ?`, strconv.FormatInt(c.ID, 10)).Scan(&audited); err != nil {
 			t.Fatal(err)
 		}
 		if audited != len(steps) {
@@ -84,5 +85,43 @@ func TestMergeDuplicate(t *testing.T) {
 		}
 		_, err = f.svc.Merge(comm(), a.ID, cases.MergeInput{IntoID: b.ID})
 		wantField(t, err, "into_id") // b is no longer open
+	})
+}
+
+// TestReturnUpTheChain: a community returns what its street dispatched;
+// the street, unable to place it, passes it back up to the district, which
+// assigns it afresh.
+func TestReturnUpTheChain(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		f := newFixture(t, d)
+		street := as("410105001", dispatcher...)
+		c := f.newCase(t)
+		c = must(f.svc.Escalate(comm(), c.ID, cases.Transition{Note: "上报"}))
+		c = must(f.svc.Escalate(street, c.ID, cases.Transition{Note: "上报"}))
+		c = must(f.svc.Assign(district(), c.ID, cases.AssignInput{LeadUnitCode: "410105001"}))
+		c = must(f.svc.Sign(street, c.ID, cases.HandlerInput{}))
+		asgs := must(f.svc.CaseByID(street, c.ID)).Assignments
+		c = must(f.svc.Assign(street, c.ID, cases.AssignInput{FromAssignmentID: asgs[0].ID, LeadUnitCode: "410105001002"}))
+		c = must(f.svc.Return(as("410105001002", handler...), c.ID,
+			cases.HandlerInput{Transition: cases.Transition{Note: "不在本社区"}}))
+		if c.Status != cases.StatusReported || c.CurrentUnitCode != "410105001" {
+			t.Fatalf("returned: %s at %s, want reported at the street", c.Status, c.CurrentUnitCode)
+		}
+		c = must(f.svc.Escalate(street, c.ID, cases.Transition{Note: "街道无法处置"}))
+		c = must(f.svc.Assign(district(), c.ID, cases.AssignInput{LeadUnitCode: "410105-cgj"}))
+		got := map[string]cases.AssignmentStatus{}
+		for _, a := range must(f.svc.CaseByID(f.sys, c.ID)).Assignments {
+			got[a.UnitCode] = a.Status
+		}
+		want := map[string]cases.AssignmentStatus{"410105001": cases.AsgReturned,
+			"410105001002": cases.AsgReturned, "410105-cgj": cases.AsgAssigned}
+		for u, st := range want {
+			if got[u] != st {
+				t.Errorf("assignment of %s: got %s, want %s", u, got[u], st)
+			}
+		}
+		if c.Status != cases.StatusAssigned || c.CurrentUnitCode != "410105-cgj" {
+			t.Fatalf("reassigned: %s at %s", c.Status, c.CurrentUnitCode)
+		}
 	})
 }

@@ -149,6 +149,12 @@ func (d *DB) WithTx(ctx context.Context, fn func(ctx context.Context) error) err
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
 	}
+	if d.writeStmts != nil {
+		// Statements first met in this transaction are prepared once the
+		// writer's connection is free again: this runs after the commit or
+		// the rollback below (deferred calls run last-in first-out).
+		defer d.writeStmts.preparePending(context.WithoutCancel(ctx))
+	}
 	committed := false
 	defer func() {
 		if !committed {

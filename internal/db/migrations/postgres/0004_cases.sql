@@ -61,7 +61,6 @@ CREATE TABLE cases (
 );
 CREATE INDEX cases_status ON cases(status, deadline);
 CREATE INDEX cases_current ON cases(current_unit_code, status);
-CREATE INDEX cases_created ON cases(created_at);
 CREATE INDEX cases_reporter ON cases(reporter_id, status);
 
 CREATE TABLE case_units (
