@@ -70,12 +70,17 @@ func openApp(ctx context.Context, cfg *config.Config) (*app, error) {
 	}
 	locator := gridLocator{geo.NewFreshLocator(orgs, 5*time.Second, clk.Now)}
 	caseSvc := cases.NewService(d, log, clk, cal, locator)
+	blobs := blob.NewService(d, store, log, clk, blob.DefaultOptions())
+	// Attachments named in case steps must exist and be the actor's; whoever
+	// sees a case may open the attachments of its steps.
+	caseSvc.SetAttachments(blobs)
+	blobs.AddReader(caseSvc)
 	opts := auth.DefaultOptions()
 	opts.IdleTimeout, opts.AbsoluteTimeout = cfg.SessionIdle, cfg.SessionAbsolute
 	opts.PasswordPolicy = cfg.PasswordPolicy
 	a := &app{
 		cfg: cfg, db: d, clock: clk, audit: log, org: orgs, calendar: cal,
-		blobs: blob.NewService(d, store, log, clk, blob.DefaultOptions()),
+		blobs: blobs,
 		cases: caseSvc,
 		auth:  auth.NewService(d, log, clk, orgs, opts),
 		log:   newLogger(cfg.LogLevel),

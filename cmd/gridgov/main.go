@@ -33,6 +33,7 @@ func commands() map[string]command {
 		"calendar": {runCalendar, "calendar deadline | import | days: working calendar and time limits"},
 		"user":     {runUser, "user create | user passwd: manage accounts"},
 		"audit":    {runAudit, "audit verify: check the audit log's hash chain"},
+		"bench":    {runBench, "bench cases: measure the case loop against raw inserts"},
 		"version":  {runVersion, "print the version"},
 	}
 }

@@ -191,6 +191,7 @@ type Case struct {
 	Overdue          Overdue         `json:"overdue"`
 	Supervised       bool            `json:"supervised"`
 	ReworkCount      int             `json:"rework_count"`
+	ReturnCount      int             `json:"return_count"` // 回退 steps: pushed back and forth
 	MergedInto       *int64          `json:"merged_into,omitempty"`
 	ReporterID       int64           `json:"reporter_id"`
 	ReporterUnitCode string          `json:"reporter_unit_code"`
@@ -209,6 +210,8 @@ type Case struct {
 	// SuggestedDept is the category's default handling department under
 	// the case's district (or city), when it exists.
 	SuggestedDept string `json:"suggested_dept,omitempty"`
+	// Meetings are the joint meetings the case is linked to.
+	Meetings []MeetingRef `json:"meetings,omitempty"`
 }
 
 // AssignmentStatus is the state of one unit's share of a case.
@@ -297,6 +300,8 @@ type Supervision struct {
 	CreatedBy          int64      `json:"created_by"`
 	CreatedAt          time.Time  `json:"created_at"`
 	ClosedAt           *time.Time `json:"closed_at,omitempty"`
+	// Accountability records (问责), filled by CaseByID.
+	Accountability []Accountability `json:"accountability,omitempty"`
 	// Case summary, filled on the board.
 	Number     string  `json:"number,omitempty"`
 	CaseStatus Status  `json:"case_status,omitempty"`
@@ -305,15 +310,16 @@ type Supervision struct {
 
 // Filter selects cases within the actor's case.read scope.
 type Filter struct {
-	Status     []Status
-	Category   string  // category code (prefix match allows a 大类)
-	Unit       string  // territory under this unit, or currently held by it
-	Overdue    Overdue // green | yellow | red
-	Source     Source
-	Supervised *bool
-	Q          string // number, description or address contains
-	Limit      int    // default 50, at most 500
-	Offset     int
+	Status      []Status
+	Category    string  // category code (prefix match allows a 大类)
+	Unit        string  // territory under this unit, or currently held by it
+	Overdue     Overdue // green | yellow | red
+	Source      Source
+	Supervised  *bool
+	ReturnedMin int    // at least this many returns (回退); 0: any
+	Q           string // number, description or address contains
+	Limit       int    // default 50, at most 500
+	Offset      int
 }
 
 // CaseCreate is the input of Create (采集).

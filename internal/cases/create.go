@@ -189,6 +189,9 @@ func (s *Service) findGrid(ctx context.Context, a *actor.Actor, in CaseCreate) (
 // insertNew writes a prepared case with its number, scope unit, first step,
 // idempotency key, arrival notice and audit entry.
 func (s *Service) insertNew(ctx context.Context, r *caseRow, in CaseCreate, hash string) error {
+	if err := s.linkCheck(ctx, r.Attachments); err != nil {
+		return err
+	}
 	city := strings.SplitN(strings.Trim(r.UnitPath, "/"), "/", 2)[0]
 	year := r.CreatedAt.In(chinaTime).Year()
 	n, err := s.st.nextNumber(ctx, year, city)

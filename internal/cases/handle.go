@@ -107,6 +107,7 @@ func (s *Service) Return(ctx context.Context, id int64, in HandlerInput) (Case, 
 		if err := s.st.updateAssignment(t.ctx, *a); err != nil {
 			return err
 		}
+		t.c.ReturnCount++
 		t.detail["assignment"] = a.ID
 		if !a.Lead {
 			return nil

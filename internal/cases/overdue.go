@@ -17,6 +17,9 @@ type RefreshResult struct {
 	Checked int `json:"checked"`
 	Yellow  int `json:"yellow"`
 	Red     int `json:"red"`
+	// Open supervisions nearing and past their own deadline.
+	SupervisionDue     int `json:"supervision_due"`
+	SupervisionOverdue int `json:"supervision_overdue"`
 }
 
 // nearFraction is the share of a stage's time after which it turns yellow.
@@ -40,7 +43,9 @@ func overdueState(start time.Time, dl *time.Time, now time.Time) Overdue {
 
 // RefreshOverdue recomputes the overdue state of every open case with a
 // stage deadline and queues the near-limit and overdue notices (once per
-// stage and kind). The scheduler calls it; it runs as the system.
+// stage and kind), then the reminders and escalations of supervisions
+// nearing or past their own deadline (once each). The scheduler calls it;
+// it runs as the system.
 func (s *Service) RefreshOverdue(ctx context.Context, now time.Time) (RefreshResult, error) {
 	var res RefreshResult
 	now = now.UTC()
@@ -86,7 +91,8 @@ func (s *Service) RefreshOverdue(ctx context.Context, now time.Time) (RefreshRes
 			res.Red++
 		}
 	}
-	return res, nil
+	res.SupervisionDue, res.SupervisionOverdue, err = s.refreshSupervisions(ctx, now)
+	return res, err
 }
 
 // applyOverdue stores a new overdue state and queues its notice.

@@ -30,6 +30,14 @@ func (s *Service) CaseByID(ctx context.Context, id int64) (Case, error) {
 	if c.Supervision, err = s.st.openSupervision(ctx, id); err != nil {
 		return Case{}, err
 	}
+	if c.Supervision != nil {
+		if c.Supervision.Accountability, err = s.st.accountability(ctx, c.Supervision.ID); err != nil {
+			return Case{}, err
+		}
+	}
+	if c.Meetings, err = s.st.caseMeetings(ctx, id); err != nil {
+		return Case{}, err
+	}
 	c.AllowedActions = s.allowed(ctx, r, c.Assignments, c.Extensions)
 	c.SuggestedDept = s.suggestDept(ctx, r)
 	return c, nil
@@ -116,6 +124,12 @@ func (s *Service) Cases(ctx context.Context, f Filter) ([]Case, int, error) {
 	if f.Supervised != nil {
 		add("c.supervised = ?", *f.Supervised)
 	}
+	if f.ReturnedMin < 0 {
+		return nil, 0, apperr.Field("returned_min", "must not be negative")
+	}
+	if f.ReturnedMin > 0 {
+		add("c.return_count >= ?", f.ReturnedMin)
+	}
 	if q := strings.TrimSpace(f.Q); q != "" {
 		add("(c.number LIKE ? OR c.description LIKE ? OR c.address LIKE ?)", "%"+q+"%", "%"+q+"%", "%"+q+"%")
 	}
@@ -125,15 +139,8 @@ func (s *Service) Cases(ctx context.Context, f Filter) ([]Case, int, error) {
 // SupervisionBoard lists the open supervisions of cases the actor may see,
 // earliest deadline first (the 督办 board).
 func (s *Service) SupervisionBoard(ctx context.Context, limit, offset int) ([]Supervision, error) {
-	if err := rbac.RequireAny(ctx, PermCaseRead); err != nil {
-		return nil, err
-	}
-	limit, offset, err := page(limit, offset, 100, 500)
-	if err != nil {
-		return nil, err
-	}
-	where, args := scopeSQL(rbac.ScopeOf(actor.From(ctx), PermCaseRead))
-	return s.st.supervisions(ctx, where, args, limit, offset)
+	sups, _, err := s.SupervisionBoardPage(ctx, SupervisionFilter{Limit: limit, Offset: offset})
+	return sups, err
 }
 
 // Inbox lists what waits for the actor's units: cases to accept or verify

@@ -25,6 +25,8 @@ type Service struct {
 	deadlines Deadlines
 	locator   Locator
 	st        store
+	// attachments checks linked attachment ids; nil: shape only.
+	attachments Attachments
 }
 
 // NewService returns the case service. locator may be nil, in which case

@@ -14,7 +14,7 @@ import (
 const caseCols = `c.id, c.number, c.category_code, COALESCE(k.name, ''), c.description, c.source, c.lat, c.lng,
 	c.address, c.grid_code, c.unit_code, c.unit_path, c.status, c.resume_status, c.stage, c.stage_seq,
 	c.current_unit_code, c.stage_started_at, c.deadline, c.handle_deadline, c.overdue, c.supervised,
-	c.rework_count, c.merged_into, c.reporter_id, c.reporter_unit_code, c.attachments, c.version,
+	c.rework_count, c.return_count, c.merged_into, c.reporter_id, c.reporter_unit_code, c.attachments, c.version,
 	c.created_at, c.updated_at, c.closed_at`
 
 const caseFrom = ` FROM cases c LEFT JOIN case_categories k ON k.code = c.category_code`
@@ -35,7 +35,7 @@ func scanCase(sc scanner) (caseRow, error) {
 	err := sc.Scan(&r.ID, &r.Number, &r.CategoryCode, &r.CategoryName, &r.Description, &r.Source, &lat, &lng,
 		&r.Address, &r.GridCode, &r.UnitCode, &r.UnitPath, &r.Status, &r.ResumeStatus, &r.Stage, &r.StageSeq,
 		&r.CurrentUnitCode, &r.StageStartedAt, &dl, &hdl, &r.Overdue, &r.Supervised,
-		&r.ReworkCount, &merged, &r.ReporterID, &r.ReporterUnitCode, &att, &r.Version,
+		&r.ReworkCount, &r.ReturnCount, &merged, &r.ReporterID, &r.ReporterUnitCode, &att, &r.Version,
 		&r.CreatedAt, &r.UpdatedAt, &closed)
 	if err != nil {
 		return r, err
@@ -154,9 +154,9 @@ func (st store) updateCase(ctx context.Context, r caseRow) error {
 	}
 	_, err := st.db.Exec(ctx, `UPDATE cases SET status = ?, resume_status = ?, stage = ?, stage_seq = ?,
 		current_unit_code = ?, stage_started_at = ?, deadline = ?, handle_deadline = ?, overdue = ?, supervised = ?,
-		rework_count = ?, merged_into = ?, updated_at = ?, closed_at = ? WHERE id = ?`,
+		rework_count = ?, return_count = ?, merged_into = ?, updated_at = ?, closed_at = ? WHERE id = ?`,
 		string(r.Status), string(r.ResumeStatus), r.Stage, r.StageSeq, r.CurrentUnitCode, r.StageStartedAt,
-		r.Deadline, r.HandleDeadline, string(r.Overdue), r.Supervised, r.ReworkCount, merged, r.UpdatedAt,
+		r.Deadline, r.HandleDeadline, string(r.Overdue), r.Supervised, r.ReworkCount, r.ReturnCount, merged, r.UpdatedAt,
 		r.ClosedAt, r.ID)
 	if err != nil {
 		return fmt.Errorf("update case: %w", err)
@@ -182,7 +182,7 @@ func (st store) insertStep(ctx context.Context, s Step) error {
 	if err != nil {
 		return fmt.Errorf("insert step: %w", err)
 	}
-	return nil
+	return st.linkStepAttachments(ctx, s.CaseID, cleanIDs(s.Attachments))
 }
 
 func nullID(id int64) any {

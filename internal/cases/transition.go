@@ -174,7 +174,7 @@ func (t *txn) takeNote(in Transition, noteRequired bool, field string) error {
 		return err
 	}
 	t.note, t.att = in.Note, cleanIDs(in.Attachments)
-	return nil
+	return t.s.linkCheck(t.ctx, t.att)
 }
 
 // link adds a unit to the case's scope units.

@@ -96,6 +96,7 @@ func (a *api) routes() []route {
 	rs = append(rs, a.calendarRoutes()...)
 	rs = append(rs, a.casesRoutes()...)
 	rs = append(rs, a.attachmentRoutes()...)
+	rs = append(rs, a.meetingRoutes()...)
 	rs = append(rs, route{Method: "GET", Path: "/openapi.json", Public: true, Handler: serveOpenAPI})
 	return rs
 }

@@ -83,6 +83,7 @@ func caseFilter(r *http.Request) (cases.Filter, error) {
 	default:
 		q.problems["supervised"] = "must be true or false"
 	}
+	f.ReturnedMin = q.intIn("returned_min", 0, 1000)
 	f.Limit, f.Offset = q.page(500)
 	return f, q.err()
 }
@@ -248,11 +249,11 @@ func (a *api) supervisionBoardHandler(w http.ResponseWriter, r *http.Request) er
 	if err := q.err(); err != nil {
 		return err
 	}
-	sups, err := a.Cases.SupervisionBoard(r.Context(), limit, offset)
+	sups, total, err := a.Cases.SupervisionBoardPage(r.Context(), cases.SupervisionFilter{Limit: limit, Offset: offset})
 	if err != nil {
 		return err
 	}
-	return ok(w, newList(sups, len(sups)))
+	return ok(w, newList(sups, total))
 }
 
 func (a *api) inboxHandler(w http.ResponseWriter, r *http.Request) error {

@@ -51,7 +51,7 @@ func New(d Deps) http.Handler {
 	mux.Handle("/api/", api.New(api.Deps{Org: d.Org, Auth: d.Auth, Audit: d.Audit, Logger: d.Logger,
 		Calendar: d.Calendar, Cases: d.Cases, Blobs: d.Blobs}))
 	mux.Handle("GET /healthz", healthz(d.DB, d.Logger))
-	mux.Handle("/", web.New(web.Deps{Org: d.Org, Auth: d.Auth, Audit: d.Audit,
+	mux.Handle("/", web.New(web.Deps{Org: d.Org, Auth: d.Auth, Audit: d.Audit, Cases: d.Cases, Blobs: d.Blobs,
 		SecureCookies: d.SecureCookies, Logger: d.Logger}))
 	var h http.Handler = mux
 	h = httpx.WithErrorLogger(d.Logger, h)

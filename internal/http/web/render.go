@@ -14,13 +14,14 @@ import (
 	"gridgov/internal/actor"
 	"gridgov/internal/apperr"
 	"gridgov/internal/auth"
+	"gridgov/internal/cases"
 	"gridgov/internal/rbac"
 )
 
 // pages lists the page templates; each is parsed with the layout and the
 // shared partials.
 var pages = []string{"login", "org", "grid", "staff", "users", "user_new", "user", "roles", "role",
-	"audit", "password", "error"}
+	"audit", "password", "error", "cases_list", "cases_new", "cases_view", "cases_inbox", "cases_supervision"}
 
 type pageTemplate = template.Template
 
@@ -52,6 +53,22 @@ func funcs(t func(string, ...any) string, loc *time.Location) template.FuncMap {
 			}
 			return ts.In(loc).Format("2006-01-02 15:04:05")
 		},
+		// ptime shows an optional time like time, or nothing.
+		"ptime": func(ts *time.Time) string {
+			if ts == nil || ts.IsZero() {
+				return ""
+			}
+			return ts.In(loc).Format("2006-01-02 15:04")
+		},
+		// coord shows an optional coordinate.
+		"coord": func(f *float64) string {
+			if f == nil {
+				return ""
+			}
+			return strconv.FormatFloat(*f, 'f', 6, 64)
+		},
+		// dict2 passes the view and an action to a shared action form.
+		"dict2": func(v *view, act string, req bool) actForm { return actForm{V: v, Act: act, Required: req} },
 		"add":   func(a, b int) int { return a + b },
 		"join":  strings.Join,
 		"list":  func(xs ...string) []string { return xs },
@@ -94,7 +111,7 @@ type view struct {
 }
 
 // nav says which sections the actor may open.
-type nav struct{ Org, Users, Roles, Audit bool }
+type nav struct{ Org, Users, Roles, Audit, Cases bool }
 
 // newView fills the common parts of a page's view from the request.
 func (s *server) newView(r *http.Request, title, active string, data any) *view {
@@ -108,6 +125,7 @@ func (s *server) newView(r *http.Request, title, active string, data any) *view 
 			Users: rbac.HasAnywhere(a, rbac.UserRead),
 			Roles: rbac.HasAnywhere(a, rbac.UserRead) || rbac.HasAnywhere(a, rbac.RoleWrite),
 			Audit: rbac.HasAnywhere(a, rbac.AuditRead),
+			Cases: s.Cases != nil && rbac.HasAnywhere(a, cases.PermCaseRead),
 		}
 	}
 	if key := r.URL.Query().Get("flash"); strings.HasPrefix(key, "flash.") && s.cat.has(key) {

@@ -12,6 +12,8 @@ import (
 
 	"gridgov/internal/audit"
 	"gridgov/internal/auth"
+	"gridgov/internal/blob"
+	"gridgov/internal/cases"
 	"gridgov/internal/org"
 )
 
@@ -26,6 +28,8 @@ type Deps struct {
 	Org           *org.Service
 	Auth          *auth.Service
 	Audit         *audit.Log
+	Cases         *cases.Service // the case loop; nil hides the case pages
+	Blobs         *blob.Service  // attachments; nil disables photo uploads
 	SecureCookies bool
 	Logger        *slog.Logger
 }
@@ -115,6 +119,8 @@ func (s *server) routes() http.Handler {
 	mux.Handle("GET /audit", s.page(s.auditPage))
 	mux.Handle("POST /audit/verify", s.page(s.verifyAudit))
 
+	s.caseRoutes(mux)
+
 	mux.Handle("GET /me/password", s.page(s.passwordForm))
 	mux.Handle("POST /me/password", s.page(s.changePassword))
 
@@ -123,13 +129,21 @@ func (s *server) routes() http.Handler {
 }
 
 // maxBody bounds a form post; the largest is a grid with its boundary.
-const maxBody = 4 << 20
+// maxUploadBody bounds a multipart post carrying photos of a case step.
+const (
+	maxBody       = 4 << 20
+	maxUploadBody = 64 << 20
+)
 
 // limitBody stops a client from making the server read an endless body.
 func limitBody(h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Body != nil {
-			r.Body = http.MaxBytesReader(w, r.Body, maxBody)
+			limit := int64(maxBody)
+			if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data") {
+				limit = maxUploadBody
+			}
+			r.Body = http.MaxBytesReader(w, r.Body, limit)
 		}
 		h.ServeHTTP(w, r)
 	})

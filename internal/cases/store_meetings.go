@@ -1,0 +1,252 @@
+package cases
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"gridgov/internal/apperr"
+)
+
+const meetingCols = `m.id, m.kind, m.title, m.held_at, m.place, m.convener_unit_code, m.convener_path, m.staff_ids,
+	m.minutes, m.status, COALESCE(m.created_by, 0), m.created_at, m.concluded_by, m.concluded_at`
+
+// meetingRow is a meeting with its convener's path.
+type meetingRow struct {
+	Meeting
+	ConvenerPath string
+}
+
+func scanMeeting(sc scanner) (meetingRow, error) {
+	var m meetingRow
+	var staff string
+	var by sql.NullInt64
+	var at sql.NullTime
+	err := sc.Scan(&m.ID, &m.Kind, &m.Title, &m.HeldAt, &m.Place, &m.ConvenerUnitCode, &m.ConvenerPath, &staff,
+		&m.Minutes, &m.Status, &m.CreatedBy, &m.CreatedAt, &by, &at)
+	if err != nil {
+		return m, err
+	}
+	m.StaffIDs = parseIDs(staff)
+	m.UnitCodes, m.CaseIDs, m.Decisions = []string{}, []int64{}, []MeetingDecision{}
+	if by.Valid {
+		m.ConcludedBy = &by.Int64
+	}
+	m.HeldAt, m.ConcludedAt = m.HeldAt.UTC(), timePtr(at)
+	return m, nil
+}
+
+func (st store) insertMeeting(ctx context.Context, m meetingRow) (int64, error) {
+	var id int64
+	err := st.db.QueryRow(ctx, `INSERT INTO case_meetings (kind, title, held_at, place, convener_unit_code,
+		convener_path, staff_ids, minutes, status, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		RETURNING id`, string(m.Kind), m.Title, m.HeldAt, m.Place, m.ConvenerUnitCode, m.ConvenerPath,
+		mustJSON(m.StaffIDs), m.Minutes, m.Status, nullID(m.CreatedBy), m.CreatedAt).Scan(&id)
+	if err != nil {
+		return 0, fmt.Errorf("insert meeting: %w", err)
+	}
+	return id, nil
+}
+
+func (st store) insertMeetingUnit(ctx context.Context, id int64, code, path string) error {
+	_, err := st.db.Exec(ctx, `INSERT INTO case_meeting_units (meeting_id, unit_code, path) VALUES (?, ?, ?)`,
+		id, code, path)
+	if err != nil {
+		return fmt.Errorf("meeting unit: %w", err)
+	}
+	return nil
+}
+
+func (st store) insertMeetingCase(ctx context.Context, id, caseID int64) error {
+	_, err := st.db.Exec(ctx, `INSERT INTO case_meeting_cases (meeting_id, case_id) VALUES (?, ?)`, id, caseID)
+	if err != nil {
+		return fmt.Errorf("meeting case: %w", err)
+	}
+	return nil
+}
+
+func (st store) insertDecision(ctx context.Context, d MeetingDecision) (int64, error) {
+	var id int64
+	err := st.db.QueryRow(ctx, `INSERT INTO case_meeting_decisions (meeting_id, case_id, lead_unit_code,
+		co_unit_codes, note, status, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		d.MeetingID, d.CaseID, d.LeadUnitCode, mustJSON(d.CoUnitCodes), d.Note, d.Status, nullID(d.CreatedBy),
+		d.CreatedAt).Scan(&id)
+	if err != nil {
+		return 0, fmt.Errorf("insert decision: %w", err)
+	}
+	return id, nil
+}
+
+func (st store) applyDecision(ctx context.Context, id int64, now time.Time) error {
+	_, err := st.db.Exec(ctx, `UPDATE case_meeting_decisions SET status = 'applied', applied_at = ? WHERE id = ?`,
+		now, id)
+	if err != nil {
+		return fmt.Errorf("apply decision: %w", err)
+	}
+	return nil
+}
+
+func (st store) concludeMeeting(ctx context.Context, m meetingRow) error {
+	_, err := st.db.Exec(ctx, `UPDATE case_meetings SET status = ?, minutes = ?, concluded_by = ?, concluded_at = ?
+		WHERE id = ?`, m.Status, m.Minutes, m.ConcludedBy, m.ConcludedAt, m.ID)
+	if err != nil {
+		return fmt.Errorf("conclude meeting: %w", err)
+	}
+	return nil
+}
+
+// meeting loads a meeting with its units, cases and decisions.
+func (st store) meeting(ctx context.Context, id int64) (meetingRow, error) {
+	m, err := scanMeeting(st.db.QueryRow(ctx, `SELECT `+meetingCols+` FROM case_meetings m WHERE m.id = ?`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return m, apperr.NotFoundf("meeting %d not found", id)
+	}
+	if err != nil {
+		return m, fmt.Errorf("load meeting: %w", err)
+	}
+	if m.UnitCodes, err = st.strings(ctx, `SELECT unit_code FROM case_meeting_units WHERE meeting_id = ?
+		ORDER BY unit_code`, id); err != nil {
+		return m, err
+	}
+	if m.CaseIDs, err = st.ints(ctx, `SELECT case_id FROM case_meeting_cases WHERE meeting_id = ? ORDER BY case_id`,
+		id); err != nil {
+		return m, err
+	}
+	m.Decisions, err = st.decisions(ctx, id)
+	return m, err
+}
+
+// meetingPaths lists the paths a meeting is visible through: the
+// convener's and the participants'.
+func (st store) meetingPaths(ctx context.Context, m meetingRow) ([]string, error) {
+	ps, err := st.strings(ctx, `SELECT path FROM case_meeting_units WHERE meeting_id = ?`, m.ID)
+	return append(ps, m.ConvenerPath), err
+}
+
+func (st store) decisions(ctx context.Context, meetingID int64) ([]MeetingDecision, error) {
+	rows, err := st.db.Query(ctx, `SELECT id, meeting_id, case_id, lead_unit_code, co_unit_codes, note, status,
+		COALESCE(created_by, 0), created_at, applied_at FROM case_meeting_decisions WHERE meeting_id = ? ORDER BY id`,
+		meetingID)
+	if err != nil {
+		return nil, fmt.Errorf("list decisions: %w", err)
+	}
+	defer rows.Close()
+	out := []MeetingDecision{}
+	for rows.Next() {
+		var d MeetingDecision
+		var co string
+		var at sql.NullTime
+		if err := rows.Scan(&d.ID, &d.MeetingID, &d.CaseID, &d.LeadUnitCode, &co, &d.Note, &d.Status,
+			&d.CreatedBy, &d.CreatedAt, &at); err != nil {
+			return nil, err
+		}
+		d.CoUnitCodes = []string{}
+		if err := json.Unmarshal([]byte(co), &d.CoUnitCodes); err != nil {
+			return nil, fmt.Errorf("decision %d co-handlers: %w", d.ID, err)
+		}
+		d.AppliedAt = timePtr(at)
+		out = append(out, d)
+	}
+	return out, rows.Err()
+}
+
+// meetings lists meetings matching where (over m), newest first.
+func (st store) meetings(ctx context.Context, where string, args []any, limit, offset int) ([]Meeting, int, error) {
+	var total int
+	if err := st.db.QueryRow(ctx, `SELECT count(*) FROM case_meetings m WHERE `+where, args...).Scan(&total); err != nil {
+		return nil, 0, fmt.Errorf("count meetings: %w", err)
+	}
+	rows, err := st.db.Query(ctx, `SELECT `+meetingCols+` FROM case_meetings m WHERE `+where+
+		` ORDER BY m.held_at DESC, m.id DESC LIMIT ? OFFSET ?`, append(args, limit, offset)...)
+	if err != nil {
+		return nil, 0, fmt.Errorf("list meetings: %w", err)
+	}
+	defer rows.Close()
+	out := []Meeting{}
+	for rows.Next() {
+		m, err := scanMeeting(rows)
+		if err != nil {
+			return nil, 0, err
+		}
+		out = append(out, m.Meeting)
+	}
+	return out, total, rows.Err()
+}
+
+// caseMeetings lists the meetings a case is linked to.
+func (st store) caseMeetings(ctx context.Context, caseID int64) ([]MeetingRef, error) {
+	rows, err := st.db.Query(ctx, `SELECT m.id, m.kind, m.title, m.held_at, m.status FROM case_meetings m
+		JOIN case_meeting_cases mc ON mc.meeting_id = m.id WHERE mc.case_id = ? ORDER BY m.held_at, m.id`, caseID)
+	if err != nil {
+		return nil, fmt.Errorf("case meetings: %w", err)
+	}
+	defer rows.Close()
+	var out []MeetingRef
+	for rows.Next() {
+		var r MeetingRef
+		if err := rows.Scan(&r.ID, &r.Kind, &r.Title, &r.HeldAt, &r.Status); err != nil {
+			return nil, err
+		}
+		r.HeldAt = r.HeldAt.UTC()
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+func (st store) strings(ctx context.Context, q string, args ...any) ([]string, error) {
+	rows, err := st.db.Query(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("query: %w", err)
+	}
+	defer rows.Close()
+	out := []string{}
+	for rows.Next() {
+		var s string
+		if err := rows.Scan(&s); err != nil {
+			return nil, err
+		}
+		out = append(out, s)
+	}
+	return out, rows.Err()
+}
+
+func (st store) ints(ctx context.Context, q string, args ...any) ([]int64, error) {
+	rows, err := st.db.Query(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("query: %w", err)
+	}
+	defer rows.Close()
+	out := []int64{}
+	for rows.Next() {
+		var n int64
+		if err := rows.Scan(&n); err != nil {
+			return nil, err
+		}
+		out = append(out, n)
+	}
+	return out, rows.Err()
+}
+
+// staffExists reports whether a staff member exists.
+func (st store) staffExists(ctx context.Context, id int64) (bool, error) {
+	var n int
+	err := st.db.QueryRow(ctx, `SELECT count(*) FROM staff WHERE id = ?`, id).Scan(&n)
+	if err != nil {
+		return false, fmt.Errorf("staff: %w", err)
+	}
+	return n > 0, nil
+}
+
+// pendingDecisions counts a meeting's pending decisions on a case.
+func (st store) pendingDecisions(ctx context.Context, meetingID, caseID int64) (int, error) {
+	var n int
+	err := st.db.QueryRow(ctx, `SELECT count(*) FROM case_meeting_decisions WHERE meeting_id = ? AND case_id = ?
+		AND status = 'pending'`, meetingID, caseID).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("count decisions: %w", err)
+	}
+	return n, nil
+}
