@@ -2,11 +2,9 @@ package api
 
 import (
 	"errors"
-	"fmt"
 	"io"
 	"mime"
 	"net/http"
-	"path"
 	"strconv"
 	"strings"
 
@@ -153,7 +151,7 @@ func (a *api) serveAttachment(w http.ResponseWriter, r *http.Request, thumb bool
 	if err != nil {
 		return err
 	}
-	open, etag := svc.Open, ""
+	open := svc.Open
 	if thumb {
 		open = svc.OpenThumb
 	}
@@ -162,50 +160,6 @@ func (a *api) serveAttachment(w http.ResponseWriter, r *http.Request, thumb bool
 		return err
 	}
 	defer rc.Close()
-	h := w.Header()
-	name, disp := att.Filename, "attachment"
-	etag = `"` + att.SHA256 + `"`
-	if thumb {
-		h.Set("Content-Type", "image/jpeg")
-		name = strings.TrimSuffix(name, path.Ext(name)) + "-thumb.jpg"
-		disp, etag = "inline", `"`+att.SHA256+`-thumb"`
-	} else {
-		h.Set("Content-Type", att.ContentType)
-	}
-	h.Set("X-Content-Type-Options", "nosniff")
-	h.Set("Content-Security-Policy", "default-src 'none'; sandbox")
-	h.Set("Content-Disposition", contentDisposition(disp, name))
-	h.Set("Cache-Control", "private, max-age=3600")
-	h.Set("ETag", etag)
-	if rs, ok := rc.(io.ReadSeeker); ok {
-		http.ServeContent(w, r, "", att.CreatedAt, rs)
-		return nil
-	}
-	if !thumb {
-		h.Set("Content-Length", strconv.FormatInt(att.Size, 10))
-	}
-	_, _ = io.Copy(w, rc)
+	httpx.ServeAttachment(w, r, att, rc, thumb, false)
 	return nil
-}
-
-// contentDisposition writes an RFC 6266 header: an ASCII fallback name for
-// old clients and the UTF-8 name in filename*.
-func contentDisposition(disp, name string) string {
-	var ascii, enc strings.Builder
-	for _, r := range name {
-		if r < 0x20 || r >= 0x7F || r == '"' || r == '\\' || r == '%' {
-			ascii.WriteByte('_')
-		} else {
-			ascii.WriteRune(r)
-		}
-	}
-	for _, c := range []byte(name) {
-		if c < 0x80 && (c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' ||
-			strings.IndexByte("!#$&+-.^_`|~", c) >= 0) {
-			enc.WriteByte(c)
-		} else {
-			fmt.Fprintf(&enc, "%%%02X", c)
-		}
-	}
-	return fmt.Sprintf(`%s; filename="%s"; filename*=UTF-8''%s`, disp, ascii.String(), enc.String())
 }

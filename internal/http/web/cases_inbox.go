@@ -1,15 +1,11 @@
 package web
 
 import (
-	"fmt"
-	"io"
 	"net/http"
-	"path"
 	"strconv"
-	"strings"
 
-	"gridgov/internal/blob"
 	"gridgov/internal/cases"
+	"gridgov/internal/http/httpx"
 )
 
 // inboxTasks is the order of the groups of the to-do inbox.
@@ -94,44 +90,5 @@ func (s *server) serveFile(w http.ResponseWriter, r *http.Request, thumb bool) {
 		return
 	}
 	defer rc.Close()
-	h := w.Header()
-	name, disp, ctype := att.Filename, "attachment", att.ContentType
-	if thumb {
-		name = strings.TrimSuffix(name, path.Ext(name)) + "-thumb.jpg"
-		disp, ctype = "inline", "image/jpeg"
-	} else if att.Kind == blob.Image {
-		disp = "inline"
-	}
-	h.Set("Content-Type", ctype)
-	h.Set("X-Content-Type-Options", "nosniff")
-	h.Set("Content-Security-Policy", "default-src 'none'; sandbox")
-	h.Set("Content-Disposition", fileDisposition(disp, name))
-	h.Set("Cache-Control", "private, max-age=3600")
-	if rs, ok := rc.(io.ReadSeeker); ok {
-		http.ServeContent(w, r, "", att.CreatedAt, rs)
-		return
-	}
-	_, _ = io.Copy(w, rc)
-}
-
-// fileDisposition writes an RFC 6266 header: an ASCII fallback name and
-// the UTF-8 name in filename*.
-func fileDisposition(disp, name string) string {
-	var ascii, enc strings.Builder
-	for _, c := range name {
-		if c < 0x20 || c >= 0x7F || c == '"' || c == '\\' || c == '%' {
-			ascii.WriteByte('_')
-		} else {
-			ascii.WriteRune(c)
-		}
-	}
-	for _, c := range []byte(name) {
-		if c < 0x80 && (c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' ||
-			strings.IndexByte("!#$&+-.^_`|~", c) >= 0) {
-			enc.WriteByte(c)
-		} else {
-			fmt.Fprintf(&enc, "%%%02X", c)
-		}
-	}
-	return fmt.Sprintf(`%s; filename="%s"; filename*=UTF-8''%s`, disp, ascii.String(), enc.String())
+	httpx.ServeAttachment(w, r, att, rc, thumb, true)
 }
