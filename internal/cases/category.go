@@ -32,6 +32,7 @@ func (s *Service) EnsureCatalogue(ctx context.Context) error {
 		return err
 	}
 	now := s.now()
+	defer s.cats.drop()
 	return s.db.WithTx(ctx, func(ctx context.Context) error {
 		for _, in := range cats {
 			if err := s.validCategory(&in, false); err != nil {
@@ -150,6 +151,7 @@ func (s *Service) CreateCategory(ctx context.Context, in CategoryInput) (Categor
 		return Category{}, err
 	}
 	c := categoryFrom(in, s.now())
+	defer s.cats.drop()
 	err = s.db.WithTx(ctx, func(ctx context.Context) error {
 		if err := s.st.insertCategory(ctx, c); err != nil {
 			return err

@@ -136,7 +136,7 @@ func (s *Service) prepare(ctx context.Context, a *actor.Actor, in CaseCreate) (c
 	if err := requireScoped(ctx, PermCaseCreate, terr.Path); err != nil {
 		return caseRow{}, err
 	}
-	cat, err := s.st.category(ctx, in.CategoryCode)
+	cat, err := s.cachedCategory(ctx, in.CategoryCode)
 	if err != nil || !cat.Active {
 		return caseRow{}, apperr.Field("category_code", fmt.Sprintf("unknown category %s", in.CategoryCode))
 	}

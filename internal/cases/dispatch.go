@@ -38,7 +38,7 @@ func holderOf(c caseRow, st Status, asgs []Assignment) string {
 // asPlatform checks case.dispatch over the unit code and makes it the
 // acting unit of the step.
 func (t *txn) asPlatform(code string) error {
-	path, err := t.s.st.unitPath(t.ctx, code, "unit_code")
+	path, err := t.pathOf(code, "unit_code")
 	if err != nil {
 		return err
 	}
@@ -81,7 +81,7 @@ func (s *Service) Escalate(ctx context.Context, id int64, in Transition) (Case, 
 		if err := t.takeNote(in, true, "note"); err != nil {
 			return err
 		}
-		cur, err := t.s.st.unit(t.ctx, t.c.CurrentUnitCode, "unit_code")
+		cur, err := t.unitRow(t.c.CurrentUnitCode, "unit_code")
 		if err != nil {
 			return err
 		}
@@ -264,7 +264,7 @@ func (t *txn) checkTargets(platform string, in AssignInput) ([]string, error) {
 	if err := errs.err(); err != nil {
 		return nil, err
 	}
-	pp, err := t.s.st.unitPath(t.ctx, platform, "unit_code")
+	pp, err := t.pathOf(platform, "unit_code")
 	if err != nil {
 		return nil, err
 	}
@@ -283,7 +283,7 @@ func (t *txn) checkTargets(platform string, in AssignInput) ([]string, error) {
 		if i > 0 {
 			field = "co_unit_codes"
 		}
-		u, err := t.s.st.unit(t.ctx, code, field)
+		u, err := t.unitRow(code, field)
 		if err != nil {
 			return nil, err
 		}

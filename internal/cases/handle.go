@@ -45,7 +45,7 @@ func (t *txn) handlerAssignment(act Action, id int64, sts ...AssignmentStatus) (
 		}
 		return nil, nil, errTransition(act, t.c.Status)
 	}
-	path, err := t.s.st.unitPath(t.ctx, pick.UnitCode, "assignment_id")
+	path, err := t.pathOf(pick.UnitCode, "assignment_id")
 	if err != nil {
 		return nil, nil, err
 	}
@@ -60,7 +60,7 @@ func (t *txn) handlerAssignment(act Action, id int64, sts ...AssignmentStatus) (
 }
 
 func (t *txn) canHandle(code string) bool {
-	p, err := t.s.st.unitPath(t.ctx, code, "unit_code")
+	p, err := t.pathOf(code, "unit_code")
 	return err == nil && rbac.Can(actor.From(t.ctx), PermCaseHandle, p)
 }
 

@@ -46,7 +46,7 @@ func (s *Service) CaseByID(ctx context.Context, id int64) (Case, error) {
 // suggestDept resolves the category's default department suffix (e.g.
 // "cgj") to the department of the case's district, else of its city.
 func (s *Service) suggestDept(ctx context.Context, r caseRow) string {
-	cat, err := s.st.category(ctx, r.CategoryCode)
+	cat, err := s.cachedCategory(ctx, r.CategoryCode)
 	if err != nil || cat.DefaultDept == "" {
 		return ""
 	}

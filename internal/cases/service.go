@@ -27,6 +27,8 @@ type Service struct {
 	st        store
 	// attachments checks linked attachment ids; nil: shape only.
 	attachments Attachments
+	// cats caches the catalogue (see catCache).
+	cats catCache
 }
 
 // NewService returns the case service. locator may be nil, in which case

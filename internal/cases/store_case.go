@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"gridgov/internal/apperr"
+	"gridgov/internal/db"
 )
 
 const caseCols = `c.id, c.number, c.category_code, COALESCE(k.name, ''), c.description, c.source, c.lat, c.lng,
@@ -26,17 +27,19 @@ type caseRow struct {
 	StageSeq     int
 }
 
-func scanCase(sc scanner) (caseRow, error) {
+// scanCase reads caseCols, then any extra columns into extra.
+func scanCase(sc scanner, extra ...any) (caseRow, error) {
 	var r caseRow
 	var lat, lng sql.NullFloat64
 	var dl, hdl, closed sql.NullTime
 	var merged sql.NullInt64
 	var att string
-	err := sc.Scan(&r.ID, &r.Number, &r.CategoryCode, &r.CategoryName, &r.Description, &r.Source, &lat, &lng,
+	dest := []any{&r.ID, &r.Number, &r.CategoryCode, &r.CategoryName, &r.Description, &r.Source, &lat, &lng,
 		&r.Address, &r.GridCode, &r.UnitCode, &r.UnitPath, &r.Status, &r.ResumeStatus, &r.Stage, &r.StageSeq,
 		&r.CurrentUnitCode, &r.StageStartedAt, &dl, &hdl, &r.Overdue, &r.Supervised,
 		&r.ReworkCount, &r.ReturnCount, &merged, &r.ReporterID, &r.ReporterUnitCode, &att, &r.Version,
-		&r.CreatedAt, &r.UpdatedAt, &closed)
+		&r.CreatedAt, &r.UpdatedAt, &closed}
+	err := sc.Scan(append(dest, extra...)...)
 	if err != nil {
 		return r, err
 	}
@@ -79,22 +82,43 @@ func (st store) caseByID(ctx context.Context, id int64) (caseRow, error) {
 	return r, nil
 }
 
-// casePaths returns the paths of a case's territory and handler units.
-func (st store) casePaths(ctx context.Context, id int64) ([]string, error) {
-	rows, err := st.db.Query(ctx, `SELECT path FROM case_units WHERE case_id = ?`, id)
+// caseWithPaths selects a case once per scope unit, with the unit's path.
+const caseWithPaths = `SELECT ` + caseCols + `, cu.path` + caseFrom +
+	` JOIN case_units cu ON cu.case_id = c.id WHERE c.id = ?`
+
+// caseWithPathsLocked also locks the case row (PostgreSQL) until the
+// transaction ends; SQLite's single writer already serialises transactions.
+const caseWithPathsLocked = caseWithPaths + ` FOR UPDATE OF c`
+
+// caseAndPaths loads a case and the paths of its territory and handler
+// units in one query; lock takes the row lock on PostgreSQL. A case without
+// units is reported as not found, as it is visible to nobody.
+func (st store) caseAndPaths(ctx context.Context, id int64, lock bool) (caseRow, []string, error) {
+	q := caseWithPaths
+	if lock && st.db.Dialect == db.Postgres {
+		q = caseWithPathsLocked
+	}
+	rows, err := st.db.Query(ctx, q, id)
 	if err != nil {
-		return nil, fmt.Errorf("case units: %w", err)
+		return caseRow{}, nil, fmt.Errorf("load case: %w", err)
 	}
 	defer rows.Close()
-	var out []string
+	var r caseRow
+	var paths []string
 	for rows.Next() {
 		var p string
-		if err := rows.Scan(&p); err != nil {
-			return nil, err
+		if r, err = scanCase(rows, &p); err != nil {
+			return r, nil, fmt.Errorf("load case: %w", err)
 		}
-		out = append(out, p)
+		paths = append(paths, p)
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return r, nil, fmt.Errorf("load case: %w", err)
+	}
+	if len(paths) == 0 {
+		return r, nil, apperr.NotFoundf("case %d not found", id)
+	}
+	return r, paths, nil
 }
 
 // nextNumber takes the next case number of a city and year.
@@ -134,34 +158,27 @@ func (st store) insertCase(ctx context.Context, r caseRow) (int64, error) {
 	return id, nil
 }
 
-// claim bumps the version of a case if it is still at version; it is the
-// optimistic lock of a transition: of two concurrent ones only the first
-// finds its version.
-func (st store) claim(ctx context.Context, id int64, version int) (bool, error) {
-	res, err := st.db.Exec(ctx, `UPDATE cases SET version = version + 1 WHERE id = ? AND version = ?`, id, version)
-	if err != nil {
-		return false, fmt.Errorf("claim case: %w", err)
-	}
-	n, err := res.RowsAffected()
-	return n == 1, err
-}
-
-// updateCase writes the mutable columns of a case.
-func (st store) updateCase(ctx context.Context, r caseRow) error {
+// updateCase writes the mutable columns of a case and its new version if
+// the case is still at version from; it is the optimistic lock of a
+// transition: of two concurrent ones only the first finds its version, and
+// ok is false for the other.
+func (st store) updateCase(ctx context.Context, r caseRow, from int) (ok bool, err error) {
 	var merged any
 	if r.MergedInto != nil {
 		merged = *r.MergedInto
 	}
-	_, err := st.db.Exec(ctx, `UPDATE cases SET status = ?, resume_status = ?, stage = ?, stage_seq = ?,
+	res, err := st.db.Exec(ctx, `UPDATE cases SET status = ?, resume_status = ?, stage = ?, stage_seq = ?,
 		current_unit_code = ?, stage_started_at = ?, deadline = ?, handle_deadline = ?, overdue = ?, supervised = ?,
-		rework_count = ?, return_count = ?, merged_into = ?, updated_at = ?, closed_at = ? WHERE id = ?`,
+		rework_count = ?, return_count = ?, merged_into = ?, updated_at = ?, closed_at = ?, version = ?
+		WHERE id = ? AND version = ?`,
 		string(r.Status), string(r.ResumeStatus), r.Stage, r.StageSeq, r.CurrentUnitCode, r.StageStartedAt,
 		r.Deadline, r.HandleDeadline, string(r.Overdue), r.Supervised, r.ReworkCount, r.ReturnCount, merged, r.UpdatedAt,
-		r.ClosedAt, r.ID)
+		r.ClosedAt, r.Version, r.ID, from)
 	if err != nil {
-		return fmt.Errorf("update case: %w", err)
+		return false, fmt.Errorf("update case: %w", err)
 	}
-	return nil
+	n, err := res.RowsAffected()
+	return n == 1, err
 }
 
 // addUnit links a unit to a case for scope; a repeat is a no-op.

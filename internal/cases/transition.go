@@ -25,12 +25,40 @@ type txn struct {
 	note   string
 	att    []int64
 	detail map[string]any
+	units  map[string]unitRow // units loaded in this transition, by code
+}
+
+// unitRow loads a unit once per transition; field names the input in the
+// error when it does not exist.
+func (t *txn) unitRow(code, field string) (unitRow, error) {
+	if u, ok := t.units[code]; ok {
+		return u, nil
+	}
+	u, err := t.s.st.unit(t.ctx, code, field)
+	if err != nil {
+		return u, err
+	}
+	if t.units == nil {
+		t.units = map[string]unitRow{}
+	}
+	t.units[code] = u
+	return u, nil
+}
+
+// pathOf returns the path of a unit (see unitRow).
+func (t *txn) pathOf(code, field string) (string, error) {
+	u, err := t.unitRow(code, field)
+	return u.Path, err
 }
 
 // mutate runs one transition of case id: it loads the case in a
 // transaction, hides it from actors who cannot see it, takes the optimistic
 // lock (version; 0 skips the caller's check but still locks), lets fn apply
 // the rules, then writes the case, the step and the audit entry together.
+// The lock is the final UPDATE's version condition: of two concurrent
+// transitions only the first finds its version, the other is stale. On
+// PostgreSQL the case row is also locked when loaded, so the second waits
+// there and then sees the first one's version.
 func (s *Service) mutate(ctx context.Context, id int64, version int, act Action,
 	fn func(t *txn) error) (Case, error) {
 	if err := requireLogin(ctx); err != nil {
@@ -38,19 +66,14 @@ func (s *Service) mutate(ctx context.Context, id int64, version int, act Action,
 	}
 	var out Case
 	err := s.db.WithTx(ctx, func(ctx context.Context) error {
-		r, err := s.visibleCase(ctx, id)
+		r, err := s.loadVisible(ctx, id, true)
 		if err != nil {
 			return err
 		}
 		if version != 0 && version != r.Version {
 			return errStale()
 		}
-		if ok, err := s.st.claim(ctx, r.ID, r.Version); err != nil {
-			return err
-		} else if !ok {
-			return errStale()
-		}
-		cat, err := s.st.category(ctx, r.CategoryCode)
+		cat, err := s.cachedCategory(ctx, r.CategoryCode)
 		if err != nil {
 			return err
 		}
@@ -60,8 +83,10 @@ func (s *Service) mutate(ctx context.Context, id int64, version int, act Action,
 		}
 		t.c.Version = r.Version + 1
 		t.c.UpdatedAt = t.now
-		if err := s.st.updateCase(ctx, t.c); err != nil {
+		if ok, err := s.st.updateCase(ctx, t.c, r.Version); err != nil {
 			return err
+		} else if !ok {
+			return errStale()
 		}
 		if err := t.record(act); err != nil {
 			return err
@@ -74,11 +99,13 @@ func (s *Service) mutate(ctx context.Context, id int64, version int, act Action,
 
 // visibleCase loads a case the actor may read; others are not_found.
 func (s *Service) visibleCase(ctx context.Context, id int64) (caseRow, error) {
-	r, err := s.st.caseByID(ctx, id)
-	if err != nil {
-		return r, err
-	}
-	paths, err := s.st.casePaths(ctx, id)
+	return s.loadVisible(ctx, id, false)
+}
+
+// loadVisible loads a case the actor may read, with its row lock when lock
+// is set (see caseAndPaths); others are not_found.
+func (s *Service) loadVisible(ctx context.Context, id int64, lock bool) (caseRow, error) {
+	r, paths, err := s.st.caseAndPaths(ctx, id, lock)
 	if err != nil {
 		return r, err
 	}
@@ -179,7 +206,7 @@ func (t *txn) takeNote(in Transition, noteRequired bool, field string) error {
 
 // link adds a unit to the case's scope units.
 func (t *txn) link(code, reason string) error {
-	path, err := t.s.st.unitPath(t.ctx, code, "unit_code")
+	path, err := t.pathOf(code, "unit_code")
 	if err != nil {
 		return err
 	}
