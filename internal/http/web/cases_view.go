@@ -33,6 +33,7 @@ type caseData struct {
 	PendingExt *cases.Extension
 	Sources    []cases.Source
 	Actions    []cases.Action
+	caseMeetings
 }
 
 // casePage handles GET /cases/{id}.
@@ -66,6 +67,7 @@ func (s *server) showCase(w http.ResponseWriter, r *http.Request, status int, v 
 	d.Names = s.unitNames(ctx, caseUnitCodes(c, steps))
 	d.Files = s.caseFiles(ctx, c, steps)
 	s.fillHandling(ctx, d)
+	s.fillMeetings(ctx, d)
 	v.Data, v.TitleText = d, c.Number
 	s.render(w, r, status, "cases_view", v)
 }

@@ -21,7 +21,8 @@ import (
 // pages lists the page templates; each is parsed with the layout and the
 // shared partials.
 var pages = []string{"login", "org", "grid", "staff", "users", "user_new", "user", "roles", "role",
-	"audit", "password", "error", "cases_list", "cases_new", "cases_view", "cases_inbox", "cases_supervision"}
+	"audit", "password", "error", "cases_list", "cases_new", "cases_view", "cases_inbox", "cases_supervision",
+	"meetings_list", "meetings_new", "meetings_view"}
 
 type pageTemplate = template.Template
 

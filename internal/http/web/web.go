@@ -120,6 +120,7 @@ func (s *server) routes() http.Handler {
 	mux.Handle("POST /audit/verify", s.page(s.verifyAudit))
 
 	s.caseRoutes(mux)
+	s.meetingRoutes(mux)
 
 	mux.Handle("GET /me/password", s.page(s.passwordForm))
 	mux.Handle("POST /me/password", s.page(s.changePassword))
