@@ -69,8 +69,12 @@ func Open(ctx context.Context, url, dataDir string) (*DB, error) {
 	return openSQLite(ctx, path)
 }
 
+// openSQLite opens the writer and the read pool. WAL with synchronous=NORMAL
+// is durable across application crashes and syncs at checkpoints; the
+// larger autocheckpoint (8000 pages, about 32 MiB of WAL) makes those syncs
+// rarer on write-heavy days, and each connection caches up to 16 MiB of pages.
 func openSQLite(ctx context.Context, path string) (*DB, error) {
-	base := "file:" + path + "?_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)"
+	base := "file:" + path + "?_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma=wal_autocheckpoint(8000)&_pragma=cache_size(-16000)"
 	w, err := sql.Open("sqlite", base+"&_txlock=immediate")
 	if err != nil {
 		return nil, err
