@@ -1,6 +1,8 @@
 package cases_test
 
 import (
+	"time"
+
 	"testing"
 
 	"gridgov/internal/apperr"
@@ -12,8 +14,13 @@ import (
 func TestCatalogue(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
 		f := newFixture(t, d)
+		before := must(f.svc.Category(f.sys, "E010101"))
+		f.clk.Advance(time.Hour)
 		if err := f.svc.EnsureCatalogue(f.sys); err != nil { // a second start changes nothing
 			t.Fatalf("ensure again: %v", err)
+		}
+		if after := must(f.svc.Category(f.sys, "E010101")); !after.UpdatedAt.Equal(before.UpdatedAt) {
+			t.Errorf("a second start rewrote the catalogue: updated_at %v, want %v", after.UpdatedAt, before.UpdatedAt)
 		}
 		cats := must(f.svc.Categories(as("410105001001", worker...), cases.CategoryFilter{}))
 		if len(cats) < 60 {

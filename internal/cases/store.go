@@ -173,7 +173,9 @@ func (st store) insertCategory(ctx context.Context, c Category) error {
 	return err
 }
 
-// upsertStandardCategory writes a catalogue entry, never over a unit's own.
+// upsertStandardCategory inserts a standard category or updates one whose
+// definition changed, never over a unit's own; an unchanged row is left
+// alone, so a restart writes nothing.
 func (st store) upsertStandardCategory(ctx context.Context, c Category) error {
 	_, err := st.db.Exec(ctx, `INSERT INTO case_categories (code, kind, major_code, major_name, name,
 		filing_condition, closing_condition, default_dept, urgency, limits, unit_code, active, created_at, updated_at)
@@ -182,7 +184,12 @@ func (st store) upsertStandardCategory(ctx context.Context, c Category) error {
 		major_name = excluded.major_name, name = excluded.name, filing_condition = excluded.filing_condition,
 		closing_condition = excluded.closing_condition, default_dept = excluded.default_dept,
 		urgency = excluded.urgency, limits = excluded.limits, updated_at = excluded.updated_at
-		WHERE case_categories.unit_code IS NULL`, c.Code, string(c.Kind), c.MajorCode, c.MajorName, c.Name,
+		WHERE case_categories.unit_code IS NULL AND (case_categories.kind <> excluded.kind
+			OR case_categories.major_code <> excluded.major_code OR case_categories.major_name <> excluded.major_name
+			OR case_categories.name <> excluded.name OR case_categories.filing_condition <> excluded.filing_condition
+			OR case_categories.closing_condition <> excluded.closing_condition
+			OR case_categories.default_dept <> excluded.default_dept OR case_categories.urgency <> excluded.urgency
+			OR case_categories.limits <> excluded.limits)`, c.Code, string(c.Kind), c.MajorCode, c.MajorName, c.Name,
 		c.FilingCondition, c.ClosingCondition, c.DefaultDept, string(c.Urgency), mustJSON(c.Limits),
 		true, c.CreatedAt, c.UpdatedAt)
 	if err != nil {
