@@ -57,16 +57,7 @@ func (s *Service) ImportGrids(ctx context.Context, grids []GridInput) (GridImpor
 		}
 		changed := 0
 		for _, it := range items {
-			switch it.op {
-			case opCreate:
-				res.Created[it.grid.Level]++
-			case opUpdate:
-				res.Updated[it.grid.Level]++
-			default:
-				res.Unchanged[it.grid.Level]++
-				continue
-			}
-			changed++
+			changed += tally(it.op, it.grid.Level, res.Created, res.Updated, res.Unchanged)
 		}
 		if changed == 0 {
 			return nil

@@ -21,6 +21,21 @@ const (
 	opUpdate
 )
 
+// tally counts one planned operation under key in the map of its kind and
+// returns 1 when the operation changes something.
+func tally[K comparable](op importOp, key K, created, updated, unchanged map[K]int) int {
+	switch op {
+	case opCreate:
+		created[key]++
+	case opUpdate:
+		updated[key]++
+	default:
+		unchanged[key]++
+		return 0
+	}
+	return 1
+}
+
 // importItem is one input unit on its way into the tree.
 type importItem struct {
 	idx   int
@@ -57,16 +72,7 @@ func (s *Service) ImportUnits(ctx context.Context, units []UnitInput) (ImportRes
 		}
 		changed := 0
 		for _, it := range items {
-			switch it.op {
-			case opCreate:
-				res.Created[it.unit.Level]++
-			case opUpdate:
-				res.Updated[it.unit.Level]++
-			default:
-				res.Unchanged[it.unit.Level]++
-				continue
-			}
-			changed++
+			changed += tally(it.op, it.unit.Level, res.Created, res.Updated, res.Unchanged)
 		}
 		if changed == 0 {
 			return nil
