@@ -5,7 +5,6 @@ import (
 	"crypto/rand"
 	"crypto/subtle"
 	"encoding/hex"
-	"net"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -41,20 +40,14 @@ func sessionFrom(r *http.Request) *webSession {
 	return s
 }
 
-// withMeta records the client address and a request id for the audit log,
-// unless the server's middleware already did.
+// withMeta records the client address and a request id for the audit log
+// through httpx.Meta, unless the server's middleware already did.
 func (s *server) withMeta(h http.Handler) http.Handler {
+	withMeta := httpx.Meta(httpx.Options{}, h)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if actor.MetaFrom(r.Context()) == (actor.Meta{}) {
-			ip, _, err := net.SplitHostPort(r.RemoteAddr)
-			if err != nil {
-				ip = r.RemoteAddr
-			}
-			id := r.Header.Get("X-Request-ID")
-			if id == "" || len(id) > 64 {
-				id = randomToken(8)
-			}
-			r = r.WithContext(actor.WithMeta(r.Context(), actor.Meta{IP: ip, RequestID: id, UserAgent: r.UserAgent()}))
+			withMeta.ServeHTTP(w, r)
+			return
 		}
 		h.ServeHTTP(w, r)
 	})
