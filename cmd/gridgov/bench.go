@@ -10,7 +10,7 @@ import (
 	"gridgov/internal/seed"
 )
 
-const benchUsage = `usage: gridgov bench cases [--n N] [--json] [--data DIR]
+const benchUsage = `usage: gridgov bench cases [--n N] [--concurrency C] [--json] [--data DIR]
 
 Measures the case loop on the database of DIR (or GRIDGOV_DATABASE_URL):
   case-create     N cases filed through the cases service (grid, deadline,
@@ -20,7 +20,10 @@ Measures the case loop on the database of DIR (or GRIDGOV_DATABASE_URL):
                   report up to street and district, assign to the district
                   城市管理局, sign, feed back, verify = closed) against one
                   INSERT and six UPDATEs each
-Each service call and each raw statement commits on its own. Prints one
+C clients (default 16) call at once on both sides. Each service call and
+each raw statement commits on its own; on SQLite, service calls that
+arrive while another transaction runs share the next commit (group
+commit), each in its own savepoint. Prints one
 JSON line per workload. An empty database is seeded with the demo first
 (its generated password is printed once). The benchmark cases stay in the
 database: use a scratch data directory.`
@@ -33,6 +36,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	}
 	fs, cfg := newFlags("bench cases", stderr)
 	n := fs.Int("n", bench.DefaultN, "cases per workload (and lifecycles)")
+	conc := fs.Int("concurrency", bench.DefaultConcurrency, "clients calling at once (1 = one after the other)")
 	jsonOnly := fs.Bool("json", false, "print only the JSON lines on standard output")
 	fs.Usage = func() { fmt.Fprintln(stderr, benchUsage+"\n\nflags:"); fs.PrintDefaults() }
 	pos, code, done := parseInterleaved(fs, args[1:])
@@ -45,6 +49,10 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	}
 	if *n < 1 || *n > 1_000_000 {
 		fmt.Fprintf(stderr, "gridgov bench cases: --n must be between 1 and 1000000, got %d\n", *n)
+		return 2
+	}
+	if *conc < 1 || *conc > 256 {
+		fmt.Fprintf(stderr, "gridgov bench cases: --concurrency must be between 1 and 256, got %d\n", *conc)
 		return 2
 	}
 	info := stdout
@@ -63,8 +71,8 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 			return fail(stderr, "bench cases: seed", err)
 		}
 	}
-	fmt.Fprintf(info, "bench: %d cases per workload on %s\n", *n, a.db.Where)
-	res, err := bench.Cases(cliContext(ctx, "bench"), bench.Deps{DB: a.db, Cases: a.cases}, bench.Options{N: *n})
+	fmt.Fprintf(info, "bench: %d cases per workload, %d clients, on %s\n", *n, *conc, a.db.Where)
+	res, err := bench.Cases(cliContext(ctx, "bench"), bench.Deps{DB: a.db, Cases: a.cases}, bench.Options{N: *n, Concurrency: *conc})
 	if err != nil {
 		return fail(stderr, "bench cases", err)
 	}

@@ -57,7 +57,15 @@ type Options struct {
 	// Category is the category code of the cases; empty means
 	// DefaultCategory.
 	Category string
+	// Concurrency is the number of clients calling at once, on both
+	// sides; 0 means DefaultConcurrency.
+	Concurrency int
 }
+
+// DefaultConcurrency is the number of clients of a run: a city's field
+// workers and platforms file and move cases at the same time, and so the
+// service is measured the way the server meets them.
+const DefaultConcurrency = 16
 
 // Result is one measured workload, printed as one JSON line. case-create
 // fills CasesPerSec and RawInsertsPerSec; case-lifecycle fills
@@ -73,8 +81,10 @@ type Result struct {
 	N     int     `json:"n"`
 	// Calls is the number of service calls (and of raw statements) per
 	// case or lifecycle.
-	Calls    int    `json:"calls"`
-	Database string `json:"database"`
+	Calls int `json:"calls"`
+	// Concurrency is the number of clients that called at once.
+	Concurrency int    `json:"concurrency"`
+	Database    string `json:"database"`
 	// Seconds and RawSeconds are the wall-clock times of both sides.
 	Seconds    float64 `json:"seconds"`
 	RawSeconds float64 `json:"raw_seconds"`
@@ -122,6 +132,12 @@ func normalize(o *Options) error {
 	}
 	if o.N < 0 || o.N > 1_000_000 {
 		return apperr.Field("n", "must be between 1 and 1000000")
+	}
+	if o.Concurrency == 0 {
+		o.Concurrency = DefaultConcurrency
+	}
+	if o.Concurrency < 0 || o.Concurrency > 256 {
+		return apperr.Field("concurrency", "must be between 1 and 256")
 	}
 	if o.Category = strings.TrimSpace(o.Category); o.Category == "" {
 		o.Category = DefaultCategory

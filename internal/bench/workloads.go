@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"strconv"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"gridgov/internal/cases"
@@ -14,6 +16,7 @@ import (
 // and department its own user.
 type actors struct {
 	base context.Context
+	mu   sync.Mutex
 	next int64
 	m    map[string]context.Context
 }
@@ -24,6 +27,8 @@ func newActors(ctx context.Context) *actors {
 
 // get returns the actor named key, making it with mk on first use.
 func (a *actors) get(key string, mk func(ctx context.Context, id int64) context.Context) context.Context {
+	a.mu.Lock()
+	defer a.mu.Unlock()
 	if c, ok := a.m[key]; ok {
 		return c
 	}
@@ -36,35 +41,72 @@ func (a *actors) get(key string, mk func(ctx context.Context, id int64) context.
 // runID makes the Idempotency-Keys of a run unique across runs.
 func runID() string { return strconv.FormatInt(time.Now().UnixNano(), 36) }
 
-// runCreate files opts.N cases through the service, spread round-robin
-// over the communities, each as that community's grid worker, then inserts
-// the same rows into the bare table.
+// parallel runs do(i) for i in [0,n) on c goroutines, each taking the
+// next i, and returns the first error.
+func parallel(ctx context.Context, n, c int, do func(i int) error) error {
+	var next atomic.Int64
+	var once sync.Once
+	var first error
+	var wg sync.WaitGroup
+	for range c {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				i := int(next.Add(1) - 1)
+				if i >= n {
+					return
+				}
+				err := ctx.Err()
+				if err == nil {
+					err = do(i)
+				}
+				if err != nil {
+					once.Do(func() { first = err })
+					next.Store(int64(n)) // stop the others
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	return first
+}
+
+// runCreate files opts.N cases through the service from opts.Concurrency
+// clients at once, spread round-robin over the communities, each as that
+// community's grid worker; then inserts the same rows into the bare table
+// from as many clients.
 func runCreate(ctx context.Context, deps Deps, tg targets, opts Options) (Result, error) {
 	acts, run := newActors(ctx), runID()
-	made := make([]cases.Case, 0, opts.N)
+	made := make([]cases.Case, opts.N)
 	start := time.Now()
-	for i := 0; i < opts.N; i++ {
-		if err := ctx.Err(); err != nil {
-			return Result{}, err
-		}
+	err := parallel(ctx, opts.N, opts.Concurrency, func(i int) error {
 		t := tg.all[i%len(tg.all)]
 		wctx := acts.get("w"+t.Community.Code, t.worker)
 		c, _, err := deps.Cases.CreateCase(wctx, t.input(run, i, opts.Category))
 		if err != nil {
-			return Result{}, fmt.Errorf("case %d in %s: %w", i+1, t.Grid, err)
+			return fmt.Errorf("case %d in %s: %w", i+1, t.Grid, err)
 		}
-		made = append(made, c)
+		made[i] = c
+		return nil
+	})
+	if err != nil {
+		return Result{}, err
 	}
 	took := time.Since(start)
 	start = time.Now()
-	for _, c := range made {
-		if _, err := insertRaw(ctx, deps.DB, c); err != nil {
-			return Result{}, err
-		}
+	err = parallel(ctx, opts.N, opts.Concurrency, func(i int) error {
+		_, err := insertRaw(ctx, deps.DB, made[i])
+		return err
+	})
+	if err != nil {
+		return Result{}, err
 	}
 	rawTook := time.Since(start)
 	r := Result{Workload: WorkloadCreate, CasesPerSec: rate(opts.N, took), RawInsertsPerSec: rate(opts.N, rawTook),
-		N: opts.N, Calls: 1, Database: string(deps.DB.Dialect), Seconds: secs(took), RawSeconds: secs(rawTook)}
+		N: opts.N, Calls: 1, Concurrency: opts.Concurrency, Database: string(deps.DB.Dialect),
+		Seconds: secs(took), RawSeconds: secs(rawTook)}
 	r.Ratio = ratio(r.CasesPerSec, r.RawInsertsPerSec)
 	return r, nil
 }
@@ -86,25 +128,25 @@ func runLifecycle(ctx context.Context, deps Deps, tg targets, opts Options) (Res
 	acts, run := newActors(ctx), runID()
 	states := make([][lifecycleCalls]cases.Case, opts.N)
 	start := time.Now()
-	for i := 0; i < opts.N; i++ {
-		if err := ctx.Err(); err != nil {
-			return Result{}, err
-		}
+	err := parallel(ctx, opts.N, opts.Concurrency, func(i int) error {
 		t := tg.withDept[i%len(tg.withDept)]
 		if err := lifecycle(deps.Cases, acts, t, t.input(run, i, opts.Category), &states[i]); err != nil {
-			return Result{}, fmt.Errorf("lifecycle %d in %s: %w", i+1, t.Grid, err)
+			return fmt.Errorf("lifecycle %d in %s: %w", i+1, t.Grid, err)
 		}
+		return nil
+	})
+	if err != nil {
+		return Result{}, err
 	}
 	took := time.Since(start)
 	start = time.Now()
-	for i := range states {
-		if err := replayRaw(ctx, deps, &states[i]); err != nil {
-			return Result{}, err
-		}
+	err = parallel(ctx, opts.N, opts.Concurrency, func(i int) error { return replayRaw(ctx, deps, &states[i]) })
+	if err != nil {
+		return Result{}, err
 	}
 	rawTook := time.Since(start)
 	r := Result{Workload: WorkloadLifecycle, LifecyclesPerSec: rate(opts.N, took),
-		RawLifecyclesPerSec: rate(opts.N, rawTook), N: opts.N, Calls: lifecycleCalls,
+		RawLifecyclesPerSec: rate(opts.N, rawTook), N: opts.N, Calls: lifecycleCalls, Concurrency: opts.Concurrency,
 		Database: string(deps.DB.Dialect), Seconds: secs(took), RawSeconds: secs(rawTook)}
 	r.Ratio = ratio(r.LifecyclesPerSec, r.RawLifecyclesPerSec)
 	return r, nil

@@ -40,7 +40,7 @@ func (s *Service) CreateCase(ctx context.Context, in CaseCreate) (c Case, replay
 	if err != nil {
 		return Case{}, false, err
 	}
-	err = s.db.WithTx(ctx, func(ctx context.Context) error { return s.insertNew(ctx, &r, in, hash) })
+	err = s.db.WithGroupTx(ctx, func(ctx context.Context) error { return s.insertNew(ctx, &r, in, hash) })
 	if in.IdempotencyKey != "" && db.IsUniqueViolation(err) {
 		// A concurrent retry with the same key won the race.
 		if c, ok, err := s.replay(ctx, a.UserID, in.IdempotencyKey, hash); ok || err != nil {

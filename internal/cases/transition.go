@@ -65,7 +65,7 @@ func (s *Service) mutate(ctx context.Context, id int64, version int, act Action,
 		return Case{}, err
 	}
 	var out Case
-	err := s.db.WithTx(ctx, func(ctx context.Context) error {
+	err := s.db.WithGroupTx(ctx, func(ctx context.Context) error {
 		r, err := s.loadVisible(ctx, id, true)
 		if err != nil {
 			return err

@@ -37,6 +37,8 @@ type DB struct {
 	read    *sql.DB
 	// Prepared-statement caches of the SQLite pools (nil on PostgreSQL).
 	writeStmts, readStmts *stmtCache
+	// group gathers WithGroupTx calls on SQLite (nil on PostgreSQL).
+	group *committer
 	// Where is a printable description of the database (file path or host/db),
 	// never containing a password.
 	Where string
@@ -74,7 +76,7 @@ func Open(ctx context.Context, url, dataDir string) (*DB, error) {
 // larger autocheckpoint (8000 pages, about 32 MiB of WAL) makes those syncs
 // rarer on write-heavy days, and each connection caches up to 16 MiB of pages.
 func openSQLite(ctx context.Context, path string) (*DB, error) {
-	base := "file:" + path + "?_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma=wal_autocheckpoint(8000)&_pragma=cache_size(-16000)"
+	base := "file:" + path + "?_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma=wal_autocheckpoint(8000)&_pragma=cache_size(-16000)&_pragma=temp_store(MEMORY)"
 	w, err := sql.Open("sqlite", base+"&_txlock=immediate")
 	if err != nil {
 		return nil, err
@@ -90,9 +92,19 @@ func openSQLite(ctx context.Context, path string) (*DB, error) {
 		w.Close()
 		return nil, err
 	}
+	// Keep every read connection: the default of two idle ones would close
+	// and reopen the others under load, and opening one reads the schema.
 	r.SetMaxOpenConns(4)
+	r.SetMaxIdleConns(4)
+	r.SetConnMaxIdleTime(0)
+	g, err := groupOf(w)
+	if err != nil {
+		w.Close()
+		r.Close()
+		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
+	}
 	return &DB{Dialect: SQLite, write: w, read: r, Where: path,
-		writeStmts: newStmtCache(w), readStmts: newStmtCache(r)}, nil
+		writeStmts: newStmtCache(w), readStmts: newStmtCache(r), group: g}, nil
 }
 
 func openPostgres(ctx context.Context, url string) (*DB, error) {
@@ -129,6 +141,9 @@ func (d *DB) Close() error {
 	if d.writeStmts != nil {
 		d.writeStmts.close()
 		d.readStmts.close()
+	}
+	if d.group != nil {
+		d.group.close()
 	}
 	err := d.write.Close()
 	if d.read != d.write {
