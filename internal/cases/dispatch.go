@@ -250,8 +250,9 @@ func (t *txn) dispatchOrigin(in AssignInput, asgs []Assignment) (*Assignment, st
 	return nil, t.c.CurrentUnitCode, nil
 }
 
-// checkTargets validates lead and co-handler units: distinct units strictly
-// inside the platform's subtree (its departments or lower platforms).
+// checkTargets validates lead and co-handler units: distinct units inside
+// the platform's subtree (its departments or lower platforms); the lead may
+// also be the platform itself, which then handles the case on its own.
 func (t *txn) checkTargets(platform string, in AssignInput) ([]string, error) {
 	errs := fieldErrs{}
 	lead := strings.TrimSpace(in.LeadUnitCode)
@@ -287,8 +288,12 @@ func (t *txn) checkTargets(platform string, in AssignInput) ([]string, error) {
 		if err != nil {
 			return nil, err
 		}
-		if u.Path == pp || !strings.HasPrefix(u.Path, pp) {
-			return nil, apperr.Field(field, fmt.Sprintf("%s is not a department or lower platform of %s", code, platform))
+		// A platform may keep a case within its competence as the lead
+		// handler itself (自行处置: a community's own staff and grid
+		// workers deal with it); co-handlers are always below it.
+		self := i == 0 && u.Path == pp
+		if !self && (u.Path == pp || !strings.HasPrefix(u.Path, pp)) {
+			return nil, apperr.Field(field, fmt.Sprintf("%s is not %s itself, one of its departments or a lower platform", code, platform))
 		}
 	}
 	return units, nil

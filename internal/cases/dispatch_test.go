@@ -125,3 +125,35 @@ func TestReturnUpTheChain(t *testing.T) {
 		}
 	})
 }
+
+// TestCommunityHandlesItself: a community platform keeps a case within its
+// competence (自行处置), its own staff sign and feed back, the platform
+// verifies; co-handlers must still be below it, and a unit outside it is
+// refused.
+func TestCommunityHandlesItself(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		f := newFixture(t, d)
+		c := f.newCase(t)
+		community := as("410105001001", dispatcher...)
+		_, err := f.svc.Assign(community, c.ID, cases.AssignInput{LeadUnitCode: "410105001001",
+			CoUnitCodes: []string{"410105001002"}})
+		wantField(t, err, "co_unit_codes") // a sibling community is not below it
+		_, err = f.svc.Assign(community, c.ID, cases.AssignInput{LeadUnitCode: "410105001"})
+		wantField(t, err, "lead_unit_code") // nor is its street
+		c = must(f.svc.Assign(community, c.ID, cases.AssignInput{Transition: cases.Transition{Note: "社区自行处置"},
+			LeadUnitCode: "410105001001"}))
+		if c.Status != cases.StatusAssigned || c.CurrentUnitCode != "410105001001" {
+			t.Fatalf("self-assigned: %s at %s", c.Status, c.CurrentUnitCode)
+		}
+		staff := as("410105001001", handler...)
+		c = must(f.svc.Sign(staff, c.ID, cases.HandlerInput{}))
+		c = must(f.svc.Feedback(staff, c.ID, cases.HandlerInput{Transition: cases.Transition{Note: "已清运"}}))
+		if c.Status != cases.StatusFeedback || c.CurrentUnitCode != "410105001001" {
+			t.Fatalf("feedback: %s at %s, want verification at the community", c.Status, c.CurrentUnitCode)
+		}
+		c = must(f.svc.Verify(community, c.ID, cases.VerifyInput{Pass: true}))
+		if c.Status != cases.StatusClosed {
+			t.Fatalf("closed: %s", c.Status)
+		}
+	})
+}

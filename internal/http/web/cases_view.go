@@ -24,7 +24,9 @@ type caseData struct {
 	// Targets are the units the platform may dispatch to (its departments
 	// and lower platforms); Platform is the dispatching unit and
 	// FromAssignment the assignment it dispatches from (0 at intake).
-	Targets        []org.Unit
+	Targets []org.Unit
+	// Self is the platform itself, which may keep the case (自行处置).
+	Self           *org.Unit
 	Platform       string
 	FromAssignment int64
 	// HandlerAsg is the assignment the actor works as handler (0: let the
@@ -158,6 +160,9 @@ func (s *server) fillHandling(ctx context.Context, d *caseData) {
 		units, _, err := s.Org.Units(ctx, org.UnitFilter{ParentCode: d.Platform, Limit: 1000})
 		if err == nil {
 			d.Targets = units
+		}
+		if u, err := s.Org.Unit(ctx, d.Platform); err == nil {
+			d.Self = &u
 		}
 	}
 }
