@@ -26,15 +26,16 @@ type command struct {
 
 func commands() map[string]command {
 	return map[string]command{
-		"serve":    {runServe, "serve the console and the API (--addr, --demo)"},
-		"migrate":  {runMigrate, "apply database migrations"},
-		"seed":     {runSeed, "seed demo: load the Zhengzhou demo city"},
-		"import":   {runImport, "import divisions --city CODE DIR: load a city's real divisions"},
-		"calendar": {runCalendar, "calendar deadline | import | days: working calendar and time limits"},
-		"user":     {runUser, "user create | user passwd: manage accounts"},
-		"audit":    {runAudit, "audit verify: check the audit log's hash chain"},
-		"bench":    {runBench, "bench cases: measure the case loop against raw inserts"},
-		"version":  {runVersion, "print the version"},
+		"serve":       {runServe, "serve the console and the API (--addr, --demo)"},
+		"migrate":     {runMigrate, "apply database migrations"},
+		"seed":        {runSeed, "seed demo: load the Zhengzhou demo city"},
+		"import":      {runImport, "import divisions --city CODE DIR: load a city's real divisions"},
+		"calendar":    {runCalendar, "calendar deadline | import | days: working calendar and time limits"},
+		"user":        {runUser, "user create | user passwd: manage accounts"},
+		"audit":       {runAudit, "audit verify: check the audit log's hash chain"},
+		"attachments": {runAttachments, "attachments purge: delete uploads never linked to anything"},
+		"bench":       {runBench, "bench cases: measure the case loop against raw inserts"},
+		"version":     {runVersion, "print the version"},
 	}
 }
 
@@ -78,7 +79,7 @@ func usage(w io.Writer) {
 	}
 	sort.Strings(names)
 	for _, n := range names {
-		fmt.Fprintf(w, "  %-8s %s\n", n, cmds[n].summary)
+		fmt.Fprintf(w, "  %-11s %s\n", n, cmds[n].summary)
 	}
 	fmt.Fprintln(w, "\nEvery command takes --data DIR (default ./data, or GRIDGOV_DATA); "+
 		"GRIDGOV_DATABASE_URL=postgres://… uses PostgreSQL instead of SQLite.\n"+

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"gridgov/internal/blob"
 	"gridgov/internal/cases"
 	"io"
 	"log/slog"
@@ -58,6 +59,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	sctx, stopScheduler := context.WithCancel(ctx)
 	defer stopScheduler()
 	go cases.NewScheduler(a.cases, a.log).Run(cliContext(sctx, "scheduler"), time.Minute)
+	go blob.NewPurger(a.blobs, a.log).Run(cliContext(sctx, "attachment-purge"), time.Hour)
 	fmt.Fprintf(stdout, "gridgov %s serving on http://%s/ (database: %s)\n", version, ln.Addr(), a.db.Where)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()

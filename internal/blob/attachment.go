@@ -65,12 +65,15 @@ type Options struct {
 	// TempDir holds uploads of audio, video and documents while they are
 	// checked; default os.TempDir().
 	TempDir string
+	// OrphanAge is how long an upload may stay linked to nothing before
+	// PurgeOrphans deletes it; default 24 hours.
+	OrphanAge time.Duration
 }
 
 // DefaultOptions returns the default limits.
 func DefaultOptions() Options {
 	return Options{MaxImage: 20 << 20, MaxAudio: 20 << 20, MaxVideo: 200 << 20, MaxDocument: 20 << 20,
-		MaxPixels: 50_000_000}
+		MaxPixels: 50_000_000, OrphanAge: 24 * time.Hour}
 }
 
 // withDefaults fills zero limits from DefaultOptions.
@@ -81,6 +84,9 @@ func (o Options) withDefaults() Options {
 		if *p.v <= 0 {
 			*p.v = *p.def
 		}
+	}
+	if o.OrphanAge <= 0 {
+		o.OrphanAge = d.OrphanAge
 	}
 	return o
 }

@@ -107,28 +107,48 @@ func (s *Service) readImage(c *checked, body io.Reader, limit int64) error {
 	return nil
 }
 
-// spool copies a non-image upload to a temporary file, hashing it, so a
-// large video never sits in memory and its size is known to the store.
+// spool copies a non-image upload to a temporary file, so a large video
+// never sits in memory and its size is known to the store, strips the
+// metadata of MP4 and M4A files in place and hashes the result.
 func (s *Service) spool(c *checked, body io.Reader, limit int64) error {
 	f, err := os.CreateTemp(s.opts.TempDir, "gridgov-upload-*")
 	if err != nil {
 		return apperr.Wrap(err, "spool upload")
 	}
-	h := sha256.New()
-	n, err := io.Copy(io.MultiWriter(f, h), io.LimitReader(body, limit+1))
-	if err == nil && n > limit {
+	n, err := io.Copy(f, io.LimitReader(body, limit+1))
+	if err != nil {
+		err = readErr(err)
+	} else if n > limit {
 		err = tooLarge(c.typ, limit)
+	}
+	if err == nil && isISOMedia(c.typ) {
+		if err = stripMovie(f, n); err != nil {
+			err = structureErr(c.typ, err)
+		}
+	}
+	var sum string
+	if err == nil {
+		sum, err = hashFile(f)
 	}
 	if err != nil {
 		f.Close()
 		os.Remove(f.Name())
-		if _, ok := err.(*apperr.Error); ok {
-			return err
-		}
-		return readErr(err)
+		return err
 	}
-	c.file, c.size, c.sha256 = f, n, hex.EncodeToString(h.Sum(nil))
+	c.file, c.size, c.sha256 = f, n, sum
 	return nil
+}
+
+// hashFile returns the hex SHA-256 of a spooled file's content.
+func hashFile(f *os.File) (string, error) {
+	if _, err := f.Seek(0, io.SeekStart); err != nil {
+		return "", apperr.Wrap(err, "rewind upload")
+	}
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return "", apperr.Wrap(err, "hash upload")
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
 }
 
 // tooLarge names the cap a file broke.

@@ -2,6 +2,7 @@ package blob
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"image"
 	"image/jpeg"
@@ -11,6 +12,16 @@ import (
 
 	"gridgov/internal/apperr"
 )
+
+// structureErr reports a file whose box structure could not be cleaned:
+// malformed boxes are the client's fault, anything else is internal.
+func structureErr(t FileType, err error) error {
+	var be *boxError
+	if errors.As(err, &be) {
+		return apperr.Field("file", fmt.Sprintf("file is not a well-formed %s: %v", t.Name, be))
+	}
+	return apperr.Wrap(err, "strip metadata")
+}
 
 // ThumbSize is the longest side of a thumbnail in pixels.
 const ThumbSize = 320
@@ -27,8 +38,9 @@ type processed struct {
 }
 
 // processImage strips the metadata of a JPEG or PNG, checks that it
-// decodes within maxPixels, and makes its thumbnail. Other images (HEIC)
-// pass unchanged, without size or thumbnail.
+// decodes within maxPixels, and makes its thumbnail. A HEIC image has its
+// Exif and XMP items zeroed in place and is kept without size or
+// thumbnail (there is no HEVC decoder).
 func processImage(t FileType, b []byte, maxPixels int64) (processed, error) {
 	orientation := 1
 	var err error
@@ -38,6 +50,11 @@ func processImage(t FileType, b []byte, maxPixels int64) (processed, error) {
 		b, err = stripJPEG(b, orientation)
 	case TypePNG.MIME:
 		b, err = stripPNG(b)
+	case TypeHEIC.MIME:
+		if err := stripHEIC(b); err != nil {
+			return processed{}, structureErr(t, err)
+		}
+		return processed{data: b}, nil
 	default:
 		return processed{data: b}, nil
 	}

@@ -209,7 +209,9 @@ func (s *Service) OpenThumb(ctx context.Context, id int64) (Attachment, io.ReadC
 
 // LinkCheck verifies that every id names an attachment the actor uploaded
 // (the system may link any), so a step can only carry the actor's own
-// files. A bad id is invalid naming the field "attachments".
+// files, and marks them linked so PurgeOrphans keeps them. Call it in
+// the transaction that links them: when that rolls back, so does the
+// mark. A bad id is invalid naming the field "attachments".
 func (s *Service) LinkCheck(ctx context.Context, ids []int64) error {
 	a := actor.From(ctx)
 	if a == nil {
@@ -230,6 +232,14 @@ func (s *Service) LinkCheck(ctx context.Context, ids []int64) error {
 		if !ok || !a.System && (a.UserID == 0 || uploader != a.UserID) {
 			return apperr.Field("attachments", fmt.Sprintf("attachment %d does not exist or was not uploaded by you", id))
 		}
+	}
+	n, err := s.rec.markLinked(ctx, ids, s.clock.Now().UTC().Truncate(time.Microsecond))
+	if err != nil {
+		return dbErr(err, "link attachments")
+	}
+	if n != int64(len(by)) {
+		// Purged between the check and the mark.
+		return apperr.Field("attachments", "an attachment was deleted meanwhile; upload it again")
 	}
 	return nil
 }

@@ -30,6 +30,7 @@ type svcFixture struct {
 	svc   *Service
 	dir   string
 	local *Local
+	clk   *clock.Fake
 }
 
 func newSvcFixture(t *testing.T, d *db.DB, opts Options) *svcFixture {
@@ -55,7 +56,7 @@ func newSvcFixture(t *testing.T, d *db.DB, opts Options) *svcFixture {
 		t.Fatal(err)
 	}
 	opts.TempDir = t.TempDir()
-	return &svcFixture{d: d, svc: NewService(d, local, log, clk, opts), dir: dir, local: local}
+	return &svcFixture{d: d, svc: NewService(d, local, log, clk, opts), dir: dir, local: local, clk: clk}
 }
 
 // user acts as user id of unit, holding perms over the subtree at path.

@@ -57,13 +57,60 @@ func (r records) byID(ctx context.Context, id int64) (Attachment, error) {
 	return a, nil
 }
 
-// uploaders returns the uploader (0 for the system) of each existing id.
-func (r records) uploaders(ctx context.Context, ids []int64) (map[int64]int64, error) {
-	marks := strings.TrimSuffix(strings.Repeat("?,", len(ids)), ",")
+// idArgs returns IN-list placeholders and arguments for ids.
+func idArgs(ids []int64) (string, []any) {
 	args := make([]any, len(ids))
 	for i, id := range ids {
 		args[i] = id
 	}
+	return strings.TrimSuffix(strings.Repeat("?,", len(ids)), ","), args
+}
+
+// markLinked sets linked_at of the ids not yet linked to at and returns
+// how many of the ids exist.
+func (r records) markLinked(ctx context.Context, ids []int64, at time.Time) (int64, error) {
+	marks, args := idArgs(ids)
+	res, err := r.db.Exec(ctx, `UPDATE attachments SET linked_at = COALESCE(linked_at, ?) WHERE id IN (`+marks+`)`,
+		append([]any{at}, args...)...)
+	if err != nil {
+		return 0, fmt.Errorf("mark attachments linked: %w", err)
+	}
+	return res.RowsAffected()
+}
+
+// orphan is a deleted attachment whose blobs are still to be removed.
+type orphan struct {
+	id                int64
+	blobKey, thumbKey string
+	size              int64
+}
+
+// deleteOrphans deletes up to limit attachments never linked and created
+// before cutoff, oldest first, and returns them. The outer conditions
+// are repeated so that a row linked meanwhile is kept.
+func (r records) deleteOrphans(ctx context.Context, cutoff time.Time, limit int) ([]orphan, error) {
+	rows, err := r.db.Query(ctx, `DELETE FROM attachments WHERE linked_at IS NULL AND created_at < ?
+		AND id IN (SELECT id FROM attachments WHERE linked_at IS NULL AND created_at < ?
+			ORDER BY created_at, id LIMIT ?)
+		RETURNING id, blob_key, thumb_key, size`, cutoff, cutoff, limit)
+	if err != nil {
+		return nil, fmt.Errorf("delete orphans: %w", err)
+	}
+	defer rows.Close()
+	var out []orphan
+	for rows.Next() {
+		var o orphan
+		if err := rows.Scan(&o.id, &o.blobKey, &o.thumbKey, &o.size); err != nil {
+			return nil, err
+		}
+		out = append(out, o)
+	}
+	return out, rows.Err()
+}
+
+// uploaders returns the uploader (0 for the system) of each existing id.
+func (r records) uploaders(ctx context.Context, ids []int64) (map[int64]int64, error) {
+	marks, args := idArgs(ids)
 	rows, err := r.db.Query(ctx, `SELECT id, uploaded_by FROM attachments WHERE id IN (`+marks+`)`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("load uploaders: %w", err)

@@ -6,8 +6,10 @@ import (
 )
 
 // Attachments checks that attachment ids may be linked to a step by the
-// actor (they exist and were uploaded by them); *blob.Service satisfies it.
-// A bad id fails as invalid naming the field "attachments".
+// actor (they exist and were uploaded by them) and marks them linked, in
+// the transaction of the step, so they are not purged as orphaned
+// uploads; *blob.Service satisfies it. A bad id fails as invalid naming
+// the field "attachments".
 type Attachments interface {
 	LinkCheck(ctx context.Context, ids []int64) error
 }
