@@ -41,8 +41,10 @@ func (s *Service) ConcludeMeeting(ctx context.Context, id int64, in ConcludeInpu
 			m.Minutes = in.Minutes
 		}
 		m.Status, m.ConcludedAt, m.ConcludedBy = MeetingConcluded, &now, &uid
-		if err := s.st.concludeMeeting(ctx, m); err != nil {
+		if ok, err := s.st.concludeMeeting(ctx, m); err != nil {
 			return err
+		} else if !ok {
+			return errMeetingStale(m.ID)
 		}
 		return s.audit.Record(ctx, audit.Entry{Action: "meeting.conclude", ObjectType: "case_meeting",
 			ObjectID: strconv.FormatInt(m.ID, 10), Detail: map[string]any{"assigned": applied}})

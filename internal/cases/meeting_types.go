@@ -23,6 +23,7 @@ const (
 const (
 	MeetingOpen      = "open"
 	MeetingConcluded = "concluded"
+	MeetingCancelled = "cancelled"
 )
 
 // Meeting is a joint meeting or joint enforcement record convened by a
@@ -39,12 +40,16 @@ type Meeting struct {
 	StaffIDs         []int64           `json:"staff_ids"`  // participating staff
 	CaseIDs          []int64           `json:"case_ids"`
 	Minutes          string            `json:"minutes"`
-	Status           string            `json:"status"` // open | concluded
+	Status           string            `json:"status"`  // open | concluded | cancelled
+	Version          int               `json:"version"` // bumped by every change of an open meeting
 	Decisions        []MeetingDecision `json:"decisions"`
 	CreatedBy        int64             `json:"created_by"`
 	CreatedAt        time.Time         `json:"created_at"`
 	ConcludedBy      *int64            `json:"concluded_by,omitempty"`
 	ConcludedAt      *time.Time        `json:"concluded_at,omitempty"`
+	CancelReason     string            `json:"cancel_reason,omitempty"`
+	CancelledBy      *int64            `json:"cancelled_by,omitempty"`
+	CancelledAt      *time.Time        `json:"cancelled_at,omitempty"`
 }
 
 // MeetingDecision assigns one linked case to a lead unit and co-handlers.
@@ -92,6 +97,20 @@ type DecisionInput struct {
 	Note         string   `json:"note"`
 }
 
+// MeetingUpdate changes an open meeting; a nil field is kept. Kind and
+// convener cannot change. CaseIDs replaces the linked cases: a case left
+// out loses its pending decision.
+type MeetingUpdate struct {
+	Title     *string    `json:"title"`
+	HeldAt    *time.Time `json:"held_at"`
+	Place     *string    `json:"place"`
+	Minutes   *string    `json:"minutes"`
+	UnitCodes *[]string  `json:"unit_codes"`
+	StaffIDs  *[]int64   `json:"staff_ids"`
+	CaseIDs   *[]int64   `json:"case_ids"`
+	Version   int        `json:"version"` // optimistic check; 0 skips it
+}
+
 // ConcludeInput concludes a meeting; Minutes, when set, replaces them.
 type ConcludeInput struct {
 	Minutes string `json:"minutes"`
@@ -99,7 +118,7 @@ type ConcludeInput struct {
 
 // MeetingFilter selects meetings visible to the actor.
 type MeetingFilter struct {
-	Status string // open | concluded
+	Status string // open | concluded | cancelled
 	CaseID int64  // meetings linked to this case
 	Limit  int    // default 50, at most 500
 	Offset int

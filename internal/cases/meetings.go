@@ -96,9 +96,26 @@ func checkMeeting(in MeetingInput) (MeetingInput, error) {
 // meetingLinks writes a new meeting's participant units, staff check and
 // linked cases (each visible to the convener).
 func (s *Service) meetingLinks(ctx context.Context, m meetingRow, in MeetingInput) error {
-	seen := map[string]bool{in.ConvenerUnitCode: true}
-	units := []string{in.ConvenerUnitCode}
-	for _, c := range in.UnitCodes {
+	if err := s.meetingUnits(ctx, m.ID, in.ConvenerUnitCode, in.UnitCodes); err != nil {
+		return err
+	}
+	if err := s.checkStaff(ctx, m.StaffIDs); err != nil {
+		return err
+	}
+	for _, cid := range cleanIDs(in.CaseIDs) {
+		if err := s.linkMeetingCase(ctx, m.ID, cid); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// meetingUnits writes a meeting's participant units: the convener and the
+// given codes, once each.
+func (s *Service) meetingUnits(ctx context.Context, id int64, convener string, codes []string) error {
+	seen := map[string]bool{convener: true}
+	units := []string{convener}
+	for _, c := range codes {
 		if c = strings.TrimSpace(c); c != "" && !seen[c] {
 			seen[c] = true
 			units = append(units, c)
@@ -109,26 +126,31 @@ func (s *Service) meetingLinks(ctx context.Context, m meetingRow, in MeetingInpu
 		if err != nil {
 			return err
 		}
-		if err := s.st.insertMeetingUnit(ctx, m.ID, code, p); err != nil {
+		if err := s.st.insertMeetingUnit(ctx, id, code, p); err != nil {
 			return err
 		}
 	}
-	for _, sid := range m.StaffIDs {
+	return nil
+}
+
+// checkStaff refuses participating staff that do not exist.
+func (s *Service) checkStaff(ctx context.Context, ids []int64) error {
+	for _, sid := range ids {
 		if ok, err := s.st.staffExists(ctx, sid); err != nil {
 			return err
 		} else if !ok {
 			return apperr.Field("staff_ids", fmt.Sprintf("staff %d does not exist", sid))
 		}
 	}
-	for _, cid := range cleanIDs(in.CaseIDs) {
-		if _, err := s.visibleCase(ctx, cid); err != nil {
-			return apperr.Field("case_ids", fmt.Sprintf("case %d not found", cid))
-		}
-		if err := s.st.insertMeetingCase(ctx, m.ID, cid); err != nil {
-			return err
-		}
-	}
 	return nil
+}
+
+// linkMeetingCase links a case the actor can see to a meeting.
+func (s *Service) linkMeetingCase(ctx context.Context, id, caseID int64) error {
+	if _, err := s.visibleCase(ctx, caseID); err != nil {
+		return apperr.Field("case_ids", fmt.Sprintf("case %d not found", caseID))
+	}
+	return s.st.insertMeetingCase(ctx, id, caseID)
 }
 
 // addDecision checks and stores one decision of an open meeting; field
@@ -215,11 +237,11 @@ func (s *Service) Meetings(ctx context.Context, f MeetingFilter) ([]Meeting, int
 	}
 	switch f.Status {
 	case "":
-	case MeetingOpen, MeetingConcluded:
+	case MeetingOpen, MeetingConcluded, MeetingCancelled:
 		where += " AND m.status = ?"
 		args = append(args, f.Status)
 	default:
-		return nil, 0, apperr.Field("status", "must be open or concluded")
+		return nil, 0, apperr.Field("status", "must be open, concluded or cancelled")
 	}
 	if f.CaseID != 0 {
 		where += " AND EXISTS (SELECT 1 FROM case_meeting_cases mc WHERE mc.meeting_id = m.id AND mc.case_id = ?)"
@@ -242,6 +264,9 @@ func (s *Service) AddDecision(ctx context.Context, meetingID int64, in DecisionI
 		if err := s.addDecision(ctx, m, m.CaseIDs, in, ""); err != nil {
 			return err
 		}
+		if err := s.touch(ctx, m); err != nil {
+			return err
+		}
 		return s.audit.Record(ctx, audit.Entry{Action: "meeting.decision", ObjectType: "case_meeting",
 			ObjectID: strconv.FormatInt(m.ID, 10), Detail: map[string]any{"case": in.CaseID,
 				"lead": in.LeadUnitCode, "co": in.CoUnitCodes}})
@@ -262,7 +287,22 @@ func (s *Service) openMeeting(ctx context.Context, id int64) (meetingRow, error)
 		return m, err
 	}
 	if m.Status != MeetingOpen {
-		return m, apperr.Newf(apperr.Conflict, "meeting %d is concluded already", id).WithReason(ReasonInvalidTransition)
+		return m, apperr.Newf(apperr.Conflict, "meeting %d is %s already", id, m.Status).WithReason(ReasonInvalidTransition)
 	}
 	return m, nil
+}
+
+// errMeetingStale is the conflict of a meeting changed by someone else.
+func errMeetingStale(id int64) error {
+	return apperr.Newf(apperr.Conflict, "meeting %d was changed by someone else; reload it", id).WithReason(ReasonStale)
+}
+
+// touch bumps an open meeting's version after its decisions changed.
+func (s *Service) touch(ctx context.Context, m meetingRow) error {
+	if ok, err := s.st.touchMeeting(ctx, m); err != nil {
+		return err
+	} else if !ok {
+		return errMeetingStale(m.ID)
+	}
+	return nil
 }

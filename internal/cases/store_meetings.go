@@ -12,7 +12,8 @@ import (
 )
 
 const meetingCols = `m.id, m.kind, m.title, m.held_at, m.place, m.convener_unit_code, m.convener_path, m.staff_ids,
-	m.minutes, m.status, COALESCE(m.created_by, 0), m.created_at, m.concluded_by, m.concluded_at`
+	m.minutes, m.status, COALESCE(m.created_by, 0), m.created_at, m.concluded_by, m.concluded_at, m.version,
+	m.cancel_reason, m.cancelled_by, m.cancelled_at`
 
 // meetingRow is a meeting with its convener's path.
 type meetingRow struct {
@@ -23,13 +24,17 @@ type meetingRow struct {
 func scanMeeting(sc scanner) (meetingRow, error) {
 	var m meetingRow
 	var staff string
-	var by sql.NullInt64
-	var at sql.NullTime
+	var by, cby sql.NullInt64
+	var at, cat sql.NullTime
 	err := sc.Scan(&m.ID, &m.Kind, &m.Title, &m.HeldAt, &m.Place, &m.ConvenerUnitCode, &m.ConvenerPath, &staff,
-		&m.Minutes, &m.Status, &m.CreatedBy, &m.CreatedAt, &by, &at)
+		&m.Minutes, &m.Status, &m.CreatedBy, &m.CreatedAt, &by, &at, &m.Version, &m.CancelReason, &cby, &cat)
 	if err != nil {
 		return m, err
 	}
+	if cby.Valid {
+		m.CancelledBy = &cby.Int64
+	}
+	m.CancelledAt = timePtr(cat)
 	m.StaffIDs = parseIDs(staff)
 	m.UnitCodes, m.CaseIDs, m.Decisions = []string{}, []int64{}, []MeetingDecision{}
 	if by.Valid {
@@ -89,11 +94,88 @@ func (st store) applyDecision(ctx context.Context, id int64, now time.Time) erro
 	return nil
 }
 
-func (st store) concludeMeeting(ctx context.Context, m meetingRow) error {
-	_, err := st.db.Exec(ctx, `UPDATE case_meetings SET status = ?, minutes = ?, concluded_by = ?, concluded_at = ?
-		WHERE id = ?`, m.Status, m.Minutes, m.ConcludedBy, m.ConcludedAt, m.ID)
+// concludeMeeting closes an open meeting still at version m.Version; false
+// when it changed meanwhile.
+func (st store) concludeMeeting(ctx context.Context, m meetingRow) (bool, error) {
+	res, err := st.db.Exec(ctx, `UPDATE case_meetings SET status = ?, minutes = ?, concluded_by = ?, concluded_at = ?,
+		version = version + 1 WHERE id = ? AND status = 'open' AND version = ?`, m.Status, m.Minutes, m.ConcludedBy,
+		m.ConcludedAt, m.ID, m.Version)
 	if err != nil {
-		return fmt.Errorf("conclude meeting: %w", err)
+		return false, fmt.Errorf("conclude meeting: %w", err)
+	}
+	return affected(res)
+}
+
+// updateMeeting writes an open meeting's editable fields if it is still at
+// version m.Version, bumping the version; false when it changed meanwhile.
+func (st store) updateMeeting(ctx context.Context, m meetingRow) (bool, error) {
+	res, err := st.db.Exec(ctx, `UPDATE case_meetings SET title = ?, held_at = ?, place = ?, minutes = ?,
+		staff_ids = ?, version = version + 1 WHERE id = ? AND status = 'open' AND version = ?`, m.Title, m.HeldAt,
+		m.Place, m.Minutes, mustJSON(m.StaffIDs), m.ID, m.Version)
+	if err != nil {
+		return false, fmt.Errorf("update meeting: %w", err)
+	}
+	return affected(res)
+}
+
+// cancelMeeting cancels an open meeting still at version m.Version; false
+// when it changed meanwhile.
+func (st store) cancelMeeting(ctx context.Context, m meetingRow) (bool, error) {
+	res, err := st.db.Exec(ctx, `UPDATE case_meetings SET status = ?, cancel_reason = ?, cancelled_by = ?,
+		cancelled_at = ?, version = version + 1 WHERE id = ? AND status = 'open' AND version = ?`, m.Status,
+		m.CancelReason, m.CancelledBy, m.CancelledAt, m.ID, m.Version)
+	if err != nil {
+		return false, fmt.Errorf("cancel meeting: %w", err)
+	}
+	return affected(res)
+}
+
+// touchMeeting bumps the version of an open meeting still at version
+// m.Version (its decisions changed); false when it changed meanwhile.
+func (st store) touchMeeting(ctx context.Context, m meetingRow) (bool, error) {
+	res, err := st.db.Exec(ctx, `UPDATE case_meetings SET version = version + 1 WHERE id = ? AND status = 'open'
+		AND version = ?`, m.ID, m.Version)
+	if err != nil {
+		return false, fmt.Errorf("touch meeting: %w", err)
+	}
+	return affected(res)
+}
+
+// affected reports whether an update changed a row.
+func affected(res sql.Result) (bool, error) {
+	n, err := res.RowsAffected()
+	if err != nil {
+		return false, fmt.Errorf("rows affected: %w", err)
+	}
+	return n > 0, nil
+}
+
+// deleteMeetingUnits removes a meeting's participant units.
+func (st store) deleteMeetingUnits(ctx context.Context, id int64) error {
+	if _, err := st.db.Exec(ctx, `DELETE FROM case_meeting_units WHERE meeting_id = ?`, id); err != nil {
+		return fmt.Errorf("meeting units: %w", err)
+	}
+	return nil
+}
+
+// unlinkMeetingCase removes a linked case and its pending decisions.
+func (st store) unlinkMeetingCase(ctx context.Context, id, caseID int64) error {
+	if _, err := st.db.Exec(ctx, `DELETE FROM case_meeting_decisions WHERE meeting_id = ? AND case_id = ?
+		AND status = 'pending'`, id, caseID); err != nil {
+		return fmt.Errorf("unlink decisions: %w", err)
+	}
+	if _, err := st.db.Exec(ctx, `DELETE FROM case_meeting_cases WHERE meeting_id = ? AND case_id = ?`,
+		id, caseID); err != nil {
+		return fmt.Errorf("unlink case: %w", err)
+	}
+	return nil
+}
+
+// deleteDecision removes a pending decision of a meeting.
+func (st store) deleteDecision(ctx context.Context, meetingID, id int64) error {
+	if _, err := st.db.Exec(ctx, `DELETE FROM case_meeting_decisions WHERE meeting_id = ? AND id = ?
+		AND status = 'pending'`, meetingID, id); err != nil {
+		return fmt.Errorf("delete decision: %w", err)
 	}
 	return nil
 }

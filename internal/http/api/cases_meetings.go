@@ -15,8 +15,11 @@ func (a *api) meetingRoutes() []route {
 		{Method: "POST", Path: "/meetings", Handler: a.createMeetingHandler},
 		{Method: "GET", Path: "/meetings", Handler: a.listMeetingsHandler},
 		{Method: "GET", Path: "/meetings/{id}", Handler: a.meetingHandler},
+		{Method: "PATCH", Path: "/meetings/{id}", Handler: a.updateMeetingHandler},
 		{Method: "POST", Path: "/meetings/{id}/decisions", Handler: a.addDecisionHandler},
+		{Method: "DELETE", Path: "/meetings/{id}/decisions/{decision_id}", Handler: a.removeDecisionHandler},
 		{Method: "POST", Path: "/meetings/{id}/conclude", Handler: a.concludeMeetingHandler},
+		{Method: "POST", Path: "/meetings/{id}/cancel", Handler: a.cancelMeetingHandler},
 		{Method: "POST", Path: "/cases/{id}/supervision/accountability", Handler: a.addAccountabilityHandler},
 	}
 }
@@ -60,6 +63,58 @@ func (a *api) meetingHandler(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	m, err := a.Cases.MeetingByID(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	return ok(w, m)
+}
+
+func (a *api) updateMeetingHandler(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	var in cases.MeetingUpdate
+	if err := httpx.DecodeJSON(w, r, &in); err != nil {
+		return err
+	}
+	m, err := a.Cases.UpdateMeeting(r.Context(), id, in)
+	if err != nil {
+		return err
+	}
+	return ok(w, m)
+}
+
+func (a *api) removeDecisionHandler(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	decision, err := pathID(r, "decision_id")
+	if err != nil {
+		return err
+	}
+	if _, err := a.Cases.RemoveDecision(r.Context(), id, decision); err != nil {
+		return err
+	}
+	return noContent(w)
+}
+
+// meetingCancel is the body of POST /meetings/{id}/cancel.
+type meetingCancel struct {
+	Reason string `json:"reason"`
+}
+
+func (a *api) cancelMeetingHandler(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	var in meetingCancel
+	if err := httpx.DecodeJSON(w, r, &in); err != nil {
+		return err
+	}
+	m, err := a.Cases.CancelMeeting(r.Context(), id, in.Reason)
 	if err != nil {
 		return err
 	}

@@ -25,8 +25,11 @@ func (s *server) meetingRoutes(mux *http.ServeMux) {
 	mux.Handle("GET /meetings/new", s.page(s.needCases(s.newMeetingForm)))
 	mux.Handle("POST /meetings", s.page(s.needCases(s.createMeeting)))
 	mux.Handle("GET /meetings/{id}", s.page(s.needCases(s.meetingPage)))
+	mux.Handle("POST /meetings/{id}", s.page(s.needCases(s.updateMeeting)))
 	mux.Handle("POST /meetings/{id}/decisions", s.page(s.needCases(s.addDecision)))
+	mux.Handle("POST /meetings/{id}/decisions/{did}/delete", s.page(s.needCases(s.removeDecision)))
 	mux.Handle("POST /meetings/{id}/conclude", s.page(s.needCases(s.concludeMeeting)))
+	mux.Handle("POST /meetings/{id}/cancel", s.page(s.needCases(s.cancelMeeting)))
 	mux.Handle("POST /cases/{id}/accountability", s.page(s.needCases(s.accountabilityAction)))
 }
 
@@ -159,15 +162,18 @@ type meetingData struct {
 	Cases   map[int64]cases.Case // linked cases the actor may see
 	Names   map[string]string
 	Targets []org.Unit // units a decision may name (the convener's children)
-	CanRun  bool       // the actor may add decisions and conclude
+	CanRun  bool       // the actor may edit, add decisions, conclude and cancel
+	Edit    url.Values // the values of the edit form
 }
 
 // meetingPage handles GET /meetings/{id}; a meeting out of scope is 404.
 func (s *server) meetingPage(w http.ResponseWriter, r *http.Request) {
-	s.showMeeting(w, r, http.StatusOK, s.newView(r, "meetings.meeting", "meetings", nil))
+	s.showMeeting(w, r, http.StatusOK, s.newView(r, "meetings.meeting", "meetings", nil), nil)
 }
 
-func (s *server) showMeeting(w http.ResponseWriter, r *http.Request, status int, v *view) {
+// showMeeting renders a meeting's page; edit, when set, refills the edit
+// form (after it failed), which otherwise shows the meeting.
+func (s *server) showMeeting(w http.ResponseWriter, r *http.Request, status int, v *view, edit url.Values) {
 	ctx := r.Context()
 	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
 	if err != nil || id <= 0 {
@@ -198,9 +204,102 @@ func (s *server) showMeeting(w http.ResponseWriter, r *http.Request, status int,
 		if units, _, err := s.Org.Units(ctx, org.UnitFilter{ParentCode: m.ConvenerUnitCode, Limit: 1000}); err == nil {
 			d.Targets = units
 		}
+		d.Edit = edit
+		if d.Edit == nil {
+			d.Edit = s.meetingEditForm(d)
+		}
 	}
 	v.Data, v.TitleText = d, m.Title
 	s.render(w, r, status, "meetings_view", v)
+}
+
+// meetingEditForm fills the edit form with the meeting: cases by number
+// where the actor can see them, the participants besides the convener.
+func (s *server) meetingEditForm(d *meetingData) url.Values {
+	m := d.Meeting
+	var refs, units []string
+	for _, id := range m.CaseIDs {
+		if c, ok := d.Cases[id]; ok {
+			refs = append(refs, c.Number)
+		} else {
+			refs = append(refs, strconv.FormatInt(id, 10))
+		}
+	}
+	for _, u := range m.UnitCodes {
+		if u != m.ConvenerUnitCode {
+			units = append(units, u)
+		}
+	}
+	return url.Values{"title": {m.Title}, "held_at": {m.HeldAt.In(s.loc).Format("2006-01-02T15:04")},
+		"place": {m.Place}, "unit_codes": {strings.Join(units, ", ")}, "case_ids": {strings.Join(refs, ", ")},
+		"minutes": {m.Minutes}, "version": {strconv.Itoa(m.Version)}}
+}
+
+// updateMeeting handles POST /meetings/{id}: the edit form of an open
+// meeting (every field is sent, so every field is set).
+func (s *server) updateMeeting(w http.ResponseWriter, r *http.Request) {
+	id, ok := s.meetingID(w, r)
+	if !ok {
+		return
+	}
+	ctx := r.Context()
+	title, place := r.PostFormValue("title"), strings.TrimSpace(r.PostFormValue("place"))
+	minutes, units := strings.TrimSpace(r.PostFormValue("minutes")), splitList(r.PostFormValue("unit_codes"))
+	in := cases.MeetingUpdate{Title: &title, Place: &place, Minutes: &minutes, UnitCodes: &units}
+	in.Version, _ = strconv.Atoi(r.PostFormValue("version"))
+	var held time.Time
+	var err error
+	if held, err = time.ParseInLocation("2006-01-02T15:04", strings.TrimSpace(r.PostFormValue("held_at")), s.loc); err != nil {
+		err = apperr.Field("held_at", "must be a date and time (YYYY-MM-DDTHH:MM)")
+	}
+	held = held.UTC()
+	in.HeldAt = &held
+	var ids []int64
+	if err == nil {
+		ids, err = s.caseRefs(ctx, r.PostFormValue("case_ids"), "case_ids")
+		in.CaseIDs = &ids
+	}
+	if err == nil {
+		_, err = s.Cases.UpdateMeeting(ctx, id, in)
+	}
+	if err != nil {
+		s.meetingFailed(w, r, "edit", err)
+		return
+	}
+	seeOther(w, r, meetingURL(id), "flash.meeting_updated")
+}
+
+// removeDecision handles POST /meetings/{id}/decisions/{did}/delete: a
+// pending decision is dropped.
+func (s *server) removeDecision(w http.ResponseWriter, r *http.Request) {
+	id, ok := s.meetingID(w, r)
+	if !ok {
+		return
+	}
+	did, err := strconv.ParseInt(r.PathValue("did"), 10, 64)
+	if err != nil || did <= 0 {
+		s.notFound(w, r)
+		return
+	}
+	if _, err := s.Cases.RemoveDecision(r.Context(), id, did); err != nil {
+		s.meetingFailed(w, r, "decision", err)
+		return
+	}
+	seeOther(w, r, meetingURL(id), "flash.meeting_decision_removed")
+}
+
+// cancelMeeting handles POST /meetings/{id}/cancel: the meeting is called
+// off with a reason and its decisions are never applied.
+func (s *server) cancelMeeting(w http.ResponseWriter, r *http.Request) {
+	id, ok := s.meetingID(w, r)
+	if !ok {
+		return
+	}
+	if _, err := s.Cases.CancelMeeting(r.Context(), id, r.PostFormValue("reason")); err != nil {
+		s.meetingFailed(w, r, "cancel", err)
+		return
+	}
+	seeOther(w, r, meetingURL(id), "flash.meeting_cancelled")
 }
 
 // meetingID reads the meeting id of the path, or answers 404.
@@ -271,7 +370,11 @@ func (s *server) meetingFailed(w http.ResponseWriter, r *http.Request, form stri
 	}
 	v.Errors = errs
 	v.Form = formWithout(r.PostForm, "csrf")
-	s.showMeeting(w, r, status, v)
+	var edit url.Values
+	if form == "edit" {
+		edit = v.Form
+	}
+	s.showMeeting(w, r, status, v, edit)
 }
 
 // caseMeetings is what the case page shows of meetings and accountability.

@@ -112,3 +112,84 @@ func TestAccountabilityConsole(t *testing.T) {
 		wantBody(t, sq.get("/cases/"+fmtInt(id)), `id="accountability-list"`, "通报批评", "处置迟缓")
 	})
 }
+
+// TestMeetingEditConsole edits an open meeting from its page (adding a
+// case), removes a pending decision and cancels it with a reason; a
+// participant may not change it, an outsider does not find it, and a
+// cancelled meeting shows its reason and refuses further changes.
+func TestMeetingEditConsole(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		f := newCaseFixture(t, d)
+		sq, jd, qu, zy := f.client(t), f.client(t), f.client(t), f.client(t)
+		sq.mustLogin("sq")
+		jd.mustLogin("jd")
+		qu.mustLogin("admin-410105")
+		zy.mustLogin("zy")
+		var ids []int64
+		for _, desc := range []string{"河道漂浮物", "桥下堆放杂物"} {
+			id := sq.createCase(desc, nil)
+			wantStatus(t, sq.act(id, "escalate", url.Values{"note": {"上报"}}), http.StatusOK)
+			wantStatus(t, jd.act(id, "escalate", url.Values{"note": {"上报"}}), http.StatusOK)
+			ids = append(ids, id)
+		}
+		form := qu.get("/meetings/new")
+		p := qu.post("/meetings", url.Values{"csrf": {qu.csrf(form)}, "kind": {"meeting"}, "title": {"河道治理联席会"},
+			"held_at": {"2026-03-02T10:00"}, "convener_unit_code": {"410105"}, "unit_codes": {"410105-cgj, 410105001"},
+			"case_ids": {fmtInt(ids[0])}})
+		m := meetingIDRe.FindStringSubmatch(p.url.Path)
+		if m == nil {
+			t.Fatalf("create meeting: landed on %s\n%s", p.url, excerpt(p.body))
+		}
+		path := "/meetings/" + m[1]
+		wantBody(t, p, `id="act-edit"`, `id="act-cancel"`, `value="河道治理联席会"`, `value="2026-03-02T10:00"`,
+			`name="version" value="1"`)
+		// The participating street reads the meeting but may not change it.
+		jp := jd.get(path)
+		wantStatus(t, jp, http.StatusOK)
+		wantNoBody(t, jp, `id="act-edit"`, `id="act-cancel"`)
+		wantStatus(t, jd.post(path, url.Values{"csrf": {jd.csrf(jp)}, "title": {"x"}, "held_at": {"2026-03-02T10:00"},
+			"case_ids": {fmtInt(ids[0])}}), http.StatusForbidden)
+		zp := zy.get("/meetings")
+		wantStatus(t, zy.post(path+"/cancel", url.Values{"csrf": {zy.csrf(zp)}, "reason": {"x"}}), http.StatusNotFound)
+
+		edit := url.Values{"csrf": {qu.csrf(p)}, "version": {"1"}, "title": {""}, "held_at": {"2026-03-05T14:30"},
+			"place": {"区城管局会议室"}, "unit_codes": {"410105-cgj, 410105001"},
+			"case_ids": {fmtInt(ids[0]) + ", " + fmtInt(ids[1])}, "minutes": {""}}
+		bad := qu.post(path, edit)
+		wantStatus(t, bad, http.StatusUnprocessableEntity)
+		wantBody(t, bad, `class="ferr"`, `value="区城管局会议室"`) // the posted values come back
+		edit.Set("title", "河道及桥下治理联席会")
+		p = qu.post(path, edit)
+		wantStatus(t, p, http.StatusOK)
+		wantBody(t, p, "会议已修改", "河道及桥下治理联席会", "区城管局会议室", `href="/cases/`+fmtInt(ids[1])+`"`,
+			`name="version" value="2"`)
+		// The same form again is stale: the meeting changed since.
+		wantStatus(t, qu.post(path, edit), http.StatusConflict)
+
+		p = qu.post(path+"/decisions", url.Values{"csrf": {qu.csrf(p)}, "case_id": {fmtInt(ids[1])},
+			"lead_unit_code": {"410105-cgj"}, "note": {"城管局清理桥下杂物"}})
+		wantBody(t, p, "城管局清理桥下杂物", `class="inline remove-decision"`)
+		action := regexp.MustCompile(`action="(` + path + `/decisions/\d+/delete)"`).FindStringSubmatch(string(p.body))
+		if action == nil {
+			t.Fatalf("no remove button\n%s", excerpt(p.body))
+		}
+		p = qu.post(action[1], url.Values{"csrf": {qu.csrf(p)}})
+		wantStatus(t, p, http.StatusOK)
+		wantBody(t, p, "决定已移除", "暂无决定")
+		p = qu.post(path+"/decisions", url.Values{"csrf": {qu.csrf(p)}, "case_id": {fmtInt(ids[0])},
+			"lead_unit_code": {"410105-cgj"}})
+
+		c := qu.post(path+"/cancel", url.Values{"csrf": {qu.csrf(p)}, "reason": {" "}})
+		wantStatus(t, c, http.StatusUnprocessableEntity)
+		wantBody(t, c, `id="act-cancel"`, `class="ferr"`)
+		p = qu.post(path+"/cancel", url.Values{"csrf": {qu.csrf(p)}, "reason": {"部门已自行协商解决"}})
+		wantStatus(t, p, http.StatusOK)
+		wantBody(t, p, "会议已取消", `id="cancel-reason">部门已自行协商解决`, "已取消", "未执行（会议已取消）")
+		wantNoBody(t, p, `id="act-edit"`, `id="act-cancel"`, `id="act-conclude"`, "remove-decision")
+		edit.Set("version", "3")
+		wantStatus(t, qu.post(path, edit), http.StatusConflict)
+		wantBody(t, qu.get("/meetings?status=cancelled"), "河道及桥下治理联席会")
+		wantNoBody(t, qu.get("/meetings?status=open"), "河道及桥下治理联席会")
+		wantBody(t, qu.get("/lang?l=en&next="+path), "Cancelled", "Reason for cancelling")
+	})
+}
