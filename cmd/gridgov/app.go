@@ -18,6 +18,7 @@ import (
 	"gridgov/internal/db"
 	"gridgov/internal/geo"
 	"gridgov/internal/org"
+	"gridgov/internal/registry"
 )
 
 // app is the wired platform: database, services and clock, shared by every
@@ -32,6 +33,7 @@ type app struct {
 	blobs    *blob.Service
 	cases    *cases.Service
 	auth     *auth.Service
+	registry *registry.Service
 	log      *slog.Logger
 }
 
@@ -75,15 +77,27 @@ func openApp(ctx context.Context, cfg *config.Config) (*app, error) {
 	// sees a case may open the attachments of its steps.
 	caseSvc.SetAttachments(blobs)
 	blobs.AddReader(caseSvc)
+	key, err := registry.LoadKey(cfg.DataDir)
+	if err != nil {
+		d.Close()
+		return nil, err
+	}
+	sealer, err := registry.NewSealer(key)
+	if err != nil {
+		d.Close()
+		return nil, err
+	}
+	reg := registry.NewService(d, log, clk, sealer, locator)
 	opts := auth.DefaultOptions()
 	opts.IdleTimeout, opts.AbsoluteTimeout = cfg.SessionIdle, cfg.SessionAbsolute
 	opts.PasswordPolicy = cfg.PasswordPolicy
 	a := &app{
 		cfg: cfg, db: d, clock: clk, audit: log, org: orgs, calendar: cal,
-		blobs: blobs,
-		cases: caseSvc,
-		auth:  auth.NewService(d, log, clk, orgs, opts),
-		log:   newLogger(cfg.LogLevel),
+		blobs:    blobs,
+		cases:    caseSvc,
+		auth:     auth.NewService(d, log, clk, orgs, opts),
+		registry: reg,
+		log:      newLogger(cfg.LogLevel),
 	}
 	if err := a.auth.EnsureBuiltinRoles(ctx); err != nil {
 		d.Close()

@@ -69,6 +69,25 @@ func Field(name, problem string) *Error {
 	return InvalidFields(map[string]string{name: problem})
 }
 
+// FieldErrors gathers the problems of an input, one per field (the first
+// wins), for one invalid-input error naming them all.
+type FieldErrors map[string]string
+
+// Add records a problem with field, unless it already has one.
+func (f FieldErrors) Add(field, problem string) {
+	if _, ok := f[field]; !ok {
+		f[field] = problem
+	}
+}
+
+// Err returns the invalid-input error, or nil when there is no problem.
+func (f FieldErrors) Err() error {
+	if len(f) == 0 {
+		return nil
+	}
+	return InvalidFields(f)
+}
+
 // NotFoundf returns a not-found error.
 func NotFoundf(format string, args ...any) *Error { return Newf(NotFound, format, args...) }
 

@@ -43,11 +43,24 @@ const (
 	AttachmentWrite Permission = "attachment.upload"
 )
 
+// The registry's (base data) permissions. Unmasking and key groups are
+// deliberately not ".read" names: the built-in viewer role, which holds
+// every read permission, gets neither.
+const (
+	RegistryRead     Permission = "registry.read"
+	RegistryWrite    Permission = "registry.write"
+	RegistryImport   Permission = "registry.import"
+	RegistryExport   Permission = "registry.export"
+	RegistryUnmask   Permission = "registry.unmask"
+	RegistryKeyGroup Permission = "registry.keygroup"
+)
+
 // All lists every permission, in display order.
 var All = []Permission{OrgRead, OrgWrite, GridRead, GridWrite, StaffRead, StaffWrite,
 	UserRead, UserWrite, RoleWrite, AuditRead,
 	CaseRead, CaseCreate, CaseDispatch, CaseHandle, CaseSupervise, CategoryWrite, CalendarWrite,
-	AttachmentRead, AttachmentWrite}
+	AttachmentRead, AttachmentWrite,
+	RegistryRead, RegistryWrite, RegistryImport, RegistryExport, RegistryUnmask, RegistryKeyGroup}
 
 // Valid reports whether p is a known permission.
 func Valid(p Permission) bool {

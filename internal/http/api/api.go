@@ -5,6 +5,7 @@ package api
 
 import (
 	"context"
+	"gridgov/internal/registry"
 	"log/slog"
 	"net/http"
 	"sort"
@@ -40,6 +41,8 @@ type Deps struct {
 	Cases *cases.Service
 	// Blobs stores and serves attachments.
 	Blobs *blob.Service
+	// Registry keeps the base data; nil leaves its routes out.
+	Registry *registry.Service
 }
 
 // handlerFunc is an API handler: it writes a response or returns an error
@@ -96,6 +99,11 @@ func (a *api) routes() []route {
 	rs = append(rs, a.calendarRoutes()...)
 	rs = append(rs, a.casesRoutes()...)
 	rs = append(rs, a.attachmentRoutes()...)
+	if a.Registry != nil {
+		rs = append(rs, a.peopleRoutes()...)
+		rs = append(rs, a.placeRoutes()...)
+		rs = append(rs, a.groupRoutes()...)
+	}
 	rs = append(rs, a.meetingRoutes()...)
 	rs = append(rs, route{Method: "GET", Path: "/openapi.json", Public: true, Handler: serveOpenAPI})
 	return rs

@@ -7,6 +7,7 @@ import (
 	"gridgov/internal/blob"
 	"gridgov/internal/calendar"
 	"gridgov/internal/cases"
+	"gridgov/internal/registry"
 	"log/slog"
 	"net/http"
 	"net/netip"
@@ -35,6 +36,8 @@ type Deps struct {
 	Blobs *blob.Service
 	// Cases runs the case loop.
 	Cases *cases.Service
+	// Registry keeps the base data (people, houses, organisations …).
+	Registry *registry.Service
 	// SecureCookies marks cookies Secure (serve behind HTTPS).
 	SecureCookies bool
 	// TrustedProxies are the proxies whose X-Forwarded-For names the client.
@@ -49,9 +52,9 @@ func New(d Deps) http.Handler {
 	}
 	mux := http.NewServeMux()
 	mux.Handle("/api/", api.New(api.Deps{Org: d.Org, Auth: d.Auth, Audit: d.Audit, Logger: d.Logger,
-		Calendar: d.Calendar, Cases: d.Cases, Blobs: d.Blobs}))
+		Calendar: d.Calendar, Cases: d.Cases, Blobs: d.Blobs, Registry: d.Registry}))
 	mux.Handle("GET /healthz", healthz(d.DB, d.Logger))
-	mux.Handle("/", web.New(web.Deps{Org: d.Org, Auth: d.Auth, Audit: d.Audit, Cases: d.Cases, Blobs: d.Blobs,
+	mux.Handle("/", web.New(web.Deps{Org: d.Org, Auth: d.Auth, Audit: d.Audit, Cases: d.Cases, Blobs: d.Blobs, Registry: d.Registry,
 		SecureCookies: d.SecureCookies, Logger: d.Logger}))
 	var h http.Handler = mux
 	h = httpx.WithErrorLogger(d.Logger, h)

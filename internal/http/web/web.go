@@ -4,6 +4,7 @@ package web
 
 import (
 	"embed"
+	"gridgov/internal/registry"
 	"io/fs"
 	"log/slog"
 	"net/http"
@@ -28,8 +29,9 @@ type Deps struct {
 	Org           *org.Service
 	Auth          *auth.Service
 	Audit         *audit.Log
-	Cases         *cases.Service // the case loop; nil hides the case pages
-	Blobs         *blob.Service  // attachments; nil disables photo uploads
+	Cases         *cases.Service    // the case loop; nil hides the case pages
+	Blobs         *blob.Service     // attachments; nil disables photo uploads
+	Registry      *registry.Service // base data; nil hides the registry pages
 	SecureCookies bool
 	Logger        *slog.Logger
 }
@@ -121,6 +123,9 @@ func (s *server) routes() http.Handler {
 
 	s.caseRoutes(mux)
 	s.meetingRoutes(mux)
+	if s.Registry != nil {
+		s.registryRoutes(mux)
+	}
 
 	mux.Handle("GET /me/password", s.page(s.passwordForm))
 	mux.Handle("POST /me/password", s.page(s.changePassword))
