@@ -103,6 +103,7 @@ func (a *api) routes() []route {
 		rs = append(rs, a.peopleRoutes()...)
 		rs = append(rs, a.placeRoutes()...)
 		rs = append(rs, a.groupRoutes()...)
+		rs = append(rs, a.importRoutes()...)
 	}
 	rs = append(rs, a.meetingRoutes()...)
 	rs = append(rs, route{Method: "GET", Path: "/openapi.json", Public: true, Handler: serveOpenAPI})
