@@ -186,5 +186,5 @@ func stripMovie(f isoFile, size int64) error {
 // isISOMedia reports whether files of type t are ISO media files that
 // stripMovie cleans.
 func isISOMedia(t FileType) bool {
-	return t.MIME == TypeMP4.MIME || t.MIME == TypeM4A.MIME || t.MIME == typeMOV.MIME
+	return t.MIME == TypeMP4.MIME || t.MIME == TypeM4A.MIME || t.MIME == TypeMOV.MIME
 }

@@ -56,6 +56,12 @@ func freed(b []byte) []byte {
 // stripped, those boxes are as the stripper leaves them. large gives the
 // media data a 64-bit size; moovLast puts the movie after the media data.
 func movie(stripped, large, moovLast bool) []byte {
+	return movieBrand("isom\x00\x00\x02\x00isomiso2avc1mp41", stripped, large, moovLast)
+}
+
+// movieBrand is movie with the given ftyp payload (major brand, version,
+// compatible brands).
+func movieBrand(brand string, stripped, large, moovLast bool) []byte {
 	hide := func(b []byte) []byte {
 		if stripped {
 			return freed(b)
@@ -76,7 +82,7 @@ func movie(stripped, large, moovLast bool) []byte {
 	if large {
 		mdat = largeBox("mdat", media)
 	}
-	out := isoBox("ftyp", []byte("isom\x00\x00\x02\x00isomiso2avc1mp41"))
+	out := isoBox("ftyp", []byte(brand))
 	if moovLast {
 		return bytes.Join([][]byte{out, isoBox("free"), mdat, moov}, nil)
 	}
@@ -89,8 +95,13 @@ func TestUploadMovieStripsMetadata(t *testing.T) {
 		for _, tc := range []struct {
 			name            string
 			large, moovLast bool
-		}{{"clip.mp4", false, false}, {"camera.mp4", true, true}, {"voice.m4a", false, true}} {
-			body := movie(false, tc.large, tc.moovLast)
+			brand           string
+		}{{"clip.mp4", false, false, ""}, {"camera.mp4", true, true, ""}, {"voice.m4a", false, true, ""},
+			{"IMG_0001.MOV", false, true, "qt  \x00\x00\x02\x00qt  "}} {
+			if tc.brand == "" {
+				tc.brand = "isom\x00\x00\x02\x00isomiso2avc1mp41"
+			}
+			body := movieBrand(tc.brand, false, tc.large, tc.moovLast)
 			att, err := f.svc.Upload(worker(), UploadInput{Filename: tc.name, Content: bytes.NewReader(body)})
 			if err != nil {
 				t.Fatalf("%s: %v", tc.name, err)
@@ -105,7 +116,7 @@ func TestUploadMovieStripsMetadata(t *testing.T) {
 			if len(got) != len(body) || att.Size != int64(len(body)) {
 				t.Errorf("%s: size %d (recorded %d), want %d", tc.name, len(got), att.Size, len(body))
 			}
-			if want := movie(true, tc.large, tc.moovLast); !bytes.Equal(got, want) {
+			if want := movieBrand(tc.brand, true, tc.large, tc.moovLast); !bytes.Equal(got, want) {
 				t.Errorf("%s: stored file is not the original with its metadata boxes freed", tc.name)
 			}
 			if att.SHA256 != sha(got) {

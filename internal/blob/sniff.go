@@ -34,6 +34,7 @@ var (
 	TypePNG  = FileType{"PNG image", "image/png", Image, []string{".png"}, true}
 	TypeHEIC = FileType{"HEIC image", "image/heic", Image, []string{".heic", ".heif"}, true}
 	TypeMP4  = FileType{"MP4 video", "video/mp4", Video, []string{".mp4", ".m4v"}, true}
+	TypeMOV  = FileType{"QuickTime video", "video/quicktime", Video, []string{".mov", ".qt"}, true}
 	TypeAMR  = FileType{"AMR audio", "audio/amr", Audio, []string{".amr"}, true}
 	TypeM4A  = FileType{"M4A audio", "audio/mp4", Audio, []string{".m4a"}, true}
 	TypeAAC  = FileType{"AAC audio", "audio/aac", Audio, []string{".aac"}, true}
@@ -42,12 +43,11 @@ var (
 	typeWebP = FileType{Name: "WebP image", MIME: "image/webp"}
 	typeGIF  = FileType{Name: "GIF image", MIME: "image/gif"}
 	typeAVIF = FileType{Name: "AVIF image", MIME: "image/avif"}
-	typeMOV  = FileType{Name: "QuickTime video", MIME: "video/quicktime"}
 	typeHTML = FileType{Name: "HTML document", MIME: "text/html"}
 )
 
 // allowedNames lists the allowed types for messages.
-const allowedNames = "JPEG, PNG, HEIC, MP4, AMR, M4A/AAC, PDF"
+const allowedNames = "JPEG, PNG, HEIC, MP4, MOV, AMR, M4A/AAC, PDF"
 
 // sniffLen is how many leading bytes Sniff needs at most.
 const sniffLen = 512
@@ -120,7 +120,7 @@ func sniffFtyp(head []byte) FileType {
 	case m4aBrands[major]:
 		return TypeM4A
 	case major == "qt  ":
-		return typeMOV
+		return TypeMOV
 	case mp4Brands[major]:
 		return TypeMP4
 	}

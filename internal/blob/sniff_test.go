@@ -32,7 +32,7 @@ func TestSniff(t *testing.T) {
 		{"mp4", ftyp("isom", "isom", "avc1"), "video/mp4", true},
 		{"mp42", ftyp("mp42", "mp41"), "video/mp4", true},
 		{"m4a", ftyp("M4A ", "M4A ", "mp42"), "audio/mp4", true},
-		{"quicktime", ftyp("qt  "), "video/quicktime", false},
+		{"quicktime", ftyp("qt  "), "video/quicktime", true},
 		{"amr", []byte("#!AMR\n\x3c\x48"), "audio/amr", true},
 		{"aac adts", []byte{0xFF, 0xF1, 0x50, 0x80, 0x02, 0x1F, 0xFC}, "audio/aac", true},
 		{"pdf", []byte("%PDF-1.7\n%\xe2\xe3"), "application/pdf", true},
