@@ -20,7 +20,10 @@ func TestBuiltinRoles(t *testing.T) {
 		}
 		viewer, _ := e.svc.Role(e.sys, "viewer")
 		want := []string{rbac.OrgRead, rbac.GridRead, rbac.StaffRead, rbac.UserRead, rbac.AuditRead,
-			rbac.CaseRead, rbac.AttachmentRead}
+			rbac.CaseRead, rbac.AttachmentRead, rbac.RegistryRead} // neither unmasking nor key groups
+		if slices.Contains(viewer.Permissions, rbac.RegistryUnmask) || slices.Contains(viewer.Permissions, rbac.RegistryKeyGroup) {
+			t.Fatalf("viewer may unmask or see key groups: %v", viewer.Permissions)
+		}
 		if !slices.Equal(viewer.Permissions, want) || viewer.Title != "只读" {
 			t.Fatalf("got viewer %+v, want 只读 with %v", viewer, want)
 		}
