@@ -19,6 +19,8 @@ import (
 	"gridgov/internal/geo"
 	"gridgov/internal/org"
 	"gridgov/internal/registry"
+	"gridgov/internal/registry/groups"
+	"gridgov/internal/registry/places"
 )
 
 // app is the wired platform: database, services and clock, shared by every
@@ -34,6 +36,8 @@ type app struct {
 	cases    *cases.Service
 	auth     *auth.Service
 	registry *registry.Service
+	places   *places.Service
+	groups   *groups.Service
 	log      *slog.Logger
 }
 
@@ -88,6 +92,8 @@ func openApp(ctx context.Context, cfg *config.Config) (*app, error) {
 		return nil, err
 	}
 	reg := registry.NewService(d, log, clk, sealer, locator)
+	// A person's page lists the cases that concern them, as the actor sees them.
+	reg.SetCases(caseSummaries{caseSvc})
 	opts := auth.DefaultOptions()
 	opts.IdleTimeout, opts.AbsoluteTimeout = cfg.SessionIdle, cfg.SessionAbsolute
 	opts.PasswordPolicy = cfg.PasswordPolicy
@@ -97,6 +103,8 @@ func openApp(ctx context.Context, cfg *config.Config) (*app, error) {
 		cases:    caseSvc,
 		auth:     auth.NewService(d, log, clk, orgs, opts),
 		registry: reg,
+		places:   places.NewService(reg, d, log, clk),
+		groups:   groups.NewService(reg, d, log, clk),
 		log:      newLogger(cfg.LogLevel),
 	}
 	if err := a.auth.EnsureBuiltinRoles(ctx); err != nil {
@@ -106,6 +114,12 @@ func openApp(ctx context.Context, cfg *config.Config) (*app, error) {
 	if err := a.cases.EnsureCatalogue(actor.With(ctx, actor.SystemActor("startup"))); err != nil {
 		d.Close()
 		return nil, fmt.Errorf("case categories: %w", err)
+	}
+	// Visit attachments must be the actor's own uploads.
+	a.groups.SetAttachments(blobs)
+	if err := a.groups.EnsureCodeTables(actor.With(ctx, actor.SystemActor("startup"))); err != nil {
+		d.Close()
+		return nil, fmt.Errorf("code tables: %w", err)
 	}
 	return a, nil
 }
@@ -117,4 +131,16 @@ func newLogger(level string) *slog.Logger {
 	var l slog.Level
 	_ = l.UnmarshalText([]byte(level))
 	return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: l}))
+}
+
+// caseSummaries lets the registry read a case as the actor sees it.
+type caseSummaries struct{ cases *cases.Service }
+
+// CaseSummary returns a visible case's number, status and category name.
+func (c caseSummaries) CaseSummary(ctx context.Context, id int64) (number, status, category string, err error) {
+	k, err := c.cases.CaseByID(ctx, id)
+	if err != nil {
+		return "", "", "", err
+	}
+	return k.Number, string(k.Status), k.CategoryName, nil
 }

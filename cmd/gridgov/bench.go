@@ -11,6 +11,7 @@ import (
 )
 
 const benchUsage = `usage: gridgov bench cases [--n N] [--concurrency C] [--json] [--data DIR]
+       gridgov bench registry [--people N] [--batch N] [--json] [--data DIR]   (see bench registry -h)
 
 Measures the case loop on the database of DIR (or GRIDGOV_DATABASE_URL):
   case-create     N cases filed through the cases service (grid, deadline,
@@ -28,8 +29,12 @@ JSON line per workload. An empty database is seeded with the demo first
 (its generated password is printed once). The benchmark cases stay in the
 database: use a scratch data directory.`
 
-// runBench handles "bench cases". Exit codes: 0 done, 1 failure, 2 usage.
+// runBench handles "bench cases" and "bench registry". Exit codes: 0
+// done, 1 failure, 2 usage.
 func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	if len(args) > 0 && args[0] == "registry" {
+		return runBenchRegistry(ctx, args[1:], stdout, stderr)
+	}
 	if len(args) == 0 || args[0] != "cases" {
 		fmt.Fprintln(stderr, benchUsage)
 		return 2

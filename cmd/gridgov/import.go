@@ -36,8 +36,11 @@ type presentJSON struct {
 // runImport handles "import divisions". Exit codes: 0 done, 1 unreadable
 // rows or a failure, 2 usage error.
 func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	if len(args) > 0 && args[0] == "people" {
+		return runImportPeople(ctx, args[1:], stdout, stderr)
+	}
 	if len(args) == 0 || args[0] != "divisions" {
-		fmt.Fprintln(stderr, importUsage)
+		fmt.Fprintln(stderr, importUsage+"\n\n"+importPeopleUsage)
 		return 2
 	}
 	fs, cfg := newFlags("import divisions", stderr)

@@ -29,12 +29,13 @@ func commands() map[string]command {
 		"serve":       {runServe, "serve the console and the API (--addr, --demo)"},
 		"migrate":     {runMigrate, "apply database migrations"},
 		"seed":        {runSeed, "seed demo: load the Zhengzhou demo city"},
-		"import":      {runImport, "import divisions --city CODE DIR: load a city's real divisions"},
+		"import":      {runImport, "import divisions --city CODE DIR | import people FILE: load divisions or people"},
+		"export":      {runExport, "export people FILE: write the people of a unit (masked) as CSV or Excel"},
 		"calendar":    {runCalendar, "calendar deadline | import | days: working calendar and time limits"},
 		"user":        {runUser, "user create | user passwd: manage accounts"},
 		"audit":       {runAudit, "audit verify: check the audit log's hash chain"},
 		"attachments": {runAttachments, "attachments purge: delete uploads never linked to anything"},
-		"bench":       {runBench, "bench cases: measure the case loop against raw inserts"},
+		"bench":       {runBench, "bench cases | bench registry: measure the case loop or the people import"},
 		"version":     {runVersion, "print the version"},
 	}
 }

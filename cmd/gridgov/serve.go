@@ -85,7 +85,8 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 func newHTTPServer(a *app, secureCookies bool, trusted []netip.Prefix) *http.Server {
 	return &http.Server{
 		Handler: server.New(server.Deps{Org: a.org, Auth: a.auth, Audit: a.audit, DB: a.db, Logger: a.log,
-			Calendar: a.calendar, Cases: a.cases, Blobs: a.blobs, Registry: a.registry,
+			Calendar: a.calendar, Cases: a.cases, Blobs: a.blobs, Registry: a.registry, Places: a.places,
+			Groups:        a.groups,
 			SecureCookies: secureCookies, TrustedProxies: trusted}),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       60 * time.Second,

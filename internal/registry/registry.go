@@ -67,6 +67,7 @@ type Service struct {
 	clock   clock.Clock
 	seal    *Sealer
 	locator Locator
+	cases   CaseLookup // set by SetCases (personcases.go); nil: no case links shown
 }
 
 // NewService returns the registry service. seal holds the keys of the

@@ -8,6 +8,7 @@ import (
 	"gridgov/internal/registry"
 	"log/slog"
 	"net/http"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -21,6 +22,8 @@ import (
 	"gridgov/internal/cases"
 	"gridgov/internal/http/httpx"
 	"gridgov/internal/org"
+	"gridgov/internal/registry/groups"
+	"gridgov/internal/registry/places"
 )
 
 // Prefix is where the API is mounted.
@@ -43,6 +46,12 @@ type Deps struct {
 	Blobs *blob.Service
 	// Registry keeps the base data; nil leaves its routes out.
 	Registry *registry.Service
+	// Groups keeps code tables, group memberships and visits; nil leaves
+	// their routes out.
+	Groups *groups.Service
+	// Places keeps houses, organisations, components and rosters; nil
+	// leaves their routes out.
+	Places *places.Service
 }
 
 // handlerFunc is an API handler: it writes a response or returns an error
@@ -78,7 +87,14 @@ func New(d Deps) http.Handler {
 		allow[rt.Path] = append(allow[rt.Path], rt.Method)
 	}
 	for path, methods := range allow {
-		mux.Handle(Prefix+path, methodNotAllowed(methods))
+		// One fallback per other method (not one method-less pattern, which
+		// would conflict with a sibling such as GET /people/{id} beside
+		// POST /people/assign-grid).
+		for _, m := range []string{"GET", "POST", "PUT", "PATCH", "DELETE"} {
+			if !slices.Contains(methods, m) {
+				mux.Handle(m+" "+Prefix+path, methodNotAllowed(methods))
+			}
+		}
 	}
 	mux.Handle("/api/", handle(func(w http.ResponseWriter, r *http.Request) error {
 		return apperr.New(apperr.NotFound, "not found")
@@ -101,9 +117,11 @@ func (a *api) routes() []route {
 	rs = append(rs, a.attachmentRoutes()...)
 	if a.Registry != nil {
 		rs = append(rs, a.peopleRoutes()...)
-		rs = append(rs, a.placeRoutes()...)
 		rs = append(rs, a.groupRoutes()...)
 		rs = append(rs, a.importRoutes()...)
+	}
+	if a.Places != nil {
+		rs = append(rs, a.placeRoutes()...)
 	}
 	rs = append(rs, a.meetingRoutes()...)
 	rs = append(rs, route{Method: "GET", Path: "/openapi.json", Public: true, Handler: serveOpenAPI})

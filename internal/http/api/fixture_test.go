@@ -19,6 +19,7 @@ import (
 	"gridgov/internal/db"
 	"gridgov/internal/http/httpx"
 	"gridgov/internal/org"
+	"gridgov/internal/registry"
 )
 
 // testPassword satisfies the mlps3 policy.
@@ -173,4 +174,15 @@ func (f *fixture) login(username string) string {
 		f.t.Fatalf("login %s: got %s, want token, expires_at and the user", username, res.body)
 	}
 	return s.Token
+}
+
+// newRegistry returns a registry service on the fixture's database,
+// sealing identifiers with a fixed test key.
+func (f *fixture) newRegistry() *registry.Service {
+	f.t.Helper()
+	seal, err := registry.NewSealer(bytes.Repeat([]byte{5}, 32))
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	return registry.NewService(f.db, f.audit, f.clock, seal, nil)
 }

@@ -8,6 +8,8 @@ import (
 	"gridgov/internal/calendar"
 	"gridgov/internal/cases"
 	"gridgov/internal/registry"
+	"gridgov/internal/registry/groups"
+	"gridgov/internal/registry/places"
 	"log/slog"
 	"net/http"
 	"net/netip"
@@ -38,6 +40,10 @@ type Deps struct {
 	Cases *cases.Service
 	// Registry keeps the base data (people, houses, organisations …).
 	Registry *registry.Service
+	// Places keeps houses, organisations, components and rosters.
+	Places *places.Service
+	// Groups keeps code tables, group memberships and visits.
+	Groups *groups.Service
 	// SecureCookies marks cookies Secure (serve behind HTTPS).
 	SecureCookies bool
 	// TrustedProxies are the proxies whose X-Forwarded-For names the client.
@@ -52,10 +58,11 @@ func New(d Deps) http.Handler {
 	}
 	mux := http.NewServeMux()
 	mux.Handle("/api/", api.New(api.Deps{Org: d.Org, Auth: d.Auth, Audit: d.Audit, Logger: d.Logger,
-		Calendar: d.Calendar, Cases: d.Cases, Blobs: d.Blobs, Registry: d.Registry}))
+		Calendar: d.Calendar, Cases: d.Cases, Blobs: d.Blobs, Registry: d.Registry, Places: d.Places,
+		Groups: d.Groups}))
 	mux.Handle("GET /healthz", healthz(d.DB, d.Logger))
 	mux.Handle("/", web.New(web.Deps{Org: d.Org, Auth: d.Auth, Audit: d.Audit, Cases: d.Cases, Blobs: d.Blobs, Registry: d.Registry,
-		SecureCookies: d.SecureCookies, Logger: d.Logger}))
+		Places: d.Places, Groups: d.Groups, SecureCookies: d.SecureCookies, Logger: d.Logger}))
 	var h http.Handler = mux
 	h = httpx.WithErrorLogger(d.Logger, h)
 	h = httpx.Recover(d.Logger, h)

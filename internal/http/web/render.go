@@ -112,7 +112,7 @@ type view struct {
 }
 
 // nav says which sections the actor may open.
-type nav struct{ Org, Users, Roles, Audit, Cases bool }
+type nav struct{ Org, Users, Roles, Audit, Cases, Registry bool }
 
 // newView fills the common parts of a page's view from the request.
 func (s *server) newView(r *http.Request, title, active string, data any) *view {
@@ -122,11 +122,12 @@ func (s *server) newView(r *http.Request, title, active string, data any) *view 
 		a := sess.actor
 		v.Actor, v.User, v.CSRF = a, sess.session.User, sess.session.CSRFToken
 		v.Nav = nav{
-			Org:   rbac.HasAnywhere(a, rbac.OrgRead),
-			Users: rbac.HasAnywhere(a, rbac.UserRead),
-			Roles: rbac.HasAnywhere(a, rbac.UserRead) || rbac.HasAnywhere(a, rbac.RoleWrite),
-			Audit: rbac.HasAnywhere(a, rbac.AuditRead),
-			Cases: s.Cases != nil && rbac.HasAnywhere(a, cases.PermCaseRead),
+			Org:      rbac.HasAnywhere(a, rbac.OrgRead),
+			Users:    rbac.HasAnywhere(a, rbac.UserRead),
+			Roles:    rbac.HasAnywhere(a, rbac.UserRead) || rbac.HasAnywhere(a, rbac.RoleWrite),
+			Audit:    rbac.HasAnywhere(a, rbac.AuditRead),
+			Cases:    s.Cases != nil && rbac.HasAnywhere(a, cases.PermCaseRead),
+			Registry: s.Registry != nil && rbac.HasAnywhere(a, rbac.RegistryRead),
 		}
 	}
 	if key := r.URL.Query().Get("flash"); strings.HasPrefix(key, "flash.") && s.cat.has(key) {

@@ -4,7 +4,6 @@ package web
 
 import (
 	"embed"
-	"gridgov/internal/registry"
 	"io/fs"
 	"log/slog"
 	"net/http"
@@ -16,6 +15,9 @@ import (
 	"gridgov/internal/blob"
 	"gridgov/internal/cases"
 	"gridgov/internal/org"
+	"gridgov/internal/registry"
+	"gridgov/internal/registry/groups"
+	"gridgov/internal/registry/places"
 )
 
 //go:embed templates/*.html i18n/*.json
@@ -32,6 +34,8 @@ type Deps struct {
 	Cases         *cases.Service    // the case loop; nil hides the case pages
 	Blobs         *blob.Service     // attachments; nil disables photo uploads
 	Registry      *registry.Service // base data; nil hides the registry pages
+	Places        *places.Service   // houses, organisations, components; nil hides them
+	Groups        *groups.Service   // group memberships and visits; nil hides them
 	SecureCookies bool
 	Logger        *slog.Logger
 }

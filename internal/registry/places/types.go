@@ -94,19 +94,22 @@ type Component struct {
 // service point, a volunteer, a community activist, a building head
 // (楼栋长) …
 type RosterEntry struct {
-	ID        int64     `json:"id"`
-	Roster    string    `json:"roster"` // service_point | volunteer | activist | building_head | …
-	Name      string    `json:"name"`
-	PersonID  *int64    `json:"person_id,omitempty"`
-	HouseID   *int64    `json:"house_id,omitempty"`
-	Role      string    `json:"role"`
-	Note      string    `json:"note"`
-	Address   string    `json:"address"`
-	Lat       *float64  `json:"lat,omitempty"`
-	Lng       *float64  `json:"lng,omitempty"`
-	GridCode  string    `json:"grid_code"`
-	UnitCode  string    `json:"unit_code"`
-	Active    bool      `json:"active"`
-	CreatedAt time.Time `json:"created_at"`
-	UpdatedAt time.Time `json:"updated_at"`
+	ID         int64           `json:"id"`
+	Roster     string          `json:"roster"` // see Rosters
+	Name       string          `json:"name"`
+	PersonID   *int64          `json:"person_id,omitempty"`
+	HouseID    *int64          `json:"house_id,omitempty"`
+	Role       string          `json:"role"`
+	Note       string          `json:"note"`
+	Address    string          `json:"address"`
+	Lat        *float64        `json:"lat,omitempty"`
+	Lng        *float64        `json:"lng,omitempty"`
+	GridCode   string          `json:"grid_code"`
+	UnitCode   string          `json:"unit_code"`
+	Active     bool            `json:"active"`
+	Source     registry.Source `json:"source"`
+	VerifiedAt *time.Time      `json:"verified_at,omitempty"`
+	Version    int             `json:"version"`
+	CreatedAt  time.Time       `json:"created_at"`
+	UpdatedAt  time.Time       `json:"updated_at"`
 }

@@ -1,0 +1,227 @@
+package web
+
+import (
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"gridgov/internal/apperr"
+	"gridgov/internal/org"
+	"gridgov/internal/rbac"
+	"gridgov/internal/registry"
+)
+
+// importJobsShown is the number of recent jobs the import page lists.
+const importJobsShown = 20
+
+// maxExportRows bounds one export from the console.
+const maxExportRows = 100000
+
+// importData is the import page: the upload form, one job's result when
+// it was just run or opened, and the recent jobs.
+type importData struct {
+	Units   []org.Unit
+	Sources []registry.Source
+	Job     *registry.ImportJob
+	Jobs    []registry.ImportJob
+	Total   int
+}
+
+// importPage handles GET /registry/import.
+func (s *server) importPage(w http.ResponseWriter, r *http.Request) {
+	if err := rbac.RequireAny(r.Context(), registry.PermImport); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	v := s.newView(r, "registry.import", "registry", nil)
+	v.Form = url.Values{"source": {string(registry.SourceBase)}}
+	s.showImport(w, r, http.StatusOK, v, nil)
+}
+
+func (s *server) showImport(w http.ResponseWriter, r *http.Request, status int, v *view, job *registry.ImportJob) {
+	d := &importData{Units: s.permUnits(r, registry.PermImport), Sources: registrySources, Job: job}
+	jobs, total, err := s.Registry.ImportJobs(r.Context(), importJobsShown, 0)
+	if err != nil && !hidden(err) {
+		s.Logger.Warn("console: import jobs", "err", err)
+	}
+	d.Jobs, d.Total = jobs, total
+	v.Data = d
+	s.render(w, r, status, "registry_import", v)
+}
+
+// runImport handles POST /registry/import: the uploaded .xlsx or .csv is
+// kept in a temporary file while ImportPeople reads it, then the page of
+// the job shows the counts and the first failures.
+func (s *server) runImport(w http.ResponseWriter, r *http.Request) {
+	job, err := s.importUpload(r)
+	if err != nil {
+		v := s.newView(r, "registry.import", "registry", nil)
+		status, ok := s.formError(v, err)
+		if !ok {
+			s.fail(w, r, err)
+			return
+		}
+		v.Form = formWithout(r.PostForm, "csrf")
+		s.showImport(w, r, status, v, nil)
+		return
+	}
+	seeOther(w, r, "/registry/import/"+strconv.FormatInt(job.ID, 10), "flash.registry_imported")
+}
+
+func (s *server) importUpload(r *http.Request) (registry.ImportJob, error) {
+	if err := rbac.RequireAny(r.Context(), registry.PermImport); err != nil {
+		return registry.ImportJob{}, err
+	}
+	if err := r.ParseMultipartForm(8 << 20); err != nil {
+		return registry.ImportJob{}, apperr.Field("file", "the upload could not be read")
+	}
+	fh := r.MultipartForm.File["file"]
+	if len(fh) != 1 {
+		return registry.ImportJob{}, apperr.Field("file", "choose one .xlsx or .csv file")
+	}
+	src, err := fh[0].Open()
+	if err != nil {
+		return registry.ImportJob{}, apperr.Field("file", "the upload could not be read")
+	}
+	defer src.Close()
+	ext := strings.ToLower(filepath.Ext(fh[0].Filename))
+	if ext != ".xlsx" && ext != ".csv" {
+		ext = ""
+	}
+	tmp, err := os.CreateTemp("", "gridgov-import-*"+ext)
+	if err != nil {
+		return registry.ImportJob{}, apperr.Wrap(err, "import upload")
+	}
+	defer os.Remove(tmp.Name())
+	_, err = io.Copy(tmp, src)
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return registry.ImportJob{}, apperr.Wrap(err, "import upload")
+	}
+	return s.Registry.ImportPeople(r.Context(), tmp.Name(), registry.ImportOptions{
+		UnitCode: r.PostFormValue("unit_code"), Source: registry.Source(r.PostFormValue("source")),
+		Filename: filepath.Base(fh[0].Filename)})
+}
+
+// importJobPage handles GET /registry/import/{id}: one job's result.
+func (s *server) importJobPage(w http.ResponseWriter, r *http.Request) {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil || id <= 0 {
+		s.notFound(w, r)
+		return
+	}
+	job, err := s.Registry.ImportJobByID(r.Context(), id)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	v := s.newView(r, "registry.import", "registry", nil)
+	v.Form = url.Values{"source": {string(job.Source)}, "unit_code": {job.UnitCode}}
+	s.showImport(w, r, http.StatusOK, v, &job)
+}
+
+// downloadFormat reads ?format=csv|xlsx (csv by default).
+func downloadFormat(r *http.Request) (string, bool) {
+	switch f := r.URL.Query().Get("format"); f {
+	case "", "csv":
+		return "csv", true
+	case "xlsx":
+		return "xlsx", true
+	}
+	return "", false
+}
+
+// setDownload sets the headers of a file download.
+func setDownload(w http.ResponseWriter, name, format string) {
+	h := w.Header()
+	if format == "xlsx" {
+		h.Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+	} else {
+		h.Set("Content-Type", "text/csv; charset=utf-8")
+	}
+	h.Set("Content-Disposition", fmt.Sprintf(`attachment; filename="%s.%s"`, name, format))
+	h.Set("Cache-Control", "no-store")
+}
+
+// importFailures handles GET /registry/import/{id}/failures: the rows of
+// the importer's file that failed, with the problems, as csv or xlsx.
+func (s *server) importFailures(w http.ResponseWriter, r *http.Request) {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	format, okf := downloadFormat(r)
+	if err != nil || id <= 0 || !okf {
+		s.notFound(w, r)
+		return
+	}
+	if _, err := s.Registry.ImportJobByID(r.Context(), id); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	setDownload(w, fmt.Sprintf("import-%d-failures", id), format)
+	if err := s.Registry.WriteImportFailures(r.Context(), id, w, format); err != nil {
+		s.Logger.Error("console: import failures", "job", id, "err", err)
+	}
+}
+
+// importTemplate handles GET /registry/import/template: the standard
+// template, as csv or xlsx.
+func (s *server) importTemplate(w http.ResponseWriter, r *http.Request) {
+	format, ok := downloadFormat(r)
+	if !ok {
+		s.notFound(w, r)
+		return
+	}
+	if err := rbac.RequireAny(r.Context(), registry.PermImport); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	setDownload(w, "people-template", format)
+	if err := registry.WritePeopleTemplate(w, format); err != nil {
+		s.Logger.Error("console: template", "err", err)
+	}
+}
+
+// exportPage handles GET /registry/export: without format it shows the
+// filters; with format=csv|xlsx it downloads the people the filters
+// select, masked.
+func (s *server) exportPage(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	if err := rbac.RequireAny(ctx, registry.PermExport); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	q := r.URL.Query()
+	if q.Get("format") == "" {
+		v := s.newView(r, "registry.export", "registry", &peopleData{Filter: q, PersonTypes: personTypes, Export: true})
+		s.render(w, r, http.StatusOK, "registry_people", v)
+		return
+	}
+	format, ok := downloadFormat(r)
+	if !ok {
+		s.notFound(w, r)
+		return
+	}
+	f := peopleFilter(q)
+	f.Limit = maxExportRows
+	// The file is built in memory first so that a refused or failed export
+	// is a page, not half a file.
+	var buf strings.Builder
+	if _, err := s.Registry.ExportPeople(ctx, f, &buf, format); err != nil {
+		v := s.newView(r, "registry.export", "registry", &peopleData{Filter: q, PersonTypes: personTypes, Export: true})
+		status, ok := s.formError(v, err)
+		if !ok {
+			s.fail(w, r, err)
+			return
+		}
+		s.render(w, r, status, "registry_people", v)
+		return
+	}
+	setDownload(w, "people", format)
+	_, _ = io.WriteString(w, buf.String())
+}

@@ -1,0 +1,200 @@
+package web
+
+import (
+	"net/http"
+
+	"gridgov/internal/actor"
+	"gridgov/internal/apperr"
+	"gridgov/internal/audit"
+	"gridgov/internal/rbac"
+	"gridgov/internal/registry"
+	"gridgov/internal/registry/groups"
+	"gridgov/internal/registry/places"
+)
+
+// personViewsShown is the number of "who looked at this person" lines a
+// person's page shows.
+const personViewsShown = 20
+
+// personData is a person's page: the record (masked unless unmasked on
+// purpose in this response), their household, the cases that concern
+// them and who looked at them.
+type personData struct {
+	Person    registry.Person
+	GridName  string
+	UnitName  string
+	Household *registry.Household
+	Cases     []registry.CaseRef
+	House     *places.House
+	// Groups and Visits are shown when the console has the groups service.
+	Groups    []groups.GroupMember
+	Visits    []groups.Visit
+	HasGroups bool
+	// Views is nil when the actor may not see who looked at the person.
+	Views     []audit.Row
+	ShowViews bool
+	CanWrite  bool
+	CanUnmask bool
+}
+
+// personPage handles GET /registry/people/{id}.
+func (s *server) personPage(w http.ResponseWriter, r *http.Request) {
+	id, ok := personID(r)
+	if !ok {
+		s.notFound(w, r)
+		return
+	}
+	p, err := s.Registry.PersonByID(r.Context(), id)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.showPerson(w, r, http.StatusOK, s.newView(r, "registry.person", "registry", nil), p)
+}
+
+// showPerson renders a person's page with what the actor may see of them.
+func (s *server) showPerson(w http.ResponseWriter, r *http.Request, status int, v *view, p registry.Person) {
+	ctx := r.Context()
+	a := actor.From(ctx)
+	d := &personData{Person: p, GridName: p.GridCode, UnitName: p.UnitCode,
+		CanWrite: rbac.HasAnywhere(a, registry.PermWrite), CanUnmask: rbac.HasAnywhere(a, registry.PermUnmask)}
+	if p.GridCode != "" {
+		if g, err := s.Org.Grid(ctx, p.GridCode); err == nil {
+			d.GridName = g.Name
+		}
+	}
+	if u, err := s.Org.Unit(ctx, p.UnitCode); err == nil {
+		d.UnitName = u.Name
+	}
+	if p.HouseholdID != nil {
+		if h, err := s.Registry.HouseholdByID(ctx, *p.HouseholdID); err == nil {
+			d.Household = &h
+		} else if !hidden(err) {
+			s.Logger.Warn("console: household", "person", p.ID, "err", err)
+		}
+	}
+	s.fillPlaces(r, d)
+	if cs, err := s.Registry.PersonCases(ctx, p.ID); err == nil {
+		d.Cases = cs
+	} else if !hidden(err) {
+		s.Logger.Warn("console: person cases", "person", p.ID, "err", err)
+	}
+	if rows, err := s.Registry.PersonViews(ctx, p.ID, personViewsShown); err == nil {
+		d.Views, d.ShowViews = rows, true
+	} else if !hidden(err) {
+		s.Logger.Warn("console: person views", "person", p.ID, "err", err)
+	}
+	v.Data, v.TitleText = d, p.Name
+	s.render(w, r, status, "registry_person", v)
+}
+
+// hidden reports whether err only says the actor may not see a part of a
+// page (which the page then leaves out).
+func hidden(err error) bool {
+	c := apperr.CodeOf(err)
+	return c == apperr.Forbidden || c == apperr.NotFound
+}
+
+// unmaskPerson handles POST /registry/people/{id}/unmask: with a reason,
+// the page shows the full ID-card number and phone, in this response only
+// (it is not stored by the browser: pages are no-store).
+func (s *server) unmaskPerson(w http.ResponseWriter, r *http.Request) {
+	id, ok := personID(r)
+	if !ok {
+		s.notFound(w, r)
+		return
+	}
+	ctx := r.Context()
+	p, err := s.Registry.UnmaskPerson(ctx, id, r.PostFormValue("reason"))
+	if err != nil {
+		s.personActionFailed(w, r, id, "unmask", err)
+		return
+	}
+	v := s.newView(r, "registry.person", "registry", nil)
+	v.Flash, v.FlashKind = s.cat.translator(v.Lang)("flash.registry_unmasked"), "ok"
+	s.showPerson(w, r, http.StatusOK, v, p)
+}
+
+// verifyPerson handles POST /registry/people/{id}/verify (核对).
+func (s *server) verifyPerson(w http.ResponseWriter, r *http.Request) {
+	id, ok := personID(r)
+	if !ok {
+		s.notFound(w, r)
+		return
+	}
+	if _, err := s.Registry.VerifyPerson(r.Context(), id, r.PostFormValue("note")); err != nil {
+		s.personActionFailed(w, r, id, "verify", err)
+		return
+	}
+	seeOther(w, r, personURL(id), "flash.registry_verified")
+}
+
+// personActionFailed shows the person's page with the errors of one
+// action's form, keyed "action.field" so only that form shows them.
+func (s *server) personActionFailed(w http.ResponseWriter, r *http.Request, id int64, act string, err error) {
+	v := s.newView(r, "registry.person", "registry", nil)
+	status, ok := s.formError(v, err)
+	if !ok {
+		s.fail(w, r, err)
+		return
+	}
+	errs := map[string]string{}
+	for k, msg := range v.Errors {
+		errs[act+"."+k] = msg
+	}
+	v.Errors = errs
+	v.Form = formWithout(r.PostForm, "csrf")
+	p, gerr := s.Registry.PersonByID(r.Context(), id)
+	if gerr != nil {
+		s.fail(w, r, gerr)
+		return
+	}
+	s.showPerson(w, r, status, v, p)
+}
+
+// fillPlaces adds the person's house, groups and visits when the console
+// has those services; a part the actor may not see is left out.
+func (s *server) fillPlaces(r *http.Request, d *personData) {
+	ctx, p := r.Context(), d.Person
+	if s.Places != nil && p.HouseID != nil {
+		if h, err := s.Places.HouseByID(ctx, *p.HouseID); err == nil {
+			d.House = &h
+		} else if !hidden(err) {
+			s.Logger.Warn("console: house", "person", p.ID, "err", err)
+		}
+	}
+	if s.Groups == nil {
+		return
+	}
+	d.HasGroups = true
+	if gs, err := s.Groups.MembersOf(ctx, p.ID); err == nil {
+		d.Groups = gs
+	} else if !hidden(err) {
+		s.Logger.Warn("console: groups", "person", p.ID, "err", err)
+	}
+	if vs, err := s.Groups.Visits(ctx, "person", p.ID, personVisitsShown); err == nil {
+		d.Visits = vs
+	} else if !hidden(err) {
+		s.Logger.Warn("console: visits", "person", p.ID, "err", err)
+	}
+}
+
+// personVisitsShown is the number of visits a person's page lists.
+const personVisitsShown = 20
+
+// recordVisit handles POST /registry/people/{id}/visits: a follow-up
+// visit (走访), an act of assistance (帮扶) or a field check (核对).
+func (s *server) recordVisit(w http.ResponseWriter, r *http.Request) {
+	id, ok := personID(r)
+	if !ok || s.Groups == nil {
+		s.notFound(w, r)
+		return
+	}
+	in := groups.VisitInput{ObjectType: "person", ObjectID: id, Kind: r.PostFormValue("kind"),
+		Note: r.PostFormValue("note"), Result: r.PostFormValue("result")}
+	if _, err := s.Groups.RecordVisit(r.Context(), in); err != nil {
+		s.personActionFailed(w, r, id, "visit", err)
+		return
+	}
+	seeOther(w, r, personURL(id), "flash.registry_visit_recorded")
+}

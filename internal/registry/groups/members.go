@@ -1,0 +1,473 @@
+package groups
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"strconv"
+	"strings"
+	"time"
+
+	"gridgov/internal/actor"
+	"gridgov/internal/apperr"
+	"gridgov/internal/audit"
+	"gridgov/internal/rbac"
+	"gridgov/internal/registry"
+)
+
+// shanghai is China Standard Time: dates of memberships are local dates.
+var shanghai = time.FixedZone("CST", 8*3600)
+
+// maxMembers bounds a page of memberships.
+const maxMembers = 500
+
+// personRef is what scope checks need of a person.
+type personRef struct {
+	ID       int64
+	Name     string
+	GridCode string
+	Path     string
+	KeyGroup bool
+}
+
+// person reads a live person and checks perm over their place; a key-group
+// person (or, with key, any person) also needs registry.keygroup. A person
+// out of scope, or a key-group person without registry.keygroup, is
+// not_found, like one that does not exist.
+func (s *Service) person(ctx context.Context, id int64, perm rbac.Permission, key bool) (personRef, error) {
+	var p personRef
+	var grid sql.NullString
+	err := s.db.QueryRow(ctx, `SELECT id, name, grid_code, unit_path, key_group FROM people
+		WHERE id = ? AND deleted_at IS NULL`, id).Scan(&p.ID, &p.Name, &grid, &p.Path, &p.KeyGroup)
+	if errors.Is(err, sql.ErrNoRows) {
+		return personRef{}, apperr.New(apperr.NotFound, "not found")
+	}
+	if err != nil {
+		return personRef{}, apperr.Wrap(err, "person")
+	}
+	p.GridCode = grid.String
+	if err := rbac.Require(ctx, perm, p.Path); err != nil {
+		return personRef{}, err
+	}
+	if p.KeyGroup && !rbac.Can(actor.From(ctx), PermKeyGroup, p.Path) {
+		return personRef{}, apperr.New(apperr.NotFound, "not found")
+	}
+	if key {
+		if err := rbac.Require(ctx, PermKeyGroup, p.Path); err != nil {
+			return personRef{}, err
+		}
+	}
+	return p, nil
+}
+
+// cleanMember checks a membership input against its kind's definition.
+func (s *Service) cleanMember(ctx context.Context, k Code, in MemberInput) (MemberInput, error) {
+	fe := apperr.FieldErrors{}
+	out := MemberInput{Kind: k.Code, Attrs: map[string]string{}, RiskLevel: strings.TrimSpace(in.RiskLevel),
+		StartedOn: strings.TrimSpace(in.StartedOn), Source: in.Source, SourceRef: strings.TrimSpace(in.SourceRef), Version: in.Version}
+	if out.Source == "" {
+		out.Source = registry.SourceOwn
+	}
+	if !registry.ValidSource(out.Source) {
+		fe.Add("source", "must be base, shared or own")
+	}
+	if out.StartedOn == "" {
+		out.StartedOn = s.clock.Now().In(shanghai).Format(time.DateOnly)
+	} else if _, err := time.Parse(time.DateOnly, out.StartedOn); err != nil {
+		fe.Add("started_on", "must be a date YYYY-MM-DD")
+	}
+	if out.RiskLevel != "" {
+		if err := s.checkCode(ctx, fe, "risk_level", TableRiskLevel, out.RiskLevel); err != nil {
+			return MemberInput{}, err
+		}
+	}
+	if len(out.SourceRef) > 200 {
+		fe.Add("source_ref", "must be at most 200 characters")
+	}
+	defined := map[string]bool{}
+	for _, a := range k.Attrs {
+		defined[a.Name] = true
+		v := strings.TrimSpace(in.Attrs[a.Name])
+		f := "attrs." + a.Name
+		switch {
+		case v == "":
+			if a.Required {
+				fe.Add(f, "is required")
+			}
+			continue
+		case len(v) > 1000:
+			fe.Add(f, "must be at most 1000 characters")
+		case a.Type == "date":
+			if _, err := time.Parse(time.DateOnly, v); err != nil {
+				fe.Add(f, "must be a date YYYY-MM-DD")
+			}
+		case a.Type == "code":
+			if err := s.checkCode(ctx, fe, f, a.Table, v); err != nil {
+				return MemberInput{}, err
+			}
+		}
+		out.Attrs[a.Name] = v
+	}
+	for name := range in.Attrs {
+		if !defined[name] {
+			fe.Add("attrs."+name, "is not a field of "+k.Code)
+		}
+	}
+	return out, fe.Err()
+}
+
+// checkCode adds a field error unless code is in table.
+func (s *Service) checkCode(ctx context.Context, fe apperr.FieldErrors, field, table, code string) error {
+	ok, err := s.Valid(ctx, table, code)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		fe.Add(field, "is not a code of "+table)
+	}
+	return nil
+}
+
+// AddMember adds a person to a group (special or key) with the kind's
+// fields. Adding to a group the person has left opens the membership
+// again. Needs registry.write over the person's place, and registry.keygroup
+// for a key group or a key-group person.
+func (s *Service) AddMember(ctx context.Context, personID int64, in MemberInput) (GroupMember, error) {
+	k, err := s.kind(ctx, strings.TrimSpace(in.Kind), "group_kind")
+	if err != nil {
+		return GroupMember{}, err
+	}
+	if _, err := s.person(ctx, personID, PermWrite, k.Key); err != nil {
+		return GroupMember{}, err
+	}
+	in, err = s.cleanMember(ctx, k, in)
+	if err != nil {
+		return GroupMember{}, err
+	}
+	var id int64
+	err = s.db.WithTx(ctx, func(ctx context.Context) error {
+		p, err := s.person(ctx, personID, PermWrite, k.Key)
+		if err != nil {
+			return err
+		}
+		attrs, _ := json.Marshal(in.Attrs)
+		now := s.now()
+		var active bool
+		err = s.db.QueryRow(ctx, `SELECT id, ended_at IS NULL FROM group_members WHERE person_id = ? AND group_kind = ?`,
+			personID, k.Code).Scan(&id, &active)
+		switch {
+		case err == nil && active:
+			return apperr.Newf(apperr.Conflict, "the person is already in %s", k.Code)
+		case err == nil:
+			_, err = s.db.Exec(ctx, `UPDATE group_members SET key_group = ?, risk_level = ?, attrs = ?, started_on = ?,
+				ended_on = '', ended_at = NULL, unit_path = ?, source = ?, source_ref = ?, version = version + 1, updated_at = ?
+				WHERE id = ?`, k.Key, in.RiskLevel, string(attrs), in.StartedOn, p.Path, string(in.Source), in.SourceRef, now, id)
+		case errors.Is(err, sql.ErrNoRows):
+			err = s.db.QueryRow(ctx, `INSERT INTO group_members (person_id, group_kind, key_group, risk_level, attrs, started_on,
+				unit_path, source, source_ref, version, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?) RETURNING id`,
+				personID, k.Code, k.Key, in.RiskLevel, string(attrs), in.StartedOn, p.Path, string(in.Source), in.SourceRef,
+				now, now).Scan(&id)
+		}
+		if err != nil {
+			return apperr.Wrap(err, "group member")
+		}
+		if err := s.syncKeyGroup(ctx, personID); err != nil {
+			return err
+		}
+		return s.audit.Record(ctx, audit.Entry{Action: "group_member.add", ObjectType: "group_member",
+			ObjectID: strconv.FormatInt(id, 10), Detail: memberDetail(personID, k, in)})
+	})
+	if err != nil {
+		return GroupMember{}, err
+	}
+	return s.member(ctx, id, PermRead)
+}
+
+// memberDetail is the audit detail of a membership write: which fields
+// were set, never their values (they may be sensitive).
+func memberDetail(personID int64, k Code, in MemberInput) map[string]any {
+	fields := make([]string, 0, len(in.Attrs))
+	for name := range in.Attrs {
+		fields = append(fields, name)
+	}
+	return map[string]any{"person_id": personID, "group_kind": k.Code, "key_group": k.Key,
+		"risk_level": in.RiskLevel, "started_on": in.StartedOn, "fields": fields, "source": string(in.Source)}
+}
+
+// syncKeyGroup keeps people.key_group true exactly while the person has an
+// active key-group membership.
+func (s *Service) syncKeyGroup(ctx context.Context, personID int64) error {
+	var n int
+	if err := s.db.QueryRow(ctx, `SELECT COUNT(*) FROM group_members WHERE person_id = ? AND key_group = ? AND ended_at IS NULL`,
+		personID, true).Scan(&n); err != nil {
+		return apperr.Wrap(err, "key group")
+	}
+	if _, err := s.db.Exec(ctx, `UPDATE people SET key_group = ?, updated_at = ? WHERE id = ? AND key_group <> ?`,
+		n > 0, s.now(), personID, n > 0); err != nil {
+		return apperr.Wrap(err, "key group")
+	}
+	return nil
+}
+
+// UpdateMember changes a membership's fields, risk level, start and
+// source; the kind stays. in.Version, when set, must be the current one.
+func (s *Service) UpdateMember(ctx context.Context, id int64, in MemberInput) (GroupMember, error) {
+	cur, err := s.member(ctx, id, PermWrite)
+	if err != nil {
+		return GroupMember{}, err
+	}
+	if in.Kind != "" && in.Kind != cur.GroupKind {
+		return GroupMember{}, apperr.Field("group_kind", "the kind of a membership cannot change; end it and add another")
+	}
+	k, err := s.kind(ctx, cur.GroupKind, "group_kind")
+	if err != nil {
+		return GroupMember{}, err
+	}
+	if in, err = s.cleanMember(ctx, k, in); err != nil {
+		return GroupMember{}, err
+	}
+	err = s.db.WithTx(ctx, func(ctx context.Context) error {
+		if _, err := s.member(ctx, id, PermWrite); err != nil {
+			return err
+		}
+		attrs, _ := json.Marshal(in.Attrs)
+		q := `UPDATE group_members SET risk_level = ?, attrs = ?, started_on = ?, source = ?, source_ref = ?,
+			version = version + 1, updated_at = ? WHERE id = ?`
+		args := []any{in.RiskLevel, string(attrs), in.StartedOn, string(in.Source), in.SourceRef, s.now(), id}
+		if in.Version > 0 {
+			q += ` AND version = ?`
+			args = append(args, in.Version)
+		}
+		res, err := s.db.Exec(ctx, q, args...)
+		if err != nil {
+			return apperr.Wrap(err, "group member")
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return apperr.New(apperr.Conflict, "the membership was changed by someone else; reload and try again")
+		}
+		return s.audit.Record(ctx, audit.Entry{Action: "group_member.update", ObjectType: "group_member",
+			ObjectID: strconv.FormatInt(id, 10), Detail: memberDetail(cur.PersonID, k, in)})
+	})
+	if err != nil {
+		return GroupMember{}, err
+	}
+	return s.member(ctx, id, PermRead)
+}
+
+// EndMember ends a membership on endedOn (YYYY-MM-DD, default today) for
+// a reason; a person whose last key-group membership ends leaves the key
+// groups.
+func (s *Service) EndMember(ctx context.Context, id int64, endedOn, reason string) (GroupMember, error) {
+	endedOn, reason = strings.TrimSpace(endedOn), strings.TrimSpace(reason)
+	fe := apperr.FieldErrors{}
+	if reason == "" || len(reason) > 500 {
+		fe.Add("reason", "a reason of at most 500 characters is required")
+	}
+	if endedOn == "" {
+		endedOn = s.clock.Now().In(shanghai).Format(time.DateOnly)
+	} else if _, err := time.Parse(time.DateOnly, endedOn); err != nil {
+		fe.Add("ended_on", "must be a date YYYY-MM-DD")
+	}
+	if err := fe.Err(); err != nil {
+		return GroupMember{}, err
+	}
+	err := s.db.WithTx(ctx, func(ctx context.Context) error {
+		cur, err := s.member(ctx, id, PermWrite)
+		if err != nil {
+			return err
+		}
+		if !cur.Active {
+			return apperr.New(apperr.Conflict, "the membership has already ended")
+		}
+		if endedOn < cur.StartedOn {
+			return apperr.Field("ended_on", "must not be before the start "+cur.StartedOn)
+		}
+		now := s.now()
+		if _, err := s.db.Exec(ctx, `UPDATE group_members SET ended_on = ?, ended_at = ?, version = version + 1, updated_at = ?
+			WHERE id = ?`, endedOn, now, now, id); err != nil {
+			return apperr.Wrap(err, "group member")
+		}
+		if err := s.syncKeyGroup(ctx, cur.PersonID); err != nil {
+			return err
+		}
+		return s.audit.Record(ctx, audit.Entry{Action: "group_member.end", ObjectType: "group_member",
+			ObjectID: strconv.FormatInt(id, 10), Detail: map[string]any{"person_id": cur.PersonID,
+				"group_kind": cur.GroupKind, "ended_on": endedOn, "reason": reason}})
+	})
+	if err != nil {
+		return GroupMember{}, err
+	}
+	return s.member(ctx, id, PermRead)
+}
+
+const memberCols = `m.id, m.person_id, p.name, p.grid_code, m.group_kind, m.key_group, m.risk_level, m.attrs, m.started_on,
+	m.ended_on, m.source, m.source_ref, m.version, m.created_at, m.updated_at, m.ended_at`
+
+func scanMember(sc interface{ Scan(...any) error }) (GroupMember, error) {
+	var m GroupMember
+	var grid sql.NullString
+	var attrs, source string
+	var ended sql.NullTime
+	if err := sc.Scan(&m.ID, &m.PersonID, &m.PersonName, &grid, &m.GroupKind, &m.KeyGroup, &m.RiskLevel, &attrs,
+		&m.StartedOn, &m.EndedOn, &source, &m.SourceRef, &m.Version, &m.CreatedAt, &m.UpdatedAt, &ended); err != nil {
+		return GroupMember{}, err
+	}
+	m.GridCode, m.Source = grid.String, registry.Source(source)
+	if err := json.Unmarshal([]byte(attrs), &m.Attrs); err != nil || m.Attrs == nil {
+		m.Attrs = map[string]string{}
+	}
+	if ended.Valid {
+		t := ended.Time.UTC()
+		m.EndedAt = &t
+	}
+	m.Active = !ended.Valid
+	return m, nil
+}
+
+// member reads one membership, checking perm over its person (and
+// registry.keygroup for a key group or a key-group person: not_found
+// without it).
+func (s *Service) member(ctx context.Context, id int64, perm rbac.Permission) (GroupMember, error) {
+	m, err := scanMember(s.db.QueryRow(ctx, `SELECT `+memberCols+` FROM group_members m JOIN people p ON p.id = m.person_id
+		WHERE m.id = ? AND p.deleted_at IS NULL`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return GroupMember{}, apperr.New(apperr.NotFound, "not found")
+	}
+	if err != nil {
+		return GroupMember{}, apperr.Wrap(err, "group member")
+	}
+	p, err := s.person(ctx, m.PersonID, perm, false)
+	if err != nil {
+		return GroupMember{}, err
+	}
+	if m.KeyGroup && !rbac.Can(actor.From(ctx), PermKeyGroup, p.Path) {
+		return GroupMember{}, apperr.New(apperr.NotFound, "not found")
+	}
+	return m, nil
+}
+
+// Member returns one membership.
+func (s *Service) Member(ctx context.Context, id int64) (GroupMember, error) {
+	return s.member(ctx, id, PermRead)
+}
+
+// MembersOf lists a person's memberships, current first; key-group ones
+// only with registry.keygroup.
+func (s *Service) MembersOf(ctx context.Context, personID int64) ([]GroupMember, error) {
+	p, err := s.person(ctx, personID, PermRead, false)
+	if err != nil {
+		return nil, err
+	}
+	seeKey := rbac.Can(actor.From(ctx), PermKeyGroup, p.Path)
+	rows, err := s.db.Query(ctx, `SELECT `+memberCols+` FROM group_members m JOIN people p ON p.id = m.person_id
+		WHERE m.person_id = ? AND (m.key_group = ? OR ?) ORDER BY m.ended_at IS NOT NULL, m.id`, personID, false, seeKey)
+	if err != nil {
+		return nil, apperr.Wrap(err, "group members")
+	}
+	defer rows.Close()
+	out := []GroupMember{}
+	for rows.Next() {
+		m, err := scanMember(rows)
+		if err != nil {
+			return nil, apperr.Wrap(err, "group members")
+		}
+		out = append(out, m)
+	}
+	return out, rows.Err()
+}
+
+// visibleMembers is the condition on m (group_members) and p (people)
+// restricting rows to the actor's scope: registry.read over the person,
+// and registry.keygroup for key groups and key-group people.
+func visibleMembers(ctx context.Context) (string, []any) {
+	a := actor.From(ctx)
+	read, readArgs := rbac.ScopeOf(a, PermRead).SQL("p.unit_path")
+	key, keyArgs := rbac.ScopeOf(a, PermKeyGroup).SQL("p.unit_path")
+	args := append(append(readArgs, false, false), keyArgs...)
+	return read + ` AND ((m.key_group = ? AND p.key_group = ?) OR ` + key + `)`, args
+}
+
+// unitPath returns the path of a unit, or a 422 on field.
+func (s *Service) unitPath(ctx context.Context, code, field string) (string, error) {
+	var path string
+	err := s.db.QueryRow(ctx, `SELECT path FROM org_units WHERE code = ?`, code).Scan(&path)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", apperr.Field(field, "unknown unit "+code)
+	}
+	if err != nil {
+		return "", apperr.Wrap(err, "unit")
+	}
+	return path, nil
+}
+
+// Members lists memberships in the actor's scope, newest first.
+func (s *Service) Members(ctx context.Context, f MemberFilter) ([]GroupMember, int, error) {
+	if err := rbac.RequireAny(ctx, PermRead); err != nil {
+		return nil, 0, err
+	}
+	where, args := visibleMembers(ctx)
+	where = " WHERE p.deleted_at IS NULL AND " + where
+	if f.Kind != "" {
+		where += ` AND m.group_kind = ?`
+		args = append(args, f.Kind)
+	}
+	if f.UnitCode != "" {
+		path, err := s.unitPath(ctx, f.UnitCode, "unit_code")
+		if err != nil {
+			return nil, 0, err
+		}
+		where += ` AND p.unit_path LIKE ?`
+		args = append(args, path+"%")
+	}
+	if f.GridCode != "" {
+		where += ` AND p.grid_code = ?`
+		args = append(args, f.GridCode)
+	}
+	if f.Key != nil {
+		where += ` AND m.key_group = ?`
+		args = append(args, *f.Key)
+	}
+	if f.Active != nil {
+		if *f.Active {
+			where += ` AND m.ended_at IS NULL`
+		} else {
+			where += ` AND m.ended_at IS NOT NULL`
+		}
+	}
+	from := ` FROM group_members m JOIN people p ON p.id = m.person_id`
+	var total int
+	if err := s.db.QueryRow(ctx, `SELECT COUNT(*)`+from+where, args...).Scan(&total); err != nil {
+		return nil, 0, apperr.Wrap(err, "group members")
+	}
+	limit, offset := page(f.Limit, f.Offset, maxMembers)
+	rows, err := s.db.Query(ctx, `SELECT `+memberCols+from+where+` ORDER BY m.id DESC LIMIT ? OFFSET ?`,
+		append(args, limit, offset)...)
+	if err != nil {
+		return nil, 0, apperr.Wrap(err, "group members")
+	}
+	defer rows.Close()
+	out := []GroupMember{}
+	for rows.Next() {
+		m, err := scanMember(rows)
+		if err != nil {
+			return nil, 0, apperr.Wrap(err, "group members")
+		}
+		out = append(out, m)
+	}
+	return out, total, rows.Err()
+}
+
+// page applies the default (50) and the bound of a page.
+func page(limit, offset, max int) (int, int) {
+	if limit <= 0 {
+		limit = 50
+	}
+	if limit > max {
+		limit = max
+	}
+	if offset < 0 {
+		offset = 0
+	}
+	return limit, offset
+}

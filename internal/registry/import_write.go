@@ -1,0 +1,547 @@
+package registry
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"runtime"
+	"strings"
+	"sync"
+	"time"
+
+	"gridgov/internal/actor"
+	"gridgov/internal/apperr"
+	"gridgov/internal/audit"
+	"gridgov/internal/rbac"
+)
+
+// gridPlace is a grid the importer may bind people to.
+type gridPlace struct{ unit, path string }
+
+// importer carries one import's state from batch to batch.
+type importer struct {
+	s     *Service
+	job   ImportJob
+	unit  Territory
+	opts  ImportOptions
+	h     header
+	grids map[string]gridPlace
+	// seen maps a row identity (8 bytes of its blind index) to its line,
+	// for duplicates within the file.
+	seen   map[uint64]int
+	now    time.Time
+	stored int // failures stored so far
+}
+
+// newImporter loads the grids within the actor's import scope.
+func (s *Service) newImporter(ctx context.Context, job ImportJob, unit Territory, opts ImportOptions, h header) (*importer, error) {
+	scope := rbac.ScopeOf(actor.From(ctx), PermImport)
+	rows, err := s.db.Query(ctx, `SELECT g.code, u.code, u.path FROM grids g JOIN org_units u ON u.code = g.unit_code`)
+	if err != nil {
+		return nil, apperr.Wrap(err, "load grids")
+	}
+	defer rows.Close()
+	grids := map[string]gridPlace{}
+	for rows.Next() {
+		var code string
+		var p gridPlace
+		if err := rows.Scan(&code, &p.unit, &p.path); err != nil {
+			return nil, apperr.Wrap(err, "load grids")
+		}
+		if scope.Covers(p.path) {
+			grids[code] = p
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, apperr.Wrap(err, "load grids")
+	}
+	stored := job.Failed
+	if stored > maxStoredFailures {
+		stored = maxStoredFailures
+	}
+	return &importer{s: s, job: job, unit: unit, opts: opts, h: h, grids: grids,
+		seen: make(map[uint64]int, job.RowsTotal), now: s.now(), stored: stored}, nil
+}
+
+// prow is one data row on its way to the database.
+type prow struct {
+	line int
+	raw  []string
+	in   PersonInput
+	ids  SealedIDs
+	grid *string
+	unit gridPlace
+	fail *RowFailure
+	key  uint64 // identity for duplicates in the file
+}
+
+// run reads the rest of the table batch by batch. Rows before the job's
+// RowsDone (an interrupted run of the same file) only feed the duplicate
+// check.
+func (im *importer) run(ctx context.Context, t table) error {
+	done := 0
+	batch := make([]*prow, 0, im.opts.BatchSize)
+	flush := func() error {
+		if len(batch) == 0 {
+			return nil
+		}
+		im.prepare(batch)
+		resumed := done < im.job.RowsDone
+		if !resumed {
+			if err := im.write(ctx, batch); err != nil {
+				return err
+			}
+		}
+		done += len(batch)
+		batch = batch[:0]
+		if im.opts.Progress != nil && !resumed {
+			im.opts.Progress(done, im.job.RowsTotal)
+		}
+		return nil
+	}
+	for {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		row, line, err := t.next()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return apperr.New(apperr.Invalid, fmt.Sprintf("line %d cannot be read: %v", line, err))
+		}
+		if blankRow(row) {
+			continue
+		}
+		batch = append(batch, &prow{line: line, raw: append([]string(nil), row...)})
+		// Batches end where the job's progress ended, so a resumed run
+		// meets the same boundaries.
+		if len(batch) == im.opts.BatchSize || done+len(batch) == im.job.RowsDone {
+			if err := flush(); err != nil {
+				return err
+			}
+		}
+	}
+	return flush()
+}
+
+// blankRow reports whether every cell is empty (a trailing line).
+func blankRow(row []string) bool {
+	for _, c := range row {
+		if strings.TrimSpace(c) != "" {
+			return false
+		}
+	}
+	return true
+}
+
+// prepare cleans, places and seals the rows of a batch, in parallel, then
+// checks duplicates within the file in file order.
+func (im *importer) prepare(batch []*prow) {
+	workers := runtime.GOMAXPROCS(0)
+	if workers > 8 {
+		workers = 8
+	}
+	var wg sync.WaitGroup
+	per := (len(batch) + workers - 1) / workers
+	for w := 0; w < workers; w++ {
+		lo, hi := w*per, min((w+1)*per, len(batch))
+		if lo >= hi {
+			break
+		}
+		wg.Add(1)
+		go func(rows []*prow) {
+			defer wg.Done()
+			for _, r := range rows {
+				im.prepareRow(r)
+			}
+		}(batch[lo:hi])
+	}
+	wg.Wait()
+	for _, r := range batch {
+		if r.fail != nil {
+			continue
+		}
+		if first, ok := im.seen[r.key]; ok {
+			r.fail = &RowFailure{Line: r.line, Field: "id_number",
+				Problem: fmt.Sprintf("duplicate of line %d in this file", first)}
+			if r.in.IDNumber == "" {
+				r.fail.Field = "name"
+			}
+			continue
+		}
+		im.seen[r.key] = r.line
+	}
+}
+
+// prepareRow cleans one row; a problem becomes its failure.
+func (im *importer) prepareRow(r *prow) {
+	in := im.h.toInput(r.raw, im.unit.Unit, im.opts.Source)
+	rawID, rawPhone := in.IDNumber, in.Phone
+	if err := CleanPerson(&in, im.now); err != nil {
+		r.fail = failureOf(r.line, err, rawID, rawPhone)
+		return
+	}
+	if in.GridCode != "" {
+		p, ok := im.grids[in.GridCode]
+		if !ok {
+			r.fail = &RowFailure{Line: r.line, Field: "grid_code", Problem: "unknown grid " + in.GridCode}
+			return
+		}
+		g := in.GridCode
+		r.grid, r.unit = &g, p
+	} else {
+		r.unit = gridPlace{unit: im.unit.Unit, path: im.unit.Path}
+	}
+	ids, err := im.s.seal.SealPerson(in)
+	if err != nil {
+		r.fail = &RowFailure{Line: r.line, Problem: "cannot seal the identifiers"}
+		return
+	}
+	r.in, r.ids = in, ids
+	if ids.IDBidx != nil {
+		r.key = binary.BigEndian.Uint64(ids.IDBidx)
+	} else {
+		sum := sha256.Sum256([]byte(strings.Join([]string{"noid", in.Name, in.BirthDate, string(ids.PhoneBidx), r.unit.unit}, "\x00")))
+		r.key = binary.BigEndian.Uint64(sum[:])
+	}
+}
+
+// failureOf turns a validation error into a failure whose problem never
+// holds the plain ID number or phone.
+func failureOf(line int, err error, rawID, rawPhone string) *RowFailure {
+	f := &RowFailure{Line: line, Problem: err.Error()}
+	if ae := apperr.As(err); ae != nil && len(ae.Fields) > 0 {
+		fields := make([]string, 0, len(ae.Fields))
+		for k := range ae.Fields {
+			fields = append(fields, k)
+		}
+		sortStrings(fields)
+		f.Field = fields[0]
+		parts := make([]string, len(fields))
+		for i, k := range fields {
+			parts[i] = k + ": " + ae.Fields[k]
+		}
+		f.Problem = strings.Join(parts, "; ")
+	}
+	for _, v := range []string{rawID, strings.TrimSpace(rawID), rawPhone, strings.TrimSpace(rawPhone)} {
+		if len(v) >= 4 {
+			f.Problem = strings.ReplaceAll(f.Problem, v, MaskID(v))
+		}
+	}
+	return f
+}
+
+// existing is a stored person as the import compares it.
+type existing struct {
+	id                                                       int64
+	idType, name, gender, birth                              string
+	phoneBidx                                                []byte
+	nation, nationality, education, marital, political, kind string
+	hukou, address, workplace                                string
+	grid                                                     *string
+	unit, path, source, sourceRef                            string
+	deleted                                                  bool
+}
+
+const existingColumns = `id, id_type, name, gender, birth_date, phone_bidx, nation, nationality, education, marital,
+	political, person_type, hukou_address, address, workplace, grid_code, unit_code, unit_path, source, source_ref,
+	CASE WHEN deleted_at IS NULL THEN 0 ELSE 1 END`
+
+func scanExisting(sc interface{ Scan(...any) error }, bidx *[]byte) (existing, error) {
+	var e existing
+	var deleted int
+	dest := []any{&e.id, &e.idType, &e.name, &e.gender, &e.birth, &e.phoneBidx, &e.nation, &e.nationality,
+		&e.education, &e.marital, &e.political, &e.kind, &e.hukou, &e.address, &e.workplace, &e.grid, &e.unit,
+		&e.path, &e.source, &e.sourceRef, &deleted}
+	if bidx != nil {
+		dest = append(dest, bidx)
+	}
+	err := sc.Scan(dest...)
+	e.deleted = deleted != 0
+	return e, err
+}
+
+// same reports whether the stored person equals row r.
+func (e existing) same(r *prow) bool {
+	in := r.in
+	return !e.deleted && e.idType == in.IDType && e.name == in.Name && e.gender == in.Gender && e.birth == in.BirthDate &&
+		bytes.Equal(e.phoneBidx, r.ids.PhoneBidx) && e.nation == in.Nation && e.nationality == in.Nationality &&
+		e.education == in.Education && e.marital == in.Marital && e.political == in.Political &&
+		e.kind == in.PersonType && e.hukou == in.HukouAddress && e.address == in.Address &&
+		e.workplace == in.Workplace && eqGrid(e.grid, r.grid) && e.unit == r.unit.unit &&
+		e.source == string(in.Source) && e.sourceRef == in.SourceRef
+}
+
+func eqGrid(a, b *string) bool {
+	if a == nil || b == nil {
+		return a == nil && b == nil
+	}
+	return *a == *b
+}
+
+// counts are what a batch did.
+type counts struct{ inserted, updated, unchanged, failed int }
+
+// write stores a batch in one transaction: the people, the job's progress
+// and one audit entry.
+func (im *importer) write(ctx context.Context, batch []*prow) error {
+	var c counts
+	var failLines []string
+	err := im.s.db.WithTx(ctx, func(ctx context.Context) error {
+		c, failLines = counts{}, nil
+		found, err := im.lookup(ctx, batch)
+		if err != nil {
+			return err
+		}
+		var fresh []*prow
+		for _, r := range batch {
+			if r.fail != nil {
+				c.failed++
+				continue
+			}
+			e, ok := found[r]
+			if !ok {
+				fresh = append(fresh, r)
+				continue
+			}
+			if r.grid == nil && e.grid != nil {
+				// The file does not know the grid; keep the one given since.
+				r.grid, r.unit = e.grid, gridPlace{unit: e.unit, path: e.path}
+			}
+			if e.same(r) {
+				c.unchanged++
+				continue
+			}
+			if err := im.update(ctx, e, r); err != nil {
+				return err
+			}
+			c.updated++
+		}
+		if err := im.insert(ctx, fresh); err != nil {
+			return err
+		}
+		c.inserted = len(fresh)
+		failLines = im.failureLines(batch)
+		return im.advance(ctx, batch, c, failLines)
+	})
+	if err != nil {
+		return err
+	}
+	im.job.RowsDone += len(batch)
+	im.job.Inserted += c.inserted
+	im.job.Updated += c.updated
+	im.job.Unchanged += c.unchanged
+	im.job.Failed += c.failed
+	im.stored += len(failLines)
+	return nil
+}
+
+// lookup finds the stored people of a batch's rows: by blind index in one
+// query, and one by one for rows without an ID number.
+func (im *importer) lookup(ctx context.Context, batch []*prow) (map[*prow]existing, error) {
+	found := map[*prow]existing{}
+	byIdx := map[string]*prow{}
+	var args []any
+	for _, r := range batch {
+		if r.fail != nil {
+			continue
+		}
+		if r.ids.IDBidx == nil {
+			e, ok, err := im.lookupNoID(ctx, r)
+			if err != nil {
+				return nil, err
+			}
+			if ok {
+				found[r] = e
+			}
+			continue
+		}
+		byIdx[string(r.ids.IDBidx)] = r
+		args = append(args, r.ids.IDBidx)
+	}
+	const chunk = 500
+	for lo := 0; lo < len(args); lo += chunk {
+		part := args[lo:min(lo+chunk, len(args))]
+		rows, err := im.s.db.Query(ctx, `SELECT `+existingColumns+`, id_bidx FROM people WHERE id_bidx IN (`+
+			placeholders(len(part))+`)`, part...)
+		if err != nil {
+			return nil, apperr.Wrap(err, "look up people")
+		}
+		for rows.Next() {
+			var bidx []byte
+			e, err := scanExisting(rows, &bidx)
+			if err != nil {
+				rows.Close()
+				return nil, apperr.Wrap(err, "look up people")
+			}
+			if r := byIdx[string(bidx)]; r != nil {
+				found[r] = e
+			}
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, apperr.Wrap(err, "look up people")
+		}
+	}
+	return found, nil
+}
+
+// lookupNoID finds a person without ID number by name, birth date, phone
+// and unit.
+func (im *importer) lookupNoID(ctx context.Context, r *prow) (existing, bool, error) {
+	q := `SELECT ` + existingColumns + ` FROM people WHERE id_bidx IS NULL AND name = ? AND birth_date = ? AND unit_code = ? AND `
+	args := []any{r.in.Name, r.in.BirthDate, r.unit.unit}
+	if r.ids.PhoneBidx == nil {
+		q += `phone_bidx IS NULL`
+	} else {
+		q += `phone_bidx = ?`
+		args = append(args, r.ids.PhoneBidx)
+	}
+	rows, err := im.s.db.Query(ctx, q+` ORDER BY id LIMIT 1`, args...)
+	if err != nil {
+		return existing{}, false, apperr.Wrap(err, "look up person")
+	}
+	defer rows.Close()
+	if !rows.Next() {
+		return existing{}, false, rows.Err()
+	}
+	e, err := scanExisting(rows, nil)
+	if err != nil {
+		return existing{}, false, apperr.Wrap(err, "look up person")
+	}
+	return e, true, nil
+}
+
+// placeholders returns "?, ?, …" n times.
+func placeholders(n int) string {
+	return strings.TrimSuffix(strings.Repeat("?, ", n), ", ")
+}
+
+// insertColumns are the columns the import writes.
+const insertColumns = `id_type, id_enc, id_bidx, id_mask, name, gender, birth_date, phone_enc, phone_bidx, phone_mask,
+	nation, nationality, education, marital, political, person_type, hukou_address, address, workplace, grid_code,
+	unit_code, unit_path, source, source_ref, created_at, updated_at`
+
+// nInsertColumns is the number of insertColumns.
+const nInsertColumns = 26
+
+// insertChunk is the number of rows per multi-row INSERT.
+const insertChunk = 100
+
+// insert writes new people, insertChunk rows per statement (the rest one
+// by one, so that few statement texts exist).
+func (im *importer) insert(ctx context.Context, rows []*prow) error {
+	one := "(" + placeholders(nInsertColumns) + ")"
+	full := `INSERT INTO people (` + insertColumns + `) VALUES ` + strings.TrimSuffix(strings.Repeat(one+", ", insertChunk), ", ")
+	single := `INSERT INTO people (` + insertColumns + `) VALUES ` + one
+	args := make([]any, 0, insertChunk*nInsertColumns)
+	i := 0
+	for ; i+insertChunk <= len(rows); i += insertChunk {
+		args = args[:0]
+		for _, r := range rows[i : i+insertChunk] {
+			args = im.insertArgs(args, r)
+		}
+		if _, err := im.s.db.Exec(ctx, full, args...); err != nil {
+			return apperr.Wrap(err, "insert people")
+		}
+	}
+	for ; i < len(rows); i++ {
+		if _, err := im.s.db.Exec(ctx, single, im.insertArgs(args[:0], rows[i])...); err != nil {
+			return apperr.Wrap(err, "insert person")
+		}
+	}
+	return nil
+}
+
+// insertArgs appends the values of r in insertColumns order.
+func (im *importer) insertArgs(args []any, r *prow) []any {
+	in := r.in
+	var grid any
+	if r.grid != nil {
+		grid = *r.grid
+	}
+	return append(args, in.IDType, nilBytes(r.ids.IDEnc), nilBytes(r.ids.IDBidx), r.ids.IDMask, in.Name, in.Gender,
+		in.BirthDate, nilBytes(r.ids.PhoneEnc), nilBytes(r.ids.PhoneBidx), r.ids.PhoneMask, in.Nation, in.Nationality,
+		in.Education, in.Marital, in.Political, in.PersonType, in.HukouAddress, in.Address, in.Workplace, grid,
+		r.unit.unit, r.unit.path, string(in.Source), in.SourceRef, im.now, im.now)
+}
+
+// nilBytes passes an empty value as NULL.
+func nilBytes(b []byte) any {
+	if b == nil {
+		return nil
+	}
+	return b
+}
+
+// update rewrites a stored person from row r; the ID number is the
+// identity and so is kept, the phone re-sealed only when it changed.
+func (im *importer) update(ctx context.Context, e existing, r *prow) error {
+	in := r.in
+	var grid any
+	if r.grid != nil {
+		grid = *r.grid
+	}
+	phoneEnc := any(nil)
+	q := `UPDATE people SET id_type = ?, name = ?, gender = ?, birth_date = ?, nation = ?, nationality = ?, education = ?,
+		marital = ?, political = ?, person_type = ?, hukou_address = ?, address = ?, workplace = ?, grid_code = ?,
+		unit_code = ?, unit_path = ?, source = ?, source_ref = ?, deleted_at = NULL, version = version + 1, updated_at = ?`
+	args := []any{in.IDType, in.Name, in.Gender, in.BirthDate, in.Nation, in.Nationality, in.Education, in.Marital,
+		in.Political, in.PersonType, in.HukouAddress, in.Address, in.Workplace, grid, r.unit.unit, r.unit.path,
+		string(in.Source), in.SourceRef, im.now}
+	if !bytes.Equal(e.phoneBidx, r.ids.PhoneBidx) {
+		phoneEnc = nilBytes(r.ids.PhoneEnc)
+		q += `, phone_enc = ?, phone_bidx = ?, phone_mask = ?`
+		args = append(args, phoneEnc, nilBytes(r.ids.PhoneBidx), r.ids.PhoneMask)
+	}
+	if _, err := im.s.db.Exec(ctx, q+` WHERE id = ?`, append(args, e.id)...); err != nil {
+		return apperr.Wrap(err, "update person")
+	}
+	return nil
+}
+
+// failureLines are the JSON lines of the batch's failures still to store.
+func (im *importer) failureLines(batch []*prow) []string {
+	var out []string
+	for _, r := range batch {
+		if r.fail == nil || im.stored+len(out) >= maxStoredFailures {
+			continue
+		}
+		r.fail.Row = r.raw
+		b, _ := json.Marshal(r.fail)
+		out = append(out, string(b))
+	}
+	return out
+}
+
+// advance moves the job past the batch and audits the batch.
+func (im *importer) advance(ctx context.Context, batch []*prow, c counts, failLines []string) error {
+	add := ""
+	if len(failLines) > 0 {
+		add = strings.Join(failLines, "\n") + "\n"
+	}
+	if _, err := im.s.db.Exec(ctx, `UPDATE import_jobs SET rows_done = rows_done + ?, inserted = inserted + ?,
+		updated = updated + ?, unchanged = unchanged + ?, failed = failed + ?, failures = failures || ?, updated_at = ?
+		WHERE id = ?`, len(batch), c.inserted, c.updated, c.unchanged, c.failed, add, im.now, im.job.ID); err != nil {
+		return apperr.Wrap(err, "advance import job")
+	}
+	return im.s.audit.Record(ctx, audit.Entry{Action: "person.import", ObjectType: "import_job",
+		ObjectID: fmt.Sprint(im.job.ID), Result: audit.Success, Detail: map[string]any{"job_id": im.job.ID,
+			"first_line": batch[0].line, "last_line": batch[len(batch)-1].line, "inserted": c.inserted,
+			"updated": c.updated, "unchanged": c.unchanged, "failed": c.failed}})
+}
+
+// sortStrings sorts a few strings in place.
+func sortStrings(s []string) {
+	for i := 1; i < len(s); i++ {
+		for j := i; j > 0 && s[j] < s[j-1]; j-- {
+			s[j], s[j-1] = s[j-1], s[j]
+		}
+	}
+}

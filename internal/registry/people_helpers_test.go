@@ -1,0 +1,171 @@
+package registry_test
+
+import (
+	"bytes"
+	"context"
+	"strconv"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"gridgov/internal/actor"
+	"gridgov/internal/apperr"
+	"gridgov/internal/audit"
+	"gridgov/internal/clock"
+	"gridgov/internal/db"
+	"gridgov/internal/org"
+	"gridgov/internal/rbac"
+	"gridgov/internal/registry"
+)
+
+// peopleFixture is 郑州市 with 金水区 (a street with two communities) and
+// 中原区 (one community), a grid in each community, and the registry.
+type peopleFixture struct {
+	d   *db.DB
+	reg *registry.Service
+	clk *clock.Fake
+	log *audit.Log
+	sys context.Context
+}
+
+var ppUnits = []org.UnitInput{
+	{Code: "410100", Name: "郑州市", Level: org.City},
+	{Code: "410105", Name: "金水区", Level: org.District, ParentCode: "410100"},
+	{Code: "410102", Name: "中原区", Level: org.District, ParentCode: "410100"},
+	{Code: "410105001", Name: "经八路街道", Level: org.Street, ParentCode: "410105"},
+	{Code: "410102001", Name: "林山寨街道", Level: org.Street, ParentCode: "410102"},
+	{Code: "410105001001", Name: "经八路社区", Level: org.Community, ParentCode: "410105001"},
+	{Code: "410105001002", Name: "黄河路社区", Level: org.Community, ParentCode: "410105001"},
+	{Code: "410102001001", Name: "林山寨社区", Level: org.Community, ParentCode: "410102001"},
+}
+
+// The fixture's grids.
+const (
+	gridJBL = "G410105001001" // 经八路社区
+	gridHHL = "G410105001002" // 黄河路社区
+	gridLSZ = "G410102001001" // 林山寨社区 (中原区)
+)
+
+func newPeopleFixture(t testing.TB, d *db.DB) *peopleFixture {
+	t.Helper()
+	clk := clock.NewFake(time.Date(2026, 11, 26, 9, 0, 0, 0, time.UTC))
+	log := audit.New(d, clk)
+	sys := actor.With(context.Background(), actor.SystemActor("test"))
+	orgs := org.NewService(d, log, clk)
+	for _, u := range ppUnits {
+		u.Kind = org.Territory
+		if _, err := orgs.CreateUnit(sys, u); err != nil {
+			t.Fatalf("unit %s: %v", u.Code, err)
+		}
+	}
+	for _, g := range []org.GridInput{
+		{Code: gridJBL, Name: "经八路一网格", Level: 3, UnitCode: "410105001001"},
+		{Code: gridHHL, Name: "黄河路一网格", Level: 3, UnitCode: "410105001002"},
+		{Code: gridLSZ, Name: "林山寨一网格", Level: 3, UnitCode: "410102001001"},
+	} {
+		if _, err := orgs.CreateGrid(sys, g); err != nil {
+			t.Fatalf("grid %s: %v", g.Code, err)
+		}
+	}
+	seal, err := registry.NewSealer(bytes.Repeat([]byte{9}, 32))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &peopleFixture{d: d, clk: clk, log: log, sys: sys,
+		reg: registry.NewService(d, log, clk, seal, nil)}
+}
+
+var ppNextUser atomic.Int64
+
+// ppAs acts as a new user holding perms over the subtree of unit code.
+func ppAs(code string, perms ...rbac.Permission) context.Context {
+	m := map[string]bool{}
+	for _, p := range perms {
+		m[p] = true
+	}
+	a := &actor.Actor{UserID: 5000 + ppNextUser.Add(1), Username: "u-" + code, UnitCode: code,
+		Grants: []actor.Grant{{Role: "r", ScopeCode: code, ScopePath: ppPath(code), Perms: m}}}
+	return actor.With(context.Background(), a)
+}
+
+// ppPath builds the org path of a fixture unit.
+func ppPath(code string) string {
+	for _, u := range ppUnits {
+		if u.Code == code {
+			if u.ParentCode == "" {
+				return "/" + code + "/"
+			}
+			return ppPath(u.ParentCode) + code + "/"
+		}
+	}
+	panic("unknown unit " + code)
+}
+
+// Permission sets of the tests.
+var (
+	ppReader  = []rbac.Permission{registry.PermRead}
+	ppWriter  = []rbac.Permission{registry.PermRead, registry.PermWrite}
+	ppOfficer = []rbac.Permission{registry.PermRead, registry.PermWrite, registry.PermUnmask, registry.PermKeyGroup}
+)
+
+// Valid ID-card numbers and phones of the tests.
+var (
+	idZhang = registry.MakeIDNumber("41010519900307123") // 张三, male
+	idLi    = registry.MakeIDNumber("41010219851122002") // 李四, female
+	idWang  = registry.MakeIDNumber("41010520000101001")
+)
+
+const (
+	phoneZhang = "13812345678"
+	phoneLi    = "13987654321"
+)
+
+// person creates a person in grid as the system.
+func (f *peopleFixture) person(t testing.TB, name, id, phone, grid string) registry.Person {
+	t.Helper()
+	p, err := f.reg.CreatePerson(f.sys, registry.PersonInput{Name: name, IDNumber: id, Phone: phone, GridCode: grid,
+		Address: "经八路1号院" + name})
+	if err != nil {
+		t.Fatalf("create %s: %v", name, err)
+	}
+	return p
+}
+
+// keyGroup marks a person as a key-group person.
+func (f *peopleFixture) keyGroup(t testing.TB, id int64) {
+	t.Helper()
+	if _, err := f.d.Exec(context.Background(), `UPDATE people SET key_group = ? WHERE id = ?`, true, id); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// audits counts the audit entries of action on a person.
+func (f *peopleFixture) audits(t testing.TB, action string, id int64) int {
+	t.Helper()
+	var n int
+	if err := f.d.QueryRow(context.Background(), `SELECT count(*) FROM audit_log WHERE action = ? AND object_type = 'person'
+		AND object_id = ?`, action, strconv.FormatInt(id, 10)).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+// ppCode fails unless err carries code ("" meaning no error).
+func ppCode(t testing.TB, err error, code apperr.Code) {
+	t.Helper()
+	if got := apperr.CodeOf(err); got != code {
+		t.Fatalf("got error code %q (%v), want %q", got, err, code)
+	}
+}
+
+// ppField fails unless err (of code) names field.
+func ppField(t testing.TB, err error, code apperr.Code, field string) {
+	t.Helper()
+	e := apperr.As(err)
+	if err == nil || e.Code != code {
+		t.Fatalf("got %v, want %s naming %s", err, code, field)
+	}
+	if _, ok := e.Fields[field]; !ok {
+		t.Fatalf("got fields %v, want one named %s", e.Fields, field)
+	}
+}

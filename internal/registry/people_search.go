@@ -1,0 +1,124 @@
+package registry
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+
+	"gridgov/internal/actor"
+	"gridgov/internal/apperr"
+	"gridgov/internal/db"
+	"gridgov/internal/rbac"
+)
+
+// Paging of people lists.
+const (
+	defaultPeopleLimit = 50
+	maxPeopleLimit     = 500
+)
+
+// People lists the people the actor may see (registry.read scope, and
+// key-group people only within registry.keygroup scope), newest first —
+// or by name when searching by name — with the total. Identifiers are
+// always masked. IDNumber and Phone match exactly through the blind index.
+func (s *Service) People(ctx context.Context, f PeopleFilter) ([]Person, int, error) {
+	if err := rbac.RequireAny(ctx, PermRead); err != nil {
+		return nil, 0, err
+	}
+	where, args, err := s.peopleWhere(ctx, f)
+	if err != nil {
+		return nil, 0, err
+	}
+	from := ` FROM people p WHERE ` + strings.Join(where, " AND ")
+	var total int
+	if err := s.db.QueryRow(ctx, `SELECT count(*)`+from, args...).Scan(&total); err != nil {
+		return nil, 0, fmt.Errorf("count people: %w", err)
+	}
+	limit := f.Limit
+	if limit <= 0 {
+		limit = defaultPeopleLimit
+	}
+	limit = min(limit, maxPeopleLimit)
+	order := ` ORDER BY p.id DESC`
+	if strings.TrimSpace(f.Name) != "" {
+		order = ` ORDER BY p.name, p.id`
+	}
+	rows, err := s.db.Query(ctx, `SELECT `+personCols+from+order+` LIMIT ? OFFSET ?`,
+		append(args, limit, max(f.Offset, 0))...)
+	if err != nil {
+		return nil, 0, fmt.Errorf("list people: %w", err)
+	}
+	defer rows.Close()
+	out := []Person{}
+	for rows.Next() {
+		p, err := scanPerson(rows)
+		if err != nil {
+			return nil, 0, fmt.Errorf("list people: %w", err)
+		}
+		out = append(out, p)
+	}
+	return out, total, rows.Err()
+}
+
+// peopleWhere builds the conditions of a people query on p: the filter,
+// the actor's scope and the key-group rule; removed people never match.
+func (s *Service) peopleWhere(ctx context.Context, f PeopleFilter) ([]string, []any, error) {
+	a := actor.From(ctx)
+	read, rargs := rbac.ScopeOf(a, PermRead).SQL("p.unit_path")
+	kg, kargs := rbac.ScopeOf(a, PermKeyGroup).SQL("p.unit_path")
+	where := []string{"p.deleted_at IS NULL", read, "(p.key_group = ? OR " + kg + ")"}
+	args := append(append(rargs, false), kargs...)
+	add := func(cond string, vs ...any) { where = append(where, cond); args = append(args, vs...) }
+	if n := strings.ToUpper(strings.TrimSpace(f.IDNumber)); n != "" {
+		if id, err := ParseIDCard(n, s.now()); err == nil {
+			n = id.Number
+		}
+		add("p.id_bidx IN (?, ?, ?)", s.seal.Index(IdxID, IDIndexValue(IDResident, n)),
+			s.seal.Index(IdxID, IDIndexValue(IDPassport, n)), s.seal.Index(IdxID, IDIndexValue(IDOther, n)))
+	}
+	if ph := strings.TrimSpace(f.Phone); ph != "" {
+		norm, err := NormalizePhone(ph)
+		if err != nil {
+			return nil, nil, apperr.Field("phone", err.Error())
+		}
+		add("p.phone_bidx = ?", s.seal.Index(IdxPhone, norm))
+	}
+	if n := strings.TrimSpace(f.Name); n != "" {
+		add(`p.name LIKE ? ESCAPE '\'`, db.Like(n)+"%")
+	}
+	if ad := strings.TrimSpace(f.Address); ad != "" {
+		add(`p.address LIKE ? ESCAPE '\'`, "%"+db.Like(ad)+"%")
+	}
+	if g := strings.TrimSpace(f.GridCode); g != "" {
+		add("p.grid_code = ?", g)
+	}
+	if u := strings.TrimSpace(f.UnitCode); u != "" {
+		var path string
+		err := s.db.QueryRow(ctx, `SELECT path FROM org_units WHERE code = ?`, u).Scan(&path)
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil, nil, apperr.Field("unit_code", "unknown unit "+u)
+		}
+		if err != nil {
+			return nil, nil, fmt.Errorf("unit: %w", err)
+		}
+		add("p.unit_path LIKE ?", path+"%")
+	}
+	if k := strings.TrimSpace(f.GroupKind); k != "" {
+		add(`EXISTS (SELECT 1 FROM group_members g WHERE g.person_id = p.id AND g.group_kind = ? AND g.ended_at IS NULL)`, k)
+	}
+	if t := strings.TrimSpace(f.PersonType); t != "" {
+		if !personTypes[t] {
+			return nil, nil, apperr.Field("person_type", "must be registered, migrant, foreign or left_behind")
+		}
+		add("p.person_type = ?", t)
+	}
+	if f.AwaitingGrid {
+		add("p.grid_code IS NULL")
+	}
+	if f.KeyGroupOnly {
+		add("p.key_group = ?", true)
+	}
+	return where, args, nil
+}

@@ -1,0 +1,252 @@
+package places
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"strings"
+
+	"gridgov/internal/apperr"
+	"gridgov/internal/db"
+	"gridgov/internal/rbac"
+	"gridgov/internal/registry"
+)
+
+// Component statuses.
+var componentStatuses = map[string]bool{"intact": true, "damaged": true, "lost": true, "removed": true}
+
+// ComponentInput creates or updates a city component (an update replaces
+// every field).
+type ComponentInput struct {
+	ObjectCode   string          `json:"object_code"`
+	CategoryCode string          `json:"category_code"`
+	Name         string          `json:"name"`
+	Status       string          `json:"status"`
+	OwnerDept    string          `json:"owner_dept"`
+	Address      string          `json:"address"`
+	Lat          *float64        `json:"lat"`
+	Lng          *float64        `json:"lng"`
+	GridCode     string          `json:"grid_code"`
+	UnitCode     string          `json:"unit_code"`
+	Source       registry.Source `json:"source"`
+	// Version is the optimistic lock on update (0 skips the check).
+	Version int `json:"version"`
+}
+
+// ComponentFilter selects components: CategoryCode matches a prefix
+// (C01 gives every 公用设施 component), UnitCode a unit's subtree, and the
+// bounding box (all four or none) the components on a map view.
+type ComponentFilter struct {
+	CategoryCode string
+	Status       string
+	GridCode     string
+	UnitCode     string
+	MinLat       *float64
+	MinLng       *float64
+	MaxLat       *float64
+	MaxLng       *float64
+	Limit        int
+	Offset       int
+}
+
+const componentCols = `c.id, c.object_code, c.category_code, c.name, c.status, c.owner_dept, c.address, c.lat, c.lng,
+	c.grid_code, c.unit_code, c.source, c.verified_at, c.version, c.created_at, c.updated_at`
+
+func scanComponent(sc scanner) (Component, error) {
+	var c Component
+	var lat, lng sql.NullFloat64
+	var grid sql.NullString
+	var ver sql.NullTime
+	err := sc.Scan(&c.ID, &c.ObjectCode, &c.CategoryCode, &c.Name, &c.Status, &c.OwnerDept, &c.Address, &lat, &lng,
+		&grid, &c.UnitCode, &c.Source, &ver, &c.Version, &c.CreatedAt, &c.UpdatedAt)
+	c.Lat, c.Lng, c.GridCode, c.VerifiedAt = floatPtr(lat), floatPtr(lng), grid.String, timePtr(ver)
+	c.CreatedAt, c.UpdatedAt = c.CreatedAt.UTC(), c.UpdatedAt.UTC()
+	return c, err
+}
+
+// unitExists reports whether an org unit with code (and level, when set) exists.
+func (s *Service) unitExists(ctx context.Context, code, level string) (bool, error) {
+	q, args := `SELECT 1 FROM org_units WHERE code = ?`, []any{code}
+	if level != "" {
+		q, args = q+` AND level = ?`, append(args, level)
+	}
+	var one int
+	err := s.db.QueryRow(ctx, q, args...).Scan(&one)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	return err == nil, err
+}
+
+// cleanComponent checks a component: the object code's shape, that its
+// first six digits are a district of the org tree, and — when the
+// category is a case-catalogue component code — that its category digits
+// match it (see CatalogueCategory).
+func (s *Service) cleanComponent(ctx context.Context, in *ComponentInput) error {
+	errs := apperr.FieldErrors{}
+	in.ObjectCode, in.CategoryCode = strings.TrimSpace(in.ObjectCode), strings.TrimSpace(in.CategoryCode)
+	in.Name, in.OwnerDept = strings.TrimSpace(in.Name), strings.TrimSpace(in.OwnerDept)
+	if in.Name == "" {
+		errs.Add("name", "required")
+	}
+	if in.CategoryCode == "" {
+		errs.Add("category_code", "required")
+	}
+	if in.Status == "" {
+		in.Status = "intact"
+	}
+	if !componentStatuses[in.Status] {
+		errs.Add("status", "must be intact, damaged, lost or removed")
+	}
+	district, major, minor, _, err := ObjectCodeParts(in.ObjectCode)
+	if err != nil {
+		errs.Add("object_code", err.Error())
+	} else {
+		ok, err := s.unitExists(ctx, district, "district")
+		if err != nil {
+			return apperr.Wrap(err, "district")
+		}
+		if !ok {
+			errs.Add("object_code", "digits 1-6 ("+district+") are not a district of the org tree")
+		} else if cat, isCat := CatalogueCategory(in.CategoryCode); isCat && cat != major+minor {
+			errs.Add("object_code", "digits 7-10 ("+major+minor+") do not match category "+in.CategoryCode+" ("+cat+")")
+		}
+	}
+	if in.OwnerDept != "" {
+		ok, err := s.unitExists(ctx, in.OwnerDept, "")
+		if err != nil {
+			return apperr.Wrap(err, "owner department")
+		}
+		if !ok {
+			errs.Add("owner_dept", "unknown unit "+in.OwnerDept)
+		}
+	}
+	checkPoint(errs, in.Lat, in.Lng)
+	checkSource(errs, &in.Source)
+	return errs.Err()
+}
+
+// CreateComponent adds a city component; its object code is unique.
+func (s *Service) CreateComponent(ctx context.Context, in ComponentInput) (Component, error) {
+	if err := rbac.RequireAny(ctx, registry.PermWrite); err != nil {
+		return Component{}, err
+	}
+	if err := s.cleanComponent(ctx, &in); err != nil {
+		return Component{}, err
+	}
+	var id int64
+	err := s.db.WithTx(ctx, func(ctx context.Context) error {
+		t, err := s.place(ctx, in.GridCode, in.UnitCode, in.Lat, in.Lng)
+		if err != nil {
+			return err
+		}
+		now := s.now()
+		err = s.db.QueryRow(ctx, `INSERT INTO components (object_code, category_code, name, status, owner_dept, address,
+			lat, lng, grid_code, unit_code, unit_path, source, version, created_at, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?) RETURNING id`,
+			in.ObjectCode, in.CategoryCode, in.Name, in.Status, in.OwnerDept, in.Address, in.Lat, in.Lng,
+			nullStr(t.Grid), t.Unit, t.Path, string(in.Source), now, now).Scan(&id)
+		if db.IsUniqueViolation(err) {
+			return conflictField("object_code", "a component with this object code exists")
+		}
+		if err != nil {
+			return apperr.Wrap(err, "insert component")
+		}
+		return s.record(ctx, "component.create", "component", id, map[string]any{"object_code": in.ObjectCode,
+			"category": in.CategoryCode, "status": in.Status, "grid": t.Grid, "unit": t.Unit, "source": string(in.Source)})
+	})
+	if err != nil {
+		return Component{}, err
+	}
+	return s.ComponentByID(ctx, id)
+}
+
+// UpdateComponent replaces a component's fields under the optimistic lock.
+func (s *Service) UpdateComponent(ctx context.Context, id int64, in ComponentInput) (Component, error) {
+	err := s.db.WithTx(ctx, func(ctx context.Context) error {
+		_, version, err := s.current(ctx, "components", id, registry.PermWrite)
+		if err != nil {
+			return err
+		}
+		if err := stale(in.Version, version); err != nil {
+			return err
+		}
+		if err := s.cleanComponent(ctx, &in); err != nil {
+			return err
+		}
+		t, err := s.place(ctx, in.GridCode, in.UnitCode, in.Lat, in.Lng)
+		if err != nil {
+			return err
+		}
+		err = s.bump(ctx, "components", id, version, `object_code = ?, category_code = ?, name = ?, status = ?, owner_dept = ?,
+			address = ?, lat = ?, lng = ?, grid_code = ?, unit_code = ?, unit_path = ?, source = ?, updated_at = ?`,
+			in.ObjectCode, in.CategoryCode, in.Name, in.Status, in.OwnerDept, in.Address, in.Lat, in.Lng,
+			nullStr(t.Grid), t.Unit, t.Path, string(in.Source), s.now())
+		if db.IsUniqueViolation(err) {
+			return conflictField("object_code", "a component with this object code exists")
+		}
+		if err != nil {
+			return apperr.As(err)
+		}
+		return s.record(ctx, "component.update", "component", id, map[string]any{"object_code": in.ObjectCode,
+			"status": in.Status, "grid": t.Grid, "unit": t.Unit, "version": version + 1})
+	})
+	if err != nil {
+		return Component{}, err
+	}
+	return s.ComponentByID(ctx, id)
+}
+
+// VerifyComponent records that the component was checked in the field.
+func (s *Service) VerifyComponent(ctx context.Context, id int64, note string) (Component, error) {
+	if err := s.verify(ctx, "components", "component", id, note); err != nil {
+		return Component{}, err
+	}
+	return s.ComponentByID(ctx, id)
+}
+
+// ComponentByID returns a component.
+func (s *Service) ComponentByID(ctx context.Context, id int64) (Component, error) {
+	if _, _, err := s.current(ctx, "components", id, registry.PermRead); err != nil {
+		return Component{}, err
+	}
+	c, err := scanComponent(s.db.QueryRow(ctx, `SELECT `+componentCols+` FROM components c WHERE c.id = ?`, id))
+	if err != nil {
+		return Component{}, apperr.Wrap(err, "component")
+	}
+	return c, nil
+}
+
+// Components lists the components in the actor's scope matching f.
+func (s *Service) Components(ctx context.Context, f ComponentFilter) ([]Component, int, error) {
+	w, err := scoped(ctx, "c.")
+	if err != nil {
+		return nil, 0, err
+	}
+	if err := s.unitSubtree(ctx, w, "c.", f.UnitCode); err != nil {
+		return nil, 0, err
+	}
+	if f.CategoryCode != "" {
+		w.add(`c.category_code LIKE ? ESCAPE '\'`, db.Like(f.CategoryCode)+"%")
+	}
+	if f.Status != "" {
+		w.add("c.status = ?", f.Status)
+	}
+	if f.GridCode != "" {
+		w.add("c.grid_code = ?", f.GridCode)
+	}
+	box := []*float64{f.MinLat, f.MinLng, f.MaxLat, f.MaxLng}
+	n := 0
+	for _, v := range box {
+		if v != nil {
+			n++
+		}
+	}
+	switch {
+	case n == 4:
+		w.add("c.lat BETWEEN ? AND ? AND c.lng BETWEEN ? AND ?", *f.MinLat, *f.MaxLat, *f.MinLng, *f.MaxLng)
+	case n != 0:
+		return nil, 0, apperr.Field("min_lat", "min_lat, min_lng, max_lat and max_lng go together")
+	}
+	return listOf(ctx, s, `SELECT `+componentCols+` FROM components c`, "c.id", w, f.Limit, f.Offset, scanComponent)
+}

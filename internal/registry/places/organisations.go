@@ -1,0 +1,264 @@
+package places
+
+import (
+	"context"
+	"database/sql"
+	"strings"
+
+	"gridgov/internal/apperr"
+	"gridgov/internal/db"
+	"gridgov/internal/rbac"
+	"gridgov/internal/registry"
+)
+
+// Organisation kinds.
+var orgKinds = map[string]bool{"enterprise": true, "legal_entity": true, "non_public": true, "social": true}
+
+// OrganisationInput creates or updates an organisation (an update replaces
+// every field but Phone). Phone is plain here and sealed on write: nil
+// keeps the stored phone, "" clears it.
+type OrganisationInput struct {
+	Kind      string            `json:"kind"`
+	Name      string            `json:"name"`
+	USCC      string            `json:"uscc"`
+	LegalRep  string            `json:"legal_rep"`
+	Phone     *string           `json:"phone"`
+	Industry  string            `json:"industry"`
+	Employees *int              `json:"employees"`
+	Address   string            `json:"address"`
+	HouseID   *int64            `json:"house_id"`
+	Lat       *float64          `json:"lat"`
+	Lng       *float64          `json:"lng"`
+	GridCode  string            `json:"grid_code"`
+	UnitCode  string            `json:"unit_code"`
+	Extra     map[string]string `json:"extra"`
+	Source    registry.Source   `json:"source"`
+	// Version is the optimistic lock on update (0 skips the check).
+	Version int `json:"version"`
+}
+
+// OrganisationFilter selects organisations: Name matches a prefix, USCC
+// and Phone exactly (the phone through its blind index), UnitCode a
+// unit's subtree.
+type OrganisationFilter struct {
+	Kind     string
+	Name     string
+	USCC     string
+	Phone    string
+	GridCode string
+	UnitCode string
+	Limit    int
+	Offset   int
+}
+
+const orgCols = `o.id, o.kind, o.name, o.uscc, o.legal_rep, o.phone_mask, o.industry, o.employees, o.address, o.house_id,
+	o.lat, o.lng, o.grid_code, o.unit_code, o.extra, o.source, o.verified_at, o.version, o.created_at, o.updated_at`
+
+func scanOrganisation(sc scanner) (Organisation, error) {
+	var o Organisation
+	var emp sql.NullInt64
+	var house sql.NullInt64
+	var lat, lng sql.NullFloat64
+	var grid sql.NullString
+	var ex string
+	var ver sql.NullTime
+	err := sc.Scan(&o.ID, &o.Kind, &o.Name, &o.USCC, &o.LegalRep, &o.Phone, &o.Industry, &emp, &o.Address, &house,
+		&lat, &lng, &grid, &o.UnitCode, &ex, &o.Source, &ver, &o.Version, &o.CreatedAt, &o.UpdatedAt)
+	if emp.Valid {
+		n := int(emp.Int64)
+		o.Employees = &n
+	}
+	o.HouseID, o.Lat, o.Lng, o.GridCode = int64Ptr(house), floatPtr(lat), floatPtr(lng), grid.String
+	o.Extra, o.VerifiedAt = parseExtra(ex), timePtr(ver)
+	o.CreatedAt, o.UpdatedAt = o.CreatedAt.UTC(), o.UpdatedAt.UTC()
+	return o, err
+}
+
+// sealedPhone is a phone ready to store.
+type sealedPhone struct {
+	enc, idx []byte
+	mask     string
+}
+
+func (s *Service) cleanOrganisation(ctx context.Context, in *OrganisationInput) (*sealedPhone, error) {
+	errs := apperr.FieldErrors{}
+	in.Name, in.LegalRep = strings.TrimSpace(in.Name), strings.TrimSpace(in.LegalRep)
+	in.USCC, in.Address = NormalizeUSCC(in.USCC), strings.TrimSpace(in.Address)
+	if !orgKinds[in.Kind] {
+		errs.Add("kind", "must be enterprise, legal_entity, non_public or social")
+	}
+	if in.Name == "" {
+		errs.Add("name", "required")
+	}
+	if in.USCC != "" {
+		if err := CheckUSCC(in.USCC); err != nil {
+			errs.Add("uscc", "not a valid unified social credit code: "+err.Error())
+		}
+	}
+	if in.Employees != nil && *in.Employees < 0 {
+		errs.Add("employees", "must not be negative")
+	}
+	var phone *sealedPhone
+	if in.Phone != nil {
+		phone = &sealedPhone{}
+		if strings.TrimSpace(*in.Phone) != "" {
+			p, err := registry.NormalizePhone(*in.Phone)
+			if err != nil {
+				// The message would echo the number: name the problem only.
+				errs.Add("phone", "not a mainland mobile (11 digits) or a landline with area code")
+			} else {
+				enc, err := s.reg.Sealer().Seal(p)
+				if err != nil {
+					return nil, apperr.Wrap(err, "seal phone")
+				}
+				phone = &sealedPhone{enc: enc, idx: s.reg.Sealer().Index(registry.IdxPhone, p), mask: registry.MaskPhone(p)}
+			}
+		}
+	}
+	checkPoint(errs, in.Lat, in.Lng)
+	checkSource(errs, &in.Source)
+	if err := errs.Err(); err != nil {
+		return nil, err
+	}
+	if in.HouseID != nil {
+		if err := s.visibleHouse(ctx, *in.HouseID, "house_id"); err != nil {
+			return nil, err
+		}
+	}
+	return phone, nil
+}
+
+func usccTaken(err error) bool { return db.IsUniqueViolation(err) }
+
+// CreateOrganisation adds an organisation; its USCC, when given, is unique.
+func (s *Service) CreateOrganisation(ctx context.Context, in OrganisationInput) (Organisation, error) {
+	if err := rbac.RequireAny(ctx, registry.PermWrite); err != nil {
+		return Organisation{}, err
+	}
+	phone, err := s.cleanOrganisation(ctx, &in)
+	if err != nil {
+		return Organisation{}, err
+	}
+	if phone == nil {
+		phone = &sealedPhone{}
+	}
+	var id int64
+	err = s.db.WithTx(ctx, func(ctx context.Context) error {
+		t, err := s.place(ctx, in.GridCode, in.UnitCode, in.Lat, in.Lng)
+		if err != nil {
+			return err
+		}
+		now := s.now()
+		err = s.db.QueryRow(ctx, `INSERT INTO organisations (kind, name, uscc, legal_rep, phone_enc, phone_bidx, phone_mask,
+			industry, employees, address, house_id, lat, lng, grid_code, unit_code, unit_path, extra, source, version,
+			created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?) RETURNING id`,
+			in.Kind, in.Name, in.USCC, in.LegalRep, phone.enc, phone.idx, phone.mask, in.Industry, in.Employees, in.Address,
+			in.HouseID, in.Lat, in.Lng, nullStr(t.Grid), t.Unit, t.Path, extraJSON(in.Extra), string(in.Source), now, now).Scan(&id)
+		if usccTaken(err) {
+			return conflictField("uscc", "an organisation with this unified social credit code exists")
+		}
+		if err != nil {
+			return apperr.Wrap(err, "insert organisation")
+		}
+		return s.record(ctx, "organisation.create", "organisation", id, map[string]any{"kind": in.Kind, "name": in.Name,
+			"uscc": in.USCC, "grid": t.Grid, "unit": t.Unit, "source": string(in.Source)})
+	})
+	if err != nil {
+		return Organisation{}, err
+	}
+	return s.OrganisationByID(ctx, id)
+}
+
+// UpdateOrganisation replaces an organisation's fields under the
+// optimistic lock (the phone only when given).
+func (s *Service) UpdateOrganisation(ctx context.Context, id int64, in OrganisationInput) (Organisation, error) {
+	err := s.db.WithTx(ctx, func(ctx context.Context) error {
+		_, version, err := s.current(ctx, "organisations", id, registry.PermWrite)
+		if err != nil {
+			return err
+		}
+		if err := stale(in.Version, version); err != nil {
+			return err
+		}
+		phone, err := s.cleanOrganisation(ctx, &in)
+		if err != nil {
+			return err
+		}
+		t, err := s.place(ctx, in.GridCode, in.UnitCode, in.Lat, in.Lng)
+		if err != nil {
+			return err
+		}
+		set := `kind = ?, name = ?, uscc = ?, legal_rep = ?, industry = ?, employees = ?, address = ?, house_id = ?,
+			lat = ?, lng = ?, grid_code = ?, unit_code = ?, unit_path = ?, extra = ?, source = ?, updated_at = ?`
+		args := []any{in.Kind, in.Name, in.USCC, in.LegalRep, in.Industry, in.Employees, in.Address, in.HouseID,
+			in.Lat, in.Lng, nullStr(t.Grid), t.Unit, t.Path, extraJSON(in.Extra), string(in.Source), s.now()}
+		if phone != nil {
+			set += `, phone_enc = ?, phone_bidx = ?, phone_mask = ?`
+			args = append(args, phone.enc, phone.idx, phone.mask)
+		}
+		err = s.bump(ctx, "organisations", id, version, set, args...)
+		if usccTaken(err) {
+			return conflictField("uscc", "an organisation with this unified social credit code exists")
+		}
+		if err != nil {
+			return apperr.As(err)
+		}
+		return s.record(ctx, "organisation.update", "organisation", id, map[string]any{"name": in.Name, "uscc": in.USCC,
+			"grid": t.Grid, "unit": t.Unit, "phone_changed": phone != nil, "version": version + 1})
+	})
+	if err != nil {
+		return Organisation{}, err
+	}
+	return s.OrganisationByID(ctx, id)
+}
+
+// VerifyOrganisation records that the organisation was checked in the field.
+func (s *Service) VerifyOrganisation(ctx context.Context, id int64, note string) (Organisation, error) {
+	if err := s.verify(ctx, "organisations", "organisation", id, note); err != nil {
+		return Organisation{}, err
+	}
+	return s.OrganisationByID(ctx, id)
+}
+
+// OrganisationByID returns an organisation, its phone masked.
+func (s *Service) OrganisationByID(ctx context.Context, id int64) (Organisation, error) {
+	if _, _, err := s.current(ctx, "organisations", id, registry.PermRead); err != nil {
+		return Organisation{}, err
+	}
+	o, err := scanOrganisation(s.db.QueryRow(ctx, `SELECT `+orgCols+` FROM organisations o WHERE o.id = ?`, id))
+	if err != nil {
+		return Organisation{}, apperr.Wrap(err, "organisation")
+	}
+	return o, nil
+}
+
+// Organisations lists the organisations in the actor's scope matching f.
+func (s *Service) Organisations(ctx context.Context, f OrganisationFilter) ([]Organisation, int, error) {
+	w, err := scoped(ctx, "o.")
+	if err != nil {
+		return nil, 0, err
+	}
+	if err := s.unitSubtree(ctx, w, "o.", f.UnitCode); err != nil {
+		return nil, 0, err
+	}
+	if f.Kind != "" {
+		w.add("o.kind = ?", f.Kind)
+	}
+	if f.Name = strings.TrimSpace(f.Name); f.Name != "" {
+		w.add(`o.name LIKE ? ESCAPE '\'`, db.Like(f.Name)+"%")
+	}
+	if f.USCC != "" {
+		w.add("o.uscc = ?", NormalizeUSCC(f.USCC))
+	}
+	if f.Phone != "" {
+		p, err := registry.NormalizePhone(f.Phone)
+		if err != nil {
+			return nil, 0, apperr.Field("phone", "not a mainland mobile (11 digits) or a landline with area code")
+		}
+		w.add("o.phone_bidx = ?", s.reg.Sealer().Index(registry.IdxPhone, p))
+	}
+	if f.GridCode != "" {
+		w.add("o.grid_code = ?", f.GridCode)
+	}
+	return listOf(ctx, s, `SELECT `+orgCols+` FROM organisations o`, "o.id", w, f.Limit, f.Offset, scanOrganisation)
+}

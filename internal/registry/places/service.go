@@ -1,0 +1,301 @@
+package places
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"strconv"
+	"strings"
+	"time"
+
+	"gridgov/internal/actor"
+	"gridgov/internal/apperr"
+	"gridgov/internal/audit"
+	"gridgov/internal/clock"
+	"gridgov/internal/db"
+	"gridgov/internal/rbac"
+	"gridgov/internal/registry"
+)
+
+// Service keeps houses, organisations, components and rosters.
+type Service struct {
+	reg   *registry.Service
+	db    *db.DB
+	audit *audit.Log
+	clock clock.Clock
+}
+
+// NewService returns the places service; reg places records in their grid
+// and seals organisation phones.
+func NewService(reg *registry.Service, d *db.DB, log *audit.Log, clk clock.Clock) *Service {
+	return &Service{reg: reg, db: d, audit: log, clock: clk}
+}
+
+// Default and largest page sizes of the lists.
+const (
+	defaultLimit = 50
+	maxLimit     = 1000
+)
+
+func (s *Service) now() time.Time { return s.clock.Now().UTC().Truncate(time.Microsecond) }
+
+func page(limit, offset int) (int, int) {
+	if limit <= 0 {
+		limit = defaultLimit
+	}
+	if limit > maxLimit {
+		limit = maxLimit
+	}
+	if offset < 0 {
+		offset = 0
+	}
+	return limit, offset
+}
+
+// where gathers the conditions of a list query and their arguments.
+type where struct {
+	conds []string
+	args  []any
+}
+
+func (w *where) add(cond string, args ...any) {
+	w.conds = append(w.conds, cond)
+	w.args = append(w.args, args...)
+}
+
+func (w *where) sql() string {
+	if len(w.conds) == 0 {
+		return "1=1"
+	}
+	return strings.Join(w.conds, " AND ")
+}
+
+// scoped starts a list query restricted to the actor's scope for perm on
+// the unit_path column of alias (e.g. "h.").
+func scoped(ctx context.Context, alias string) (*where, error) {
+	if err := rbac.RequireAny(ctx, registry.PermRead); err != nil {
+		return nil, err
+	}
+	w := &where{}
+	cond, args := rbac.ScopeOf(actor.From(ctx), registry.PermRead).SQL(alias + "unit_path")
+	w.add(cond, args...)
+	return w, nil
+}
+
+// unitSubtree restricts a list to a unit's subtree; an unknown unit is a 422.
+func (s *Service) unitSubtree(ctx context.Context, w *where, alias, code string) error {
+	if code == "" {
+		return nil
+	}
+	var path string
+	err := s.db.QueryRow(ctx, `SELECT path FROM org_units WHERE code = ?`, code).Scan(&path)
+	if errors.Is(err, sql.ErrNoRows) {
+		return apperr.Field("unit_code", "unknown unit "+code)
+	}
+	if err != nil {
+		return apperr.Wrap(err, "unit")
+	}
+	w.add(alias+"unit_path LIKE ?", path+"%")
+	return nil
+}
+
+// checkPoint validates optional coordinates: both or neither, in range.
+func checkPoint(errs apperr.FieldErrors, lat, lng *float64) {
+	if (lat == nil) != (lng == nil) {
+		errs.Add("lat", "lat and lng go together")
+		return
+	}
+	if lat != nil && (*lat < -90 || *lat > 90) {
+		errs.Add("lat", "must be between -90 and 90")
+	}
+	if lng != nil && (*lng < -180 || *lng > 180) {
+		errs.Add("lng", "must be between -180 and 180")
+	}
+}
+
+// checkSource defaults an empty source to own and validates it.
+func checkSource(errs apperr.FieldErrors, src *registry.Source) {
+	if *src == "" {
+		*src = registry.SourceOwn
+	}
+	if !registry.ValidSource(*src) {
+		errs.Add("source", "must be base, shared or own")
+	}
+}
+
+// place resolves a record's territory and checks the actor may write there.
+func (s *Service) place(ctx context.Context, grid, unit string, lat, lng *float64) (registry.Territory, error) {
+	t, err := s.reg.Territory(ctx, grid, unit, lat, lng)
+	if err != nil {
+		return t, err
+	}
+	if err := rbac.Require(ctx, registry.PermWrite, t.Path); err != nil {
+		if apperr.Is(err, apperr.NotFound) {
+			field := "grid_code"
+			if t.Grid == "" {
+				field = "unit_code"
+			}
+			return t, apperr.Field(field, "outside your scope")
+		}
+		return t, err
+	}
+	return t, nil
+}
+
+// current reads a record's scope path and version and checks perm over it;
+// a record outside the actor's scope is not_found, like a missing one.
+func (s *Service) current(ctx context.Context, table string, id int64, perm rbac.Permission) (path string, version int, err error) {
+	if err := rbac.RequireAny(ctx, perm); err != nil {
+		return "", 0, err
+	}
+	err = s.db.QueryRow(ctx, `SELECT unit_path, version FROM `+table+` WHERE id = ?`, id).Scan(&path, &version)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", 0, apperr.New(apperr.NotFound, "not found")
+	}
+	if err != nil {
+		return "", 0, apperr.Wrap(err, table)
+	}
+	return path, version, rbac.Require(ctx, perm, path)
+}
+
+// stale reports a version conflict (0 skips the check).
+func stale(want, have int) error {
+	if want != 0 && want != have {
+		return apperr.Newf(apperr.Conflict, "the record was changed by someone else (version %d, yours %d)", have, want).WithReason("stale")
+	}
+	return nil
+}
+
+// bump advances a record's version under the optimistic lock, failing
+// with a conflict when someone else changed it meanwhile.
+func (s *Service) bump(ctx context.Context, table string, id int64, version int, set string, args ...any) error {
+	q := `UPDATE ` + table + ` SET ` + set + `, version = version + 1 WHERE id = ? AND version = ?`
+	res, err := s.db.Exec(ctx, q, append(args, id, version)...)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n != 1 {
+		return apperr.New(apperr.Conflict, "the record was changed by someone else").WithReason("stale")
+	}
+	return nil
+}
+
+// verify marks a record as verified in the field (核对) now.
+func (s *Service) verify(ctx context.Context, table, objType string, id int64, note string) error {
+	return s.db.WithTx(ctx, func(ctx context.Context) error {
+		_, version, err := s.current(ctx, table, id, registry.PermWrite)
+		if err != nil {
+			return err
+		}
+		now := s.now()
+		if err := s.bump(ctx, table, id, version, `verified_at = ?, updated_at = ?`, now, now); err != nil {
+			return err
+		}
+		return s.record(ctx, objType+".verify", objType, id, map[string]any{"note": note})
+	})
+}
+
+// record writes an audit entry in the caller's transaction.
+func (s *Service) record(ctx context.Context, action, objType string, id int64, detail map[string]any) error {
+	return s.audit.Record(ctx, audit.Entry{Action: action, ObjectType: objType,
+		ObjectID: strconv.FormatInt(id, 10), Detail: detail})
+}
+
+// visiblePerson checks the actor may see a person: PermRead over the
+// person's path, and PermKeyGroup too for a key-group person; otherwise
+// the person is not found. field names the input in the error.
+func (s *Service) visiblePerson(ctx context.Context, id int64, field string) (name string, err error) {
+	var path string
+	var key bool
+	err = s.db.QueryRow(ctx, `SELECT name, unit_path, key_group FROM people WHERE id = ? AND deleted_at IS NULL`, id).
+		Scan(&name, &path, &key)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", apperr.Field(field, "no such person")
+	}
+	if err != nil {
+		return "", apperr.Wrap(err, "person")
+	}
+	a := actor.From(ctx)
+	if !rbac.Can(a, registry.PermRead, path) || (key && !rbac.Can(a, registry.PermKeyGroup, path)) {
+		return "", apperr.Field(field, "no such person")
+	}
+	return name, nil
+}
+
+// visibleHouse checks the actor may read a house (for links from other records).
+func (s *Service) visibleHouse(ctx context.Context, id int64, field string) error {
+	var path string
+	err := s.db.QueryRow(ctx, `SELECT unit_path FROM houses WHERE id = ?`, id).Scan(&path)
+	if errors.Is(err, sql.ErrNoRows) || (err == nil && !rbac.Can(actor.From(ctx), registry.PermRead, path)) {
+		return apperr.Field(field, "no such house")
+	}
+	if err != nil {
+		return apperr.Wrap(err, "house")
+	}
+	return nil
+}
+
+// keyGroupHidden is the condition leaving out rows tied to a key-group
+// person (people alias p, possibly absent through a LEFT JOIN) that the
+// actor may not see.
+func keyGroupHidden(ctx context.Context) (string, []any) {
+	cond, args := rbac.ScopeOf(actor.From(ctx), registry.PermKeyGroup).SQL("p.unit_path")
+	return "(p.id IS NULL OR p.key_group = ? OR " + cond + ")", append([]any{false}, args...)
+}
+
+func nullStr(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
+func floatPtr(v sql.NullFloat64) *float64 {
+	if !v.Valid {
+		return nil
+	}
+	f := v.Float64
+	return &f
+}
+
+func int64Ptr(v sql.NullInt64) *int64 {
+	if !v.Valid {
+		return nil
+	}
+	n := v.Int64
+	return &n
+}
+
+func timePtr(t sql.NullTime) *time.Time {
+	if !t.Valid {
+		return nil
+	}
+	v := t.Time.UTC()
+	return &v
+}
+
+func extraJSON(m map[string]string) string {
+	if len(m) == 0 {
+		return "{}"
+	}
+	b, _ := json.Marshal(m)
+	return string(b)
+}
+
+func parseExtra(s string) map[string]string {
+	var m map[string]string
+	_ = json.Unmarshal([]byte(s), &m) // written by us
+	if len(m) == 0 {
+		return nil
+	}
+	return m
+}
+
+// conflictField is a 409 naming the field whose value is already taken.
+func conflictField(field, msg string) error {
+	return &apperr.Error{Code: apperr.Conflict, Message: msg, Fields: map[string]string{field: "already exists"}}
+}
+
+// scanner is a row or rows.
+type scanner interface{ Scan(dest ...any) error }
