@@ -80,28 +80,60 @@ type prow struct {
 	key  uint64 // identity for duplicates in the file
 }
 
-// run reads the rest of the table batch by batch. Rows before the job's
-// RowsDone (an interrupted run of the same file) only feed the duplicate
-// check.
+// run reads, prepares and writes the rows of t in batches. Reading and
+// preparing (cleaning, placing, sealing) the next batch overlaps with
+// writing the current one, so the writer — the single SQLite connection —
+// never waits for the CPU work.
 func (im *importer) run(ctx context.Context, t table) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	batches := make(chan []*prow, 1)
+	var readErr error
+	// The rows a previous run of this job wrote; write advances
+	// im.job.RowsDone as this run goes on.
+	resumeAt := im.job.RowsDone
+	go func() {
+		defer close(batches)
+		readErr = im.read(ctx, t, resumeAt, batches)
+	}()
 	done := 0
-	batch := make([]*prow, 0, im.opts.BatchSize)
-	flush := func() error {
-		if len(batch) == 0 {
-			return nil
-		}
-		im.prepare(batch)
-		resumed := done < im.job.RowsDone
+	for batch := range batches {
+		// Batches end where the job's progress ended, so a resumed run
+		// meets the same boundaries and skips the rows already written.
+		resumed := done < resumeAt
 		if !resumed {
 			if err := im.write(ctx, batch); err != nil {
+				cancel()
+				for range batches {
+				}
 				return err
 			}
 		}
 		done += len(batch)
-		batch = batch[:0]
 		if im.opts.Progress != nil && !resumed {
 			im.opts.Progress(done, im.job.RowsTotal)
 		}
+	}
+	return readErr
+}
+
+// read reads the rows of t into prepared batches, in file order; a batch
+// ends at resumeAt, so that a resumed run skips whole batches.
+func (im *importer) read(ctx context.Context, t table, resumeAt int, out chan<- []*prow) error {
+	done := 0
+	batch := make([]*prow, 0, im.opts.BatchSize)
+	send := func() error {
+		if len(batch) == 0 {
+			return nil
+		}
+		im.prepare(batch)
+		select {
+		case out <- batch:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+		done += len(batch)
+		batch = make([]*prow, 0, im.opts.BatchSize)
 		return nil
 	}
 	for {
@@ -119,15 +151,13 @@ func (im *importer) run(ctx context.Context, t table) error {
 			continue
 		}
 		batch = append(batch, &prow{line: line, raw: append([]string(nil), row...)})
-		// Batches end where the job's progress ended, so a resumed run
-		// meets the same boundaries.
-		if len(batch) == im.opts.BatchSize || done+len(batch) == im.job.RowsDone {
-			if err := flush(); err != nil {
+		if len(batch) == im.opts.BatchSize || done+len(batch) == resumeAt {
+			if err := send(); err != nil {
 				return err
 			}
 		}
 	}
-	return flush()
+	return send()
 }
 
 // blankRow reports whether every cell is empty (a trailing line).
