@@ -16,8 +16,11 @@ const seedUsage = `usage: gridgov seed demo [--password PW] [--data DIR]
 
 Loads the demo city into an empty database: Zhengzhou's 15 districts, 208
 streets and 3,306 communities, city and district departments, a grid per
-district, street and community, demo staff, and the accounts admin
-(city-wide) and admin-<district code> (e.g. admin-410105 for 金水区).
+district, street and community, demo staff, the accounts admin
+(city-wide) and admin-<district code> (e.g. admin-410105 for 金水区), and
+synthetic base data for 金水区 and 二七区 (people imported per street,
+households, houses, organisations, components, rosters, special and key
+groups, visits).
 Without --password a random password is generated and printed once;
 --password - reads it from standard input.`
 
@@ -61,7 +64,8 @@ func runSeedWith(ctx context.Context, args []string, stdin io.Reader, stdout, st
 	}
 	fmt.Fprintf(stdout, "seeding the Zhengzhou demo into %s…\n", a.db.Where)
 	start := time.Now()
-	res, err := seed.Demo(cliContext(ctx, "seed"), seed.Deps{DB: a.db, Org: a.org, Auth: a.auth},
+	res, err := seed.Demo(cliContext(ctx, "seed"), seed.Deps{DB: a.db, Org: a.org, Auth: a.auth,
+		Registry: a.registry, Places: a.places, Groups: a.groups},
 		seed.Options{Password: pw})
 	if apperr.Is(err, apperr.Conflict) {
 		fmt.Fprintf(stderr, "gridgov seed demo: %s; nothing was changed (seed an empty --data directory or database)\n",
@@ -75,6 +79,18 @@ func runSeedWith(ctx context.Context, args []string, stdin io.Reader, stdout, st
 	return 0
 }
 
+// baseCounts summarises the demo base data on one line.
+func baseCounts(b *seed.BaseResult) string {
+	members := 0
+	for _, n := range b.Members {
+		members += n
+	}
+	return fmt.Sprintf("%d people (%d awaiting a grid), %d households, %d houses (%d rented), %d organisations, "+
+		"%d components, %d roster entries, %d group memberships (%d key-group people), %d visits",
+		b.People, b.AwaitingGrid, b.Households, b.Houses, b.Rented, b.Organisations, b.Components, b.RosterEntries,
+		members, b.KeyGroup, b.Visits)
+}
+
 // printSeedResult prints the counts, the accounts and, when it was
 // generated, the password: the only time it is ever shown.
 func printSeedResult(w io.Writer, res seed.Result, took time.Duration) {
@@ -85,6 +101,9 @@ func printSeedResult(w io.Writer, res seed.Result, took time.Duration) {
 		res.Grids[1], res.Boundaries, res.Grids[2], res.Grids[3])
 	fmt.Fprintf(w, "staff:       %d grid leaders (网格长), %d deployed (下沉人员), %d mass-work team (群众工作队), %d administrators\n",
 		res.Staff[org.GridLeader], res.Staff[org.Deployed], res.Staff[org.MassWork], res.Staff[org.NoTeam])
+	if b := res.Base; b != nil {
+		fmt.Fprintf(w, "base data:   %s\n", baseCounts(b))
+	}
 	fmt.Fprintf(w, "accounts:    %d, each with the role admin over its unit:\n", len(res.Accounts))
 	for _, acc := range res.Accounts {
 		fmt.Fprintf(w, "  %-14s %s (%s)\n", acc.Username, acc.UnitName, acc.UnitCode)

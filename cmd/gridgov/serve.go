@@ -109,7 +109,8 @@ func seedIfEmpty(ctx context.Context, a *app, password string, stdout io.Writer)
 		return nil
 	}
 	fmt.Fprintln(stdout, "demo: seeding Zhengzhou (this takes a moment)…")
-	res, err := seed.Demo(cliContext(ctx, "seed"), seed.Deps{DB: a.db, Org: a.org, Auth: a.auth},
+	res, err := seed.Demo(cliContext(ctx, "seed"), seed.Deps{DB: a.db, Org: a.org, Auth: a.auth,
+		Registry: a.registry, Places: a.places, Groups: a.groups},
 		seed.Options{Password: password})
 	if err != nil {
 		return err
@@ -123,6 +124,9 @@ func seedIfEmpty(ctx context.Context, a *app, password string, stdout io.Writer)
 	}
 	fmt.Fprintf(stdout, "demo: %d districts, %d streets, %d communities, %d departments, %d grids, %d staff, %d accounts\n",
 		res.Units[org.District], res.Units[org.Street], res.Units[org.Community], res.Departments, grids, staff, len(res.Users))
+	if res.Base != nil {
+		fmt.Fprintf(stdout, "demo: base data: %s\n", baseCounts(res.Base))
+	}
 	fmt.Fprintln(stdout, "demo: accounts admin (city-wide) and admin-<district code> (e.g. admin-410105 for 金水区)")
 	if res.Password != "" {
 		fmt.Fprintf(stdout, "demo: generated password (shown only once): %s\n", res.Password)

@@ -20,7 +20,12 @@ import (
 )
 
 // DefaultImportBatch is the number of file rows written per transaction.
-const DefaultImportBatch = 2000
+// The blind indexes are random keys: every batch rewrites about one index
+// page per row until the batch covers the index, so at a million people
+// batches of 2,000 rows wrote 35 GB and imported 3,500 rows/s where
+// batches of 20,000 import about 10,000 rows/s. A batch holds the writer
+// for about two seconds.
+const DefaultImportBatch = 20000
 
 // The import job statuses.
 const (

@@ -438,8 +438,8 @@ func TestImport100k(t *testing.T) {
 		}
 		t.Logf("%s: 100,000 rows in %s", d.Dialect, time.Since(start))
 		var audits int
-		if err := d.QueryRow(context.Background(), `SELECT COUNT(*) FROM audit_log WHERE action = ?`, "person.import").Scan(&audits); err != nil || audits != 50 {
-			t.Fatalf("%d batch audit entries, want 50 (%v)", audits, err)
+		if err := d.QueryRow(context.Background(), `SELECT COUNT(*) FROM audit_log WHERE action = ?`, "person.import").Scan(&audits); err != nil || audits != 100_000/registry.DefaultImportBatch {
+			t.Fatalf("%d batch audit entries, want %d (%v)", audits, 100_000/registry.DefaultImportBatch, err)
 		}
 		people, total, err := f.reg.People(f.sys, registry.PeopleFilter{IDNumber: impID(99_999)})
 		if err != nil || total != 1 || people[0].Name != "测试99999" {

@@ -1,7 +1,8 @@
 // Package seed loads the demo city: Zhengzhou's real divisions (1 city, 15
 // districts, 208 streets, 3,306 communities), typical city and district
 // departments with their offices, three levels of grids, generated staff and
-// the administrator accounts, all in one transaction.
+// the administrator accounts and, given the registry services, synthetic
+// base data for two districts (registry.go), all in one transaction.
 package seed
 
 import (
@@ -11,6 +12,8 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"math/rand/v2"
+	"time"
 
 	"gridgov/internal/actor"
 	"gridgov/internal/apperr"
@@ -18,6 +21,9 @@ import (
 	"gridgov/internal/db"
 	"gridgov/internal/divisions"
 	"gridgov/internal/org"
+	"gridgov/internal/registry"
+	"gridgov/internal/registry/groups"
+	"gridgov/internal/registry/places"
 )
 
 // CityCode is the demo city's unit code (郑州市).
@@ -45,6 +51,12 @@ type Deps struct {
 	DB   *db.DB
 	Org  *org.Service
 	Auth *auth.Service
+	// Registry, Places and Groups load the demo base data (people,
+	// households, houses, organisations, components, rosters, groups and
+	// visits); when any is nil the demo has no base data.
+	Registry *registry.Service
+	Places   *places.Service
+	Groups   *groups.Service
 }
 
 // Options tune the demo.
@@ -52,6 +64,12 @@ type Options struct {
 	// Password is given to every demo account; when empty a random strong
 	// one is generated and returned in Result.Password.
 	Password string
+	// BaseDistricts are the districts given base data (default
+	// DefaultBaseDistricts: 金水区 and 二七区).
+	BaseDistricts []string
+	// PeoplePerGrid is the population of each community grid there
+	// (default DefaultPeoplePerGrid).
+	PeoplePerGrid int
 }
 
 // Result tells what the demo created.
@@ -71,6 +89,8 @@ type Result struct {
 	// Password is the generated password, set only when Options.Password was
 	// empty: show it once, it is stored nowhere in clear.
 	Password string `json:"-"`
+	// Base counts the base data; nil when the registry was not seeded.
+	Base *BaseResult `json:"base,omitempty"`
 }
 
 // Empty reports whether the database holds no org unit yet, which is when
@@ -121,12 +141,12 @@ func Demo(ctx context.Context, deps Deps, opts Options) (Result, error) {
 			return err
 		}
 		res.Units = rep.Present
-		s := &seeder{deps: deps, set: set, res: &res, names: newNamer()}
+		s := &seeder{deps: deps, opts: opts, set: set, res: &res, names: newNamer()}
 		// Accounts first: a password the policy refuses fails in a second,
 		// not after thousands of grids.
 		for _, step := range []func(context.Context) error{
 			func(ctx context.Context) error { return s.accounts(ctx, password) },
-			s.departments, s.grids, s.staff,
+			s.departments, s.grids, s.staff, s.seedBase,
 		} {
 			if err := step(ctx); err != nil {
 				return err
@@ -150,7 +170,13 @@ type Account struct {
 // seeder carries the state of one Demo run.
 type seeder struct {
 	deps  Deps
+	opts  Options
 	set   divisions.Set
 	res   *Result
 	names *namer
+	// The base data's state (registry.go).
+	base         *rand.Rand
+	gen          *generator
+	now          time.Time
+	componentSeq map[string]int // district + category → last sequence number
 }

@@ -61,11 +61,11 @@ func eachParallel(t *testing.T, fn func(t *testing.T, d *db.DB)) {
 
 func TestDemo(t *testing.T) {
 	eachParallel(t, func(t *testing.T, d *db.DB) {
-		e := newEnv(d)
+		e := withRegistry(t, newEnv(d))
 		if empty, err := seed.Empty(e.ctx, d); err != nil || !empty {
 			t.Fatalf("Empty before seeding = %v, %v; want true", empty, err)
 		}
-		res, err := seed.Demo(e.ctx, e.deps, seed.Options{})
+		res, err := seed.Demo(e.ctx, e.deps, seed.Options{BaseDistricts: baseTestDistricts})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -74,6 +74,7 @@ func TestDemo(t *testing.T) {
 		checkAccounts(t, e, res.Password)
 		checkStaff(t, e)
 		checkStaffLookReal(t, e)
+		checkBase(t, e, res)
 		if v, err := e.audit.Verify(e.ctx); err != nil || !v.OK {
 			t.Errorf("audit verify = %+v, %v; want an intact log", v, err)
 		}

@@ -43,6 +43,8 @@ func (s *server) registryRoutes(mux *http.ServeMux) {
 	mux.Handle("GET /registry/import/{id}/failures", s.page(s.importFailures))
 	mux.Handle("GET /registry/export", s.page(s.exportPage))
 	s.placeRoutes(mux)
+	s.householdRoutes(mux)
+	s.groupRoutes(mux)
 }
 
 // personTypes are the person types offered on forms and filters.

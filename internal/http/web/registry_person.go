@@ -35,6 +35,18 @@ type personData struct {
 	ShowViews bool
 	CanWrite  bool
 	CanUnmask bool
+	// RelationNames names the household relations (GB/T 4761); Relations
+	// is the relation picker, for a user who may write.
+	RelationNames map[string]string
+	Relations     []codeOpt
+	// Candidates are the people a household member search found.
+	Candidates []registry.Person
+	Searched   bool
+	// KindNames names the group kinds; GroupKinds is the kind picker and
+	// GroupForm the form of the kind chosen, for a user who may write.
+	KindNames  map[string]string
+	GroupKinds []codeOpt
+	GroupForm  *groupForm
 }
 
 // personPage handles GET /registry/people/{id}.
@@ -52,8 +64,9 @@ func (s *server) personPage(w http.ResponseWriter, r *http.Request) {
 	s.showPerson(w, r, http.StatusOK, s.newView(r, "registry.person", "registry", nil), p)
 }
 
-// showPerson renders a person's page with what the actor may see of them.
-func (s *server) showPerson(w http.ResponseWriter, r *http.Request, status int, v *view, p registry.Person) {
+// showPerson renders a person's page with what the actor may see of them;
+// opts add to the page (such as the results of a search).
+func (s *server) showPerson(w http.ResponseWriter, r *http.Request, status int, v *view, p registry.Person, opts ...func(*personData)) {
 	ctx := r.Context()
 	a := actor.From(ctx)
 	d := &personData{Person: p, GridName: p.GridCode, UnitName: p.UnitCode,
@@ -74,6 +87,10 @@ func (s *server) showPerson(w http.ResponseWriter, r *http.Request, status int, 
 		}
 	}
 	s.fillPlaces(r, d)
+	s.fillHouseholdForms(r, v, d)
+	if s.Groups != nil {
+		s.fillGroupForms(r, v, d)
+	}
 	if cs, err := s.Registry.PersonCases(ctx, p.ID); err == nil {
 		d.Cases = cs
 	} else if !hidden(err) {
@@ -83,6 +100,9 @@ func (s *server) showPerson(w http.ResponseWriter, r *http.Request, status int, 
 		d.Views, d.ShowViews = rows, true
 	} else if !hidden(err) {
 		s.Logger.Warn("console: person views", "person", p.ID, "err", err)
+	}
+	for _, o := range opts {
+		o(d)
 	}
 	v.Data, v.TitleText = d, p.Name
 	s.render(w, r, status, "registry_person", v)

@@ -18,20 +18,18 @@ func init() { pages = append(pages, "registry_places") }
 // placeRoutes mounts the read-only lists of houses, organisations and
 // components (H3's places service), when the console has it.
 func (s *server) placeRoutes(mux *http.ServeMux) {
-	mux.Handle("GET /registry/houses", s.page(s.needPlaces(s.housesPage)))
-	mux.Handle("GET /registry/organisations", s.page(s.needPlaces(s.organisationsPage)))
-	mux.Handle("GET /registry/components", s.page(s.needPlaces(s.componentsPage)))
+	mux.Handle("GET /registry/houses", s.page(s.onlyWith(s.Places != nil, s.housesPage)))
+	mux.Handle("GET /registry/organisations", s.page(s.onlyWith(s.Places != nil, s.organisationsPage)))
+	mux.Handle("GET /registry/components", s.page(s.onlyWith(s.Places != nil, s.componentsPage)))
 }
 
-// needPlaces answers 404 when the console runs without the places service.
-func (s *server) needPlaces(h http.HandlerFunc) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		if s.Places == nil {
-			s.notFound(w, r)
-			return
-		}
-		h(w, r)
+// onlyWith is h when the console has the service h needs (ok), and the
+// 404 page otherwise.
+func (s *server) onlyWith(ok bool, h http.HandlerFunc) http.HandlerFunc {
+	if !ok {
+		return s.notFound
 	}
+	return h
 }
 
 // placesData is one places list: Kind says which of the slices is set.
