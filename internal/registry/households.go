@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -146,9 +147,19 @@ func (s *Service) visibleHousehold(ctx context.Context, id int64, perm rbac.Perm
 }
 
 // HouseholdByID returns a household with its members.
+// Members and a head the actor may not see (outside their scope, or in a
+// key group without registry.keygroup) are left out.
 func (s *Service) HouseholdByID(ctx context.Context, id int64) (Household, error) {
 	h, err := s.visibleHousehold(ctx, id, PermRead)
-	return h.Household, err
+	if err != nil {
+		return Household{}, err
+	}
+	if h.HeadPersonID != nil && !slices.ContainsFunc(h.Members, func(m HouseholdMember) bool {
+		return m.PersonID == *h.HeadPersonID
+	}) {
+		h.HeadPersonID = nil
+	}
+	return h.Household, nil
 }
 
 // SetHouseholdMember adds a person to a household, or changes their

@@ -49,6 +49,19 @@ func TestHouseholds(t *testing.T) {
 		if p, _ := f.reg.PersonByID(w, li.ID); p.HouseholdID == nil || *p.HouseholdID != h.ID {
 			t.Fatalf("people.household_id not kept: %+v", p.HouseholdID)
 		}
+		// A key-group member is left out for a reader without
+		// registry.keygroup, and so is a head they may not see.
+		f.keyGroup(t, zhang.ID)
+		seen, err := f.reg.HouseholdByID(ppAs("410105001001", ppReader...), h.ID)
+		if err != nil || len(seen.Members) != 1 || seen.Members[0].PersonID != li.ID || seen.HeadPersonID != nil {
+			t.Fatalf("a key-group member is shown: %v %+v", err, seen)
+		}
+		if all, _ := f.reg.HouseholdByID(ppAs("410105001001", ppOfficer...), h.ID); len(all.Members) != 2 || all.HeadPersonID == nil {
+			t.Fatalf("an officer with registry.keygroup misses members: %+v", all)
+		}
+		if _, err := f.d.Exec(context.Background(), `UPDATE people SET key_group = ? WHERE id = ?`, false, zhang.ID); err != nil {
+			t.Fatal(err)
+		}
 		// Moving 李四: removal, then addition.
 		h, err = f.reg.RemoveHouseholdMember(w, h.ID, li.ID)
 		if err != nil || len(h.Members) != 1 {

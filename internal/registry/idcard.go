@@ -22,7 +22,7 @@ type IDCard struct {
 
 // ParseIDCard validates an 18-digit ID-card number: digits, a region code
 // whose province exists, a real birth date not in the future, and the
-// check digit. now bounds the birth date.
+// check digit. now bounds the birth date. Errors never quote the number.
 func ParseIDCard(s string, now time.Time) (IDCard, error) {
 	n := strings.ToUpper(strings.TrimSpace(s))
 	if len(n) != 18 {
@@ -40,14 +40,14 @@ func ParseIDCard(s string, now time.Time) (IDCard, error) {
 		if n[17] != 'X' && (n[17] < '0' || n[17] > '9') {
 			return IDCard{}, fmt.Errorf("the last character must be a digit or X")
 		}
-		return IDCard{}, fmt.Errorf("check digit is %c, want %c", n[17], want)
+		return IDCard{}, fmt.Errorf("the check digit does not match")
 	}
 	if !provinces[n[:2]] {
-		return IDCard{}, fmt.Errorf("region code %s is not a province of China", n[:6])
+		return IDCard{}, fmt.Errorf("the region code is not a province of China")
 	}
 	birth, err := time.Parse("20060102", n[6:14])
 	if err != nil || birth.Year() < 1880 || birth.After(now) {
-		return IDCard{}, fmt.Errorf("birth date %s is not a real date", n[6:14])
+		return IDCard{}, fmt.Errorf("the birth date is not a real date")
 	}
 	g := "1"
 	if (n[16]-'0')%2 == 0 {
@@ -102,7 +102,7 @@ func NormalizePhone(s string) (string, error) {
 	case d != "" && d[0] == '0' && len(d) >= 10 && len(d) <= 12:
 		return d, nil
 	}
-	return "", fmt.Errorf("%q is not a mainland mobile (11 digits) or a landline with area code", s)
+	return "", fmt.Errorf("not a mainland mobile (11 digits) or a landline with area code")
 }
 
 // MaskID shows the first 3 and last 4 characters of an identity number:

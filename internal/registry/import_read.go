@@ -284,6 +284,26 @@ var genders = map[string]string{"男": "1", "女": "2", "男性": "1", "女性":
 var personTypeNames = map[string]string{"户籍人口": "registered", "户籍": "registered", "流动人口": "migrant",
 	"流动": "migrant", "境外人员": "foreign", "境外": "foreign", "留守人员": "left_behind", "留守": "left_behind"}
 
+// masked is a copy of a data row with its ID-card number and phone cells
+// masked: failed rows are kept in the job and handed back to whoever may
+// see the job, and the database holds no identifier in plain text.
+func (h header) masked(row []string) []string {
+	out := append([]string(nil), row...)
+	for i, f := range h.col {
+		if i >= len(out) {
+			break
+		}
+		switch v := strings.TrimSpace(out[i]); {
+		case v == "":
+		case f == "id_number":
+			out[i] = MaskID(v)
+		case f == "phone":
+			out[i] = MaskPhone(v)
+		}
+	}
+	return out
+}
+
 // toInput turns a data row into a person input.
 func (h header) toInput(row []string, unit string, src Source) PersonInput {
 	in := PersonInput{UnitCode: unit, Source: src}

@@ -236,6 +236,32 @@ func TestImportScope(t *testing.T) {
 		if _, err := f.reg.ImportPeople(f.as(t, "410105001001", registry.PermRead), path, registry.ImportOptions{}); err == nil {
 			t.Fatal("imported without registry.import")
 		}
+		// A person registered in the neighbouring community can't be
+		// rewritten (or moved in) by this community's import, and the
+		// failed row kept in the job holds masks, never the number.
+		other := f.writeCSV(t, "o.csv", [][]string{impHeader, impRow(3, "G2")})
+		if _, err := f.reg.ImportPeople(f.sys, other, registry.ImportOptions{UnitCode: "410105001002"}); err != nil {
+			t.Fatal(err)
+		}
+		row := impRow(3, "G1")
+		row[1] = "冒名顶替"
+		grab := f.writeCSV(t, "g.csv", [][]string{impHeader, row})
+		job, err = f.reg.ImportPeople(ctx, grab, registry.ImportOptions{UnitCode: "410105001001"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if job.Updated != 0 || job.Unchanged != 0 || job.Failed != 1 || !strings.Contains(job.Failures[0].Problem, "outside the scope") {
+			t.Fatalf("an import rewrote a person outside its scope: %+v", job)
+		}
+		for _, cell := range job.Failures[0].Row {
+			if cell == impID(3) || cell == impPhone(3) {
+				t.Fatalf("the stored failed row holds a plain identifier: %v", job.Failures[0].Row)
+			}
+		}
+		people, _, err := f.reg.People(f.sys, registry.PeopleFilter{IDNumber: impID(3)})
+		if err != nil || len(people) != 1 || people[0].Name == "冒名顶替" || people[0].GridCode != "G2" {
+			t.Fatalf("the person was changed: %+v %v", people, err)
+		}
 	})
 }
 

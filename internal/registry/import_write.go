@@ -276,19 +276,19 @@ type existing struct {
 	hukou, address, workplace                                string
 	grid                                                     *string
 	unit, path, source, sourceRef                            string
-	deleted                                                  bool
+	deleted, keyGroup                                        bool
 }
 
 const existingColumns = `id, id_type, name, gender, birth_date, phone_bidx, nation, nationality, education, marital,
 	political, person_type, hukou_address, address, workplace, grid_code, unit_code, unit_path, source, source_ref,
-	CASE WHEN deleted_at IS NULL THEN 0 ELSE 1 END`
+	CASE WHEN deleted_at IS NULL THEN 0 ELSE 1 END, key_group`
 
 func scanExisting(sc interface{ Scan(...any) error }, bidx *[]byte) (existing, error) {
 	var e existing
 	var deleted int
 	dest := []any{&e.id, &e.idType, &e.name, &e.gender, &e.birth, &e.phoneBidx, &e.nation, &e.nationality,
 		&e.education, &e.marital, &e.political, &e.kind, &e.hukou, &e.address, &e.workplace, &e.grid, &e.unit,
-		&e.path, &e.source, &e.sourceRef, &deleted}
+		&e.path, &e.source, &e.sourceRef, &deleted, &e.keyGroup}
 	if bidx != nil {
 		dest = append(dest, bidx)
 	}
@@ -316,7 +316,11 @@ func eqGrid(a, b *string) bool {
 }
 
 // counts are what a batch did.
-type counts struct{ inserted, updated, unchanged, failed int }
+type counts struct {
+	inserted, updated, unchanged, failed int
+	// updatedIDs are the people the batch changed, for the audit entry.
+	updatedIDs []int64
+}
 
 // write stores a batch in one transaction: the people, the job's progress
 // and one audit entry.
@@ -340,6 +344,11 @@ func (im *importer) write(ctx context.Context, batch []*prow) error {
 				fresh = append(fresh, r)
 				continue
 			}
+			if problem := im.refuse(ctx, e); problem != "" {
+				r.fail = &RowFailure{Line: r.line, Field: "id_number", Problem: problem}
+				c.failed++
+				continue
+			}
 			if r.grid == nil && e.grid != nil {
 				// The file does not know the grid; keep the one given since.
 				r.grid, r.unit = e.grid, gridPlace{unit: e.unit, path: e.path}
@@ -352,6 +361,7 @@ func (im *importer) write(ctx context.Context, batch []*prow) error {
 				return err
 			}
 			c.updated++
+			c.updatedIDs = append(c.updatedIDs, e.id)
 		}
 		if err := im.insert(ctx, fresh); err != nil {
 			return err
@@ -448,6 +458,22 @@ func (im *importer) lookupNoID(ctx context.Context, r *prow) (existing, bool, er
 	return e, true, nil
 }
 
+// refuse says why a row matching stored person e may not change them, or
+// "": an import only updates people within the importer's import scope
+// (key-group people also need registry.keygroup there), and never brings
+// back a removed person. Out of scope and key group read the same, so that
+// the answer tells no more than the ID-card number's uniqueness does.
+func (im *importer) refuse(ctx context.Context, e existing) string {
+	a := actor.From(ctx)
+	switch {
+	case e.deleted:
+		return "this person was removed from the registry; restore them there, not by import"
+	case !rbac.Can(a, PermImport, e.path), e.keyGroup && !rbac.Can(a, PermKeyGroup, e.path):
+		return "already registered outside the scope of this import"
+	}
+	return ""
+}
+
 // placeholders returns "?, ?, …" n times.
 func placeholders(n int) string {
 	return strings.TrimSuffix(strings.Repeat("?, ", n), ", ")
@@ -521,7 +547,7 @@ func (im *importer) update(ctx context.Context, e existing, r *prow) error {
 	phoneEnc := any(nil)
 	q := `UPDATE people SET id_type = ?, name = ?, gender = ?, birth_date = ?, nation = ?, nationality = ?, education = ?,
 		marital = ?, political = ?, person_type = ?, hukou_address = ?, address = ?, workplace = ?, grid_code = ?,
-		unit_code = ?, unit_path = ?, source = ?, source_ref = ?, deleted_at = NULL, version = version + 1, updated_at = ?`
+		unit_code = ?, unit_path = ?, source = ?, source_ref = ?, version = version + 1, updated_at = ?`
 	args := []any{in.IDType, in.Name, in.Gender, in.BirthDate, in.Nation, in.Nationality, in.Education, in.Marital,
 		in.Political, in.PersonType, in.HukouAddress, in.Address, in.Workplace, grid, r.unit.unit, r.unit.path,
 		string(in.Source), in.SourceRef, im.now}
@@ -543,7 +569,7 @@ func (im *importer) failureLines(batch []*prow) []string {
 		if r.fail == nil || im.stored+len(out) >= maxStoredFailures {
 			continue
 		}
-		r.fail.Row = r.raw
+		r.fail.Row = im.h.masked(r.raw)
 		b, _ := json.Marshal(r.fail)
 		out = append(out, string(b))
 	}
@@ -564,7 +590,7 @@ func (im *importer) advance(ctx context.Context, batch []*prow, c counts, failLi
 	return im.s.audit.Record(ctx, audit.Entry{Action: "person.import", ObjectType: "import_job",
 		ObjectID: fmt.Sprint(im.job.ID), Result: audit.Success, Detail: map[string]any{"job_id": im.job.ID,
 			"first_line": batch[0].line, "last_line": batch[len(batch)-1].line, "inserted": c.inserted,
-			"updated": c.updated, "unchanged": c.unchanged, "failed": c.failed}})
+			"updated": c.updated, "updated_ids": c.updatedIDs, "unchanged": c.unchanged, "failed": c.failed}})
 }
 
 // sortStrings sorts a few strings in place.

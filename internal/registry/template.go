@@ -3,6 +3,7 @@ package registry
 import (
 	"encoding/csv"
 	"io"
+	"strings"
 
 	"github.com/xuri/excelize/v2"
 
@@ -66,14 +67,20 @@ func newTableWriter(w io.Writer, format, sheet string) (*tableWriter, error) {
 	return nil, apperr.Field("format", "must be csv or xlsx")
 }
 
-// write adds one row.
+// write adds one row. A cell that a spreadsheet would take for a formula
+// (it starts with = + - @, a tab or a carriage return) is written with a
+// leading apostrophe, so that opening an export runs nothing.
 func (t *tableWriter) write(row []string) error {
+	safe := make([]string, len(row))
+	for i, v := range row {
+		safe[i] = defuse(v)
+	}
 	if t.csv != nil {
-		return t.csv.Write(row)
+		return t.csv.Write(safe)
 	}
 	t.row++
-	cells := make([]any, len(row))
-	for i, v := range row {
+	cells := make([]any, len(safe))
+	for i, v := range safe {
 		cells[i] = v
 	}
 	cell, err := excelize.CoordinatesToCellName(1, t.row)
@@ -81,6 +88,14 @@ func (t *tableWriter) write(row []string) error {
 		return err
 	}
 	return t.sw.SetRow(cell, cells)
+}
+
+// defuse neutralises a would-be spreadsheet formula.
+func defuse(v string) string {
+	if v != "" && strings.ContainsRune("=+-@\t\r", rune(v[0])) {
+		return "'" + v
+	}
+	return v
 }
 
 // close finishes the output.

@@ -68,6 +68,9 @@ type peopleData struct {
 	Ages map[int64]int
 	// Export shows only the filters, which download the selection.
 	Export bool
+	// ExportQuery carries the list's filters to the export page, without
+	// an ID-card number or phone (never in a URL).
+	ExportQuery string
 	// Assign is true on the awaiting-grid view for a user who may write:
 	// the table gets checkboxes and the grid picker.
 	Assign bool
@@ -137,6 +140,13 @@ func (s *server) listPeople(w http.ResponseWriter, r *http.Request, q url.Values
 		// their links; it finds a handful of people at most.
 		d.Pager = pager{Page: 1, Total: total, Pages: 1}
 	}
+	eq := url.Values{}
+	for k, v := range q {
+		if k != "id_number" && k != "phone" && k != "p" {
+			eq[k] = v
+		}
+	}
+	d.ExportQuery = eq.Encode()
 	d.Ages = ages(list, time.Now().In(s.loc))
 	d.Assign = f.AwaitingGrid && d.CanWrite && len(list) > 0
 	if d.Assign {
