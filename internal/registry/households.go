@@ -9,6 +9,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"gridgov/internal/actor"
 	"gridgov/internal/apperr"
 	"gridgov/internal/audit"
 	"gridgov/internal/rbac"
@@ -103,9 +104,11 @@ func (s *Service) CreateHousehold(ctx context.Context, in HouseholdInput) (House
 		return Household{}, err
 	}
 	if in.HouseID != nil {
-		var one int
-		err := s.db.QueryRow(ctx, `SELECT 1 FROM houses WHERE id = ?`, *in.HouseID).Scan(&one)
-		if errors.Is(err, sql.ErrNoRows) {
+		// A house outside the actor's read scope is as unknown as a
+		// missing one.
+		var path string
+		err := s.db.QueryRow(ctx, `SELECT unit_path FROM houses WHERE id = ?`, *in.HouseID).Scan(&path)
+		if errors.Is(err, sql.ErrNoRows) || err == nil && !rbac.Can(actor.From(ctx), PermRead, path) {
 			return Household{}, apperr.Field("house_id", "unknown house")
 		}
 		if err != nil {

@@ -3,6 +3,7 @@ package registry_test
 import (
 	"context"
 	"testing"
+	"time"
 
 	"gridgov/internal/apperr"
 	"gridgov/internal/calendar"
@@ -136,6 +137,28 @@ func TestPersonCases(t *testing.T) {
 		ppCode(t, err, apperr.NotFound)
 		if f.audits(t, registry.ActPersonLinkCase, p.ID) != 2 {
 			t.Fatal("links not audited")
+		}
+	})
+}
+
+// TestHouseholdHouseScope: a household can't be tied to a house the
+// creator may not see, and the answer is the same as for a missing house.
+func TestHouseholdHouseScope(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		f := newPeopleFixture(t, d)
+		now := time.Now().UTC()
+		var house int64
+		if err := d.QueryRow(context.Background(), `INSERT INTO houses (address, unit_code, unit_path, source, created_at,
+			updated_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING id`, "中原区某路1号", "410102", ppPath("410102"), "own", now, now).Scan(&house); err != nil {
+			t.Fatal(err)
+		}
+		w := ppAs("410105001001", ppWriter...)
+		for _, id := range []int64{house, house + 1000} {
+			_, err := f.reg.CreateHousehold(w, registry.HouseholdInput{Number: "H9", GridCode: gridJBL, HouseID: &id})
+			ppField(t, err, apperr.Invalid, "house_id")
+		}
+		if _, err := f.reg.CreateHousehold(f.sys, registry.HouseholdInput{Number: "H9", GridCode: gridJBL, HouseID: &house}); err != nil {
+			t.Fatalf("the system may link any house: %v", err)
 		}
 	})
 }
