@@ -108,6 +108,28 @@ func (q *query) time(name string, endOfDay bool) time.Time {
 	return d.UTC()
 }
 
+// optBool reads an optional true/false (or 1/0) parameter: nil when absent.
+func (q *query) optBool(name string) *bool {
+	switch q.str(name) {
+	case "":
+		return nil
+	case "true", "1":
+		v := true
+		return &v
+	case "false", "0":
+		v := false
+		return &v
+	}
+	q.problems[name] = "must be true or false"
+	return nil
+}
+
+// flag reads an optional true/false parameter that defaults to false.
+func (q *query) flag(name string) bool {
+	v := q.optBool(name)
+	return v != nil && *v
+}
+
 func (q *query) err() error {
 	if len(q.problems) == 0 {
 		return nil

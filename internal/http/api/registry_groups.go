@@ -95,26 +95,10 @@ func (a *api) personGroupAddHandler(w http.ResponseWriter, r *http.Request) erro
 	return created(w, m)
 }
 
-// boolParam reads an optional true/false query parameter.
-func (q *query) boolParam(name string) *bool {
-	switch q.str(name) {
-	case "":
-		return nil
-	case "true", "1":
-		v := true
-		return &v
-	case "false", "0":
-		v := false
-		return &v
-	}
-	q.problems[name] = "must be true or false"
-	return nil
-}
-
 func (a *api) groupMembersHandler(w http.ResponseWriter, r *http.Request) error {
 	q := newQuery(r)
 	f := groups.MemberFilter{Kind: q.str("kind"), UnitCode: q.str("unit_code"), GridCode: q.str("grid_code"),
-		Key: q.boolParam("key"), Active: q.boolParam("active")}
+		Key: q.optBool("key"), Active: q.optBool("active")}
 	f.Limit, f.Offset = q.page(500)
 	if err := q.err(); err != nil {
 		return err

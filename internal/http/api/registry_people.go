@@ -40,18 +40,6 @@ func peopleFilter(r *http.Request) (registry.PeopleFilter, error) {
 	return f, q.err()
 }
 
-// flag reads a boolean query parameter ("true" or "false"; empty is false).
-func (q *query) flag(name string) bool {
-	switch q.str(name) {
-	case "", "false":
-		return false
-	case "true":
-		return true
-	}
-	q.problems[name] = "must be true or false"
-	return false
-}
-
 func (a *api) listPeopleHandler(w http.ResponseWriter, r *http.Request) error {
 	f, err := peopleFilter(r)
 	if err != nil {

@@ -40,22 +40,6 @@ func (a *api) placeRoutes() []route {
 	}
 }
 
-// optBool reads an optional true/false parameter.
-func (q *query) optBool(name string) *bool {
-	switch q.str(name) {
-	case "":
-		return nil
-	case "true", "1":
-		v := true
-		return &v
-	case "false", "0":
-		v := false
-		return &v
-	}
-	q.problems[name] = "must be true or false"
-	return nil
-}
-
 // floatParam reads an optional number in [min, max].
 func (q *query) floatParam(name string, min, max float64) *float64 {
 	s := q.str(name)
