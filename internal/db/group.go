@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"runtime/debug"
 	"sync"
 	"sync/atomic"
 )
@@ -79,6 +80,18 @@ func (d *DB) WithGroupTx(ctx context.Context, fn func(ctx context.Context) error
 	return c.err
 }
 
+// safeFn runs the call's fn, turning a panic into the call's error: the
+// leader runs other callers' functions, and a panic there must neither
+// reach the wrong caller nor leave the queue without a leader.
+func (c *groupCall) safeFn(ctx context.Context) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("panic in transaction: %v\n%s", r, debug.Stack())
+		}
+	}()
+	return c.fn(ctx)
+}
+
 // leadBatch runs the queued calls (up to maxGroup) as one transaction, then
 // hands the lead to the first call still queued, or ends the lead.
 func (d *DB) leadBatch() {
@@ -108,7 +121,7 @@ func (d *DB) leadBatch() {
 func (d *DB) runBatch(batch []*groupCall) {
 	if len(batch) == 1 {
 		c := batch[0]
-		c.err = d.WithTx(c.ctx, c.fn)
+		c.err = d.WithTx(c.ctx, c.safeFn)
 		close(c.done)
 		return
 	}
@@ -121,7 +134,7 @@ func (d *DB) runBatch(batch []*groupCall) {
 			select {
 			case <-c.done:
 			default:
-				c.err = d.WithTx(c.ctx, c.fn)
+				c.err = d.WithTx(c.ctx, c.safeFn)
 				close(c.done)
 			}
 		}
@@ -160,7 +173,7 @@ func (d *DB) tryBatch(batch []*groupCall) (err error) {
 			return fmt.Errorf("savepoint: %w", err)
 		}
 		ctx := context.WithValue(context.WithoutCancel(c.ctx), txKey{}, tx)
-		if e := c.fn(ctx); e != nil {
+		if e := c.safeFn(ctx); e != nil {
 			if err := d.group.exec(tx, spRollback); err != nil {
 				return fmt.Errorf("rollback to savepoint: %w", err)
 			}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -56,6 +57,9 @@ func TestGroupCommitSharesTransactions(t *testing.T) {
 				if i%10 == 5 {
 					return boom // after writing: must be rolled back
 				}
+				if i == 22 {
+					panic("bug") // after writing: rolled back, an error for this call only
+				}
 				return nil
 			})
 		}()
@@ -83,6 +87,10 @@ func TestGroupCommitSharesTransactions(t *testing.T) {
 			if !errors.Is(err, context.Canceled) {
 				t.Errorf("call 13: got %v, want canceled", err)
 			}
+		case i == 22:
+			if err == nil || !strings.Contains(err.Error(), "panic in transaction: bug") {
+				t.Errorf("call 22: got %v, want the panic as its error", err)
+			}
 		case i == 41:
 			if !IsUniqueViolation(err) {
 				t.Errorf("call 41: got %v, want a unique violation", err)
@@ -99,7 +107,7 @@ func TestGroupCommitSharesTransactions(t *testing.T) {
 		t.Fatalf("%d rows (%v), want %d", got, err, want)
 	}
 	var bad int
-	if err := d.QueryRow(ctx, `SELECT count(*) FROM grp WHERE n % 10 = 5 OR n IN (13, 41)`).Scan(&bad); err != nil || bad != 0 {
+	if err := d.QueryRow(ctx, `SELECT count(*) FROM grp WHERE n % 10 = 5 OR n IN (13, 22, 41)`).Scan(&bad); err != nil || bad != 0 {
 		t.Fatalf("%d rows of failed calls kept (%v)", bad, err)
 	}
 	if b := d.group.batches.Load(); b < 1 || b > 1 {
