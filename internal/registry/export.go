@@ -12,12 +12,17 @@ import (
 	"gridgov/internal/rbac"
 )
 
+// MaxExportRows bounds one export (the system actor is not bound).
+const MaxExportRows = 100_000
+
 // ExportPeople writes the people matching f that the actor may see and
 // export (registry.read and registry.export scope, key-group people only
 // within registry.keygroup scope) as "csv" or "xlsx", in the template's
 // columns, streaming. ID numbers and phones are always masked: an export
-// never unmasks. f.Limit and f.Offset are ignored. The export is audited
-// with its filter and row count; it returns the row count.
+// never unmasks. f.Limit and f.Offset are ignored. An export of more than
+// MaxExportRows people is refused (narrow the filter). The export is
+// audited with its filter and row count before the first row is written,
+// so that a download cut short is on record too; it returns the row count.
 func (s *Service) ExportPeople(ctx context.Context, f PeopleFilter, w io.Writer, format string) (int, error) {
 	if err := rbac.RequireAny(ctx, PermExport); err != nil {
 		return 0, err
@@ -29,8 +34,27 @@ func (s *Service) ExportPeople(ctx context.Context, f PeopleFilter, w io.Writer,
 	if err != nil {
 		return 0, err
 	}
-	exp, eargs := rbac.ScopeOf(actor.From(ctx), PermExport).SQL("p.unit_path")
+	a := actor.From(ctx)
+	exp, eargs := rbac.ScopeOf(a, PermExport).SQL("p.unit_path")
 	where, args = append(where, exp), append(args, eargs...)
+	cond := strings.Join(where, " AND ")
+	var total int
+	if err := s.db.QueryRow(ctx, `SELECT COUNT(*) FROM people p WHERE `+cond, args...).Scan(&total); err != nil {
+		return 0, apperr.Wrap(err, "count export")
+	}
+	if total > MaxExportRows && !a.System {
+		return 0, apperr.Field("filter", fmt.Sprintf("the export would hold %d people, at most %d: narrow the filter",
+			total, MaxExportRows))
+	}
+	err = s.db.WithTx(ctx, func(ctx context.Context) error {
+		return s.audit.Record(ctx, audit.Entry{Action: "person.export", ObjectType: "person", Result: audit.Success,
+			Detail: map[string]any{"rows": total, "format": format, "grid_code": f.GridCode, "unit_code": f.UnitCode,
+				"person_type": f.PersonType, "awaiting_grid": f.AwaitingGrid, "by_id_number": f.IDNumber != "",
+				"by_phone": f.Phone != ""}})
+	})
+	if err != nil {
+		return 0, err
+	}
 	tw, err := newTableWriter(w, format, "人员")
 	if err != nil {
 		return 0, err
@@ -38,7 +62,7 @@ func (s *Service) ExportPeople(ctx context.Context, f PeopleFilter, w io.Writer,
 	if err := tw.write(templateHeader()); err != nil {
 		return 0, err
 	}
-	rows, err := s.db.Query(ctx, `SELECT `+personCols+` FROM people p WHERE `+strings.Join(where, " AND ")+` ORDER BY p.id`, args...)
+	rows, err := s.db.Query(ctx, `SELECT `+personCols+` FROM people p WHERE `+cond+` ORDER BY p.id`, args...)
 	if err != nil {
 		return 0, apperr.Wrap(err, "export people")
 	}
@@ -59,16 +83,7 @@ func (s *Service) ExportPeople(ctx context.Context, f PeopleFilter, w io.Writer,
 	if err := rows.Err(); err != nil {
 		return n, apperr.Wrap(err, "export people")
 	}
-	if err := tw.close(); err != nil {
-		return n, err
-	}
-	err = s.db.WithTx(ctx, func(ctx context.Context) error {
-		return s.audit.Record(ctx, audit.Entry{Action: "person.export", ObjectType: "person", Result: audit.Success,
-			Detail: map[string]any{"rows": n, "format": format, "grid_code": f.GridCode, "unit_code": f.UnitCode,
-				"person_type": f.PersonType, "awaiting_grid": f.AwaitingGrid, "by_id_number": f.IDNumber != "",
-				"by_phone": f.Phone != ""}})
-	})
-	return n, err
+	return n, tw.close()
 }
 
 // exportRow is a person in templateFields order, masked.

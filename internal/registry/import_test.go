@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/csv"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -410,6 +411,23 @@ func TestImportExportNoPlaintext(t *testing.T) {
 		if _, err := f.reg.ExportPeople(f.as(t, "410105", registry.PermRead), registry.PeopleFilter{}, &bytes.Buffer{}, "csv"); err == nil {
 			t.Fatal("exported without registry.export")
 		}
+		// A download cut short is on record: the export is audited before
+		// its first row is written.
+		var before int
+		countExports := func() int {
+			var n int
+			if err := d.QueryRow(context.Background(), `SELECT COUNT(*) FROM audit_log WHERE action = ?`, "person.export").Scan(&n); err != nil {
+				t.Fatal(err)
+			}
+			return n
+		}
+		before = countExports()
+		if _, err := f.reg.ExportPeople(f.sys, registry.PeopleFilter{}, failingWriter{}, "csv"); err == nil {
+			t.Fatal("an export into a broken connection reported no error")
+		}
+		if countExports() != before+1 {
+			t.Fatal("an export cut short left no audit entry")
+		}
 		var hay []byte
 		if d.Dialect == db.SQLite {
 			for _, suffix := range []string{"", "-wal"} {
@@ -473,3 +491,8 @@ func TestImport100k(t *testing.T) {
 		}
 	})
 }
+
+// failingWriter is a connection that breaks at once.
+type failingWriter struct{}
+
+func (failingWriter) Write([]byte) (int, error) { return 0, errors.New("connection reset") }
