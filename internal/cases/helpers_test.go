@@ -2,8 +2,6 @@ package cases_test
 
 import (
 	"context"
-	"fmt"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -15,6 +13,7 @@ import (
 	"gridgov/internal/clock"
 	"gridgov/internal/db"
 	"gridgov/internal/org"
+	"gridgov/internal/orgtest"
 	"gridgov/internal/rbac"
 )
 
@@ -30,53 +29,14 @@ type fixture struct {
 	sys context.Context
 }
 
-var units = []org.UnitInput{
-	{Code: "410100", Name: "郑州市", Level: org.City},
-	{Code: "410105", Name: "金水区", Level: org.District, ParentCode: "410100"},
-	{Code: "410102", Name: "中原区", Level: org.District, ParentCode: "410100"},
-	{Code: "410105001", Name: "经八路街道", Level: org.Street, ParentCode: "410105"},
-	{Code: "410102001", Name: "林山寨街道", Level: org.Street, ParentCode: "410102"},
-	{Code: "410105001001", Name: "经八路社区", Level: org.Community, ParentCode: "410105001"},
-	{Code: "410105001002", Name: "黄河路社区", Level: org.Community, ParentCode: "410105001"},
-	{Code: "410102001001", Name: "林山寨社区", Level: org.Community, ParentCode: "410102001"},
-	{Code: "410100-cgj", Name: "市城市管理局", Kind: org.Department, ParentCode: "410100"},
-	{Code: "410105-cgj", Name: "金水区城市管理局", Kind: org.Department, ParentCode: "410105"},
-	{Code: "410105-szj", Name: "金水区市政局", Kind: org.Department, ParentCode: "410105"},
-}
-
-// gridLocator finds grids by exact point, standing in for internal/geo.
-type gridLocator map[[2]float64]string
-
-func (g gridLocator) Locate(_ context.Context, lat, lng float64) (string, bool, error) {
-	c, ok := g[[2]float64{lat, lng}]
-	return c, ok, nil
-}
-
 func newFixture(t testing.TB, d *db.DB) *fixture {
 	t.Helper()
 	// Monday 2 March 2026, 09:00 in Zhengzhou: a working day.
 	clk := clock.NewFake(time.Date(2026, 3, 2, 9, 0, 0, 0, cst))
 	log := audit.New(d, clk)
 	sys := actor.With(context.Background(), actor.SystemActor("test"))
-	orgs := org.NewService(d, log, clk)
-	for _, u := range units {
-		if u.Kind == "" {
-			u.Kind = org.Territory
-		}
-		if _, err := orgs.CreateUnit(sys, u); err != nil {
-			t.Fatalf("unit %s: %v", u.Code, err)
-		}
-	}
-	for _, g := range []org.GridInput{
-		{Code: "G410105001001", Name: "经八路一网格", Level: 3, UnitCode: "410105001001"},
-		{Code: "G410105001002", Name: "黄河路一网格", Level: 3, UnitCode: "410105001002"},
-		{Code: "G410102001001", Name: "林山寨一网格", Level: 3, UnitCode: "410102001001"},
-	} {
-		if _, err := orgs.CreateGrid(sys, g); err != nil {
-			t.Fatalf("grid %s: %v", g.Code, err)
-		}
-	}
-	loc := gridLocator{{34.77, 113.68}: "G410105001001"}
+	orgtest.Build(t, sys, org.NewService(d, log, clk))
+	loc := orgtest.Locator{{34.77, 113.68}: "G410105001001"}
 	f := &fixture{d: d, clk: clk, sys: sys,
 		svc: cases.NewService(d, log, clk, calendar.Default(), loc)}
 	if err := f.svc.EnsureCatalogue(sys); err != nil {
@@ -85,31 +45,8 @@ func newFixture(t testing.TB, d *db.DB) *fixture {
 	return f
 }
 
-var nextUser atomic.Int64
-
 // as acts as a new user holding perms over the subtree of unit code.
-func as(code string, perms ...rbac.Permission) context.Context {
-	m := map[string]bool{}
-	for _, p := range perms {
-		m[p] = true
-	}
-	a := &actor.Actor{UserID: 1000 + nextUser.Add(1), Username: "u-" + code, UnitCode: code,
-		Grants: []actor.Grant{{Role: "r", ScopeCode: code, ScopePath: pathOf(code), Perms: m}}}
-	return actor.With(context.Background(), a)
-}
-
-// pathOf builds the org path of a fixture unit.
-func pathOf(code string) string {
-	for _, u := range units {
-		if u.Code == code {
-			if u.ParentCode == "" {
-				return "/" + code + "/"
-			}
-			return pathOf(u.ParentCode) + code + "/"
-		}
-	}
-	panic("unknown unit " + code)
-}
+func as(code string, perms ...rbac.Permission) context.Context { return orgtest.As(code, perms...) }
 
 var (
 	allCase    = []rbac.Permission{cases.PermCaseRead, cases.PermCaseCreate, cases.PermCaseDispatch, cases.PermCaseHandle, cases.PermCaseSupervise, cases.PermCategoryWrite}
@@ -132,23 +69,13 @@ func (f *fixture) newCase(t *testing.T) cases.Case {
 }
 
 // must returns v, panicking (which fails the test with a trace) on error.
-func must[T any](v T, err error) T {
-	if err != nil {
-		panic(fmt.Sprintf("unexpected error: %v", err))
-	}
-	return v
-}
+func must[T any](v T, err error) T { return orgtest.Must(v, err) }
 
 // created unwraps CreateCase's three results like must.
 func created(c cases.Case, _ bool, err error) cases.Case { return must(c, err) }
 
 // wantCode fails unless err carries code ("" meaning no error).
-func wantCode(t *testing.T, err error, code apperr.Code) {
-	t.Helper()
-	if got := apperr.CodeOf(err); got != code {
-		t.Fatalf("got error code %q (%v), want %q", got, err, code)
-	}
-}
+func wantCode(t *testing.T, err error, code apperr.Code) { t.Helper(); orgtest.WantCode(t, err, code) }
 
 // wantReason fails unless err is a conflict with reason.
 func wantReason(t *testing.T, err error, reason string) {
@@ -162,13 +89,7 @@ func wantReason(t *testing.T, err error, reason string) {
 // wantField fails unless err is invalid naming field.
 func wantField(t *testing.T, err error, field string) {
 	t.Helper()
-	e := apperr.As(err)
-	if err == nil || e.Code != apperr.Invalid {
-		t.Fatalf("got %v, want invalid naming %s", err, field)
-	}
-	if _, ok := e.Fields[field]; !ok {
-		t.Fatalf("got fields %v, want one named %s", e.Fields, field)
-	}
+	orgtest.WantField(t, err, apperr.Invalid, field)
 }
 
 func at(y int, mo time.Month, d, h, mi int) time.Time { return time.Date(y, mo, d, h, mi, 0, 0, cst) }
