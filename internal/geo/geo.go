@@ -1,6 +1,14 @@
-// Package geo answers "which grid is this point in?" for the case loop: an
-// in-memory index of grid boundaries (GeoJSON Polygon or MultiPolygon, with
-// holes) with an R-tree prefilter and an exact point-in-polygon test.
+// Package geo is the geometry library of the map. It answers "which grid
+// is this point in?" for the case loop — an in-memory index of grid
+// boundaries (GeoJSON Polygon or MultiPolygon, with holes) with a bucket
+// grid prefilter and an exact, allocation-free point-in-polygon test
+// (Index, Locator) — and also provides boundary validation and
+// normalisation (Validate), WGS84 ↔ GCJ-02 conversion, coverage checks of
+// a parent by its child grids (CheckCoverage), Shapefile-zip and GeoJSON
+// reading and GeoJSON writing, geofences (Fence, FenceSet) and a synthetic
+// tiling for benchmarks and demo data (SynthTiling). No cgo; orb's planar
+// package and tidwall/rtree only (orb/geojson is not used: it pulls in a
+// BSON driver).
 package geo
 
 import (
@@ -10,8 +18,6 @@ import (
 	"sort"
 
 	"github.com/paulmach/orb"
-	"github.com/paulmach/orb/planar"
-	"github.com/tidwall/rtree"
 
 	"gridgov/internal/apperr"
 )
@@ -30,33 +36,126 @@ type GridShape struct {
 type shape struct {
 	grid GridShape
 	geom orb.Geometry // orb.Polygon or orb.MultiPolygon
+	prep *prepared
 }
 
 // Index finds the grid containing a point. It is immutable and safe for
 // concurrent use.
+//
+// Shapes are sorted by priority (deepest level first, then smallest code)
+// and bucketed into a uniform grid of cells over their extent; a lookup
+// walks its cell's candidates in priority order and stops at the first
+// whose prepared polygon contains the point, so it never allocates and
+// rarely tests more than one or two polygons.
 type Index struct {
-	tree   rtree.RTreeG[int]
-	shapes []shape
+	shapes []shape // in priority order
+
+	minX, minY float64
+	fx, fy     float64 // cells per degree
+	nx, ny     int
+	cellStart  []int32 // len nx*ny+1, into items
+	items      []int32 // shape indexes, each cell's in priority order
 }
 
 // NewIndex indexes grids; a grid without a boundary is left out, a grid
 // with a boundary that is not a valid GeoJSON Polygon or MultiPolygon is an
-// invalid-input error naming it.
+// invalid-input error naming it. Unlike ParseBoundary it does not refuse a
+// stored ring that crosses itself (the demo's 中牟县 outline has a tiny
+// bow-tie): one such grid must not stop every lookup, and the even-odd
+// point-in-polygon answer is still well defined. Input is checked on write
+// with ParseBoundary or Validate.
 func NewIndex(grids []GridShape) (*Index, error) {
 	ix := &Index{}
 	for _, g := range grids {
 		if isEmpty(g.Geometry) {
 			continue
 		}
-		geom, err := ParseBoundary(g.Geometry)
+		geom, err := parseBoundary(g.Geometry, false)
 		if err != nil {
 			return nil, apperr.Field("geometry", fmt.Sprintf("grid %s: %s", g.Code, apperr.As(err).Fields["geometry"]))
 		}
-		b := geom.Bound()
-		ix.tree.Insert([2]float64{b.Min[0], b.Min[1]}, [2]float64{b.Max[0], b.Max[1]}, len(ix.shapes))
-		ix.shapes = append(ix.shapes, shape{grid: g, geom: geom})
+		ix.shapes = append(ix.shapes, shape{grid: g, geom: geom, prep: newPrepared(asMulti(geom))})
 	}
+	sort.SliceStable(ix.shapes, func(i, j int) bool { return deeper(ix.shapes[i].grid, ix.shapes[j].grid) })
+	ix.buildCells()
 	return ix, nil
+}
+
+// maxIndexCells caps the bucket grid (4M int32 offsets = 16 MB).
+const maxIndexCells = 1 << 22
+
+// buildCells sizes the bucket grid so that a typical shape spans about two
+// cells a side, and lists each shape in every cell its bound touches.
+func (ix *Index) buildCells() {
+	if len(ix.shapes) == 0 {
+		return
+	}
+	b := ix.shapes[0].prep
+	minX, minY, maxX, maxY := b.minX, b.minY, b.maxX, b.maxY
+	ws := make([]float64, 0, len(ix.shapes))
+	hs := make([]float64, 0, len(ix.shapes))
+	for _, s := range ix.shapes {
+		p := s.prep
+		minX, minY = math.Min(minX, p.minX), math.Min(minY, p.minY)
+		maxX, maxY = math.Max(maxX, p.maxX), math.Max(maxY, p.maxY)
+		ws = append(ws, p.maxX-p.minX)
+		hs = append(hs, p.maxY-p.minY)
+	}
+	sort.Float64s(ws)
+	sort.Float64s(hs)
+	W, H := math.Max(maxX-minX, 1e-9), math.Max(maxY-minY, 1e-9)
+	cw, ch := math.Max(ws[len(ws)/2]/2, W/4096), math.Max(hs[len(hs)/2]/2, H/4096)
+	nx, ny := int(math.Ceil(W/cw)), int(math.Ceil(H/ch))
+	for nx*ny > maxIndexCells {
+		nx, ny = (nx+1)/2, (ny+1)/2
+	}
+	nx, ny = max(nx, 1), max(ny, 1)
+	ix.minX, ix.minY, ix.nx, ix.ny = minX, minY, nx, ny
+	ix.fx, ix.fy = float64(nx)/W, float64(ny)/H
+	mx, my := W/float64(nx)*0.01, H/float64(ny)*0.01 // margin against rounding
+	span := func(lo, hi, origin, f float64, n int) (int, int) {
+		a, b := int(math.Floor((lo-origin)*f)), int(math.Floor((hi-origin)*f))
+		return max(0, min(a, n-1)), max(0, min(b, n-1))
+	}
+	counts := make([]int32, nx*ny+1)
+	for _, s := range ix.shapes {
+		p := s.prep
+		c0, c1 := span(p.minX-mx, p.maxX+mx, minX, ix.fx, nx)
+		r0, r1 := span(p.minY-my, p.maxY+my, minY, ix.fy, ny)
+		for r := r0; r <= r1; r++ {
+			for c := c0; c <= c1; c++ {
+				counts[r*nx+c]++
+			}
+		}
+	}
+	ix.cellStart = make([]int32, nx*ny+1)
+	for i := 0; i < nx*ny; i++ {
+		ix.cellStart[i+1] = ix.cellStart[i] + counts[i]
+	}
+	ix.items = make([]int32, ix.cellStart[nx*ny])
+	fill := append([]int32(nil), ix.cellStart[:nx*ny]...)
+	for i, s := range ix.shapes { // priority order, so each cell's list is too
+		p := s.prep
+		c0, c1 := span(p.minX-mx, p.maxX+mx, minX, ix.fx, nx)
+		r0, r1 := span(p.minY-my, p.maxY+my, minY, ix.fy, ny)
+		for r := r0; r <= r1; r++ {
+			for c := c0; c <= c1; c++ {
+				ix.items[fill[r*nx+c]] = int32(i)
+				fill[r*nx+c]++
+			}
+		}
+	}
+}
+
+// asMulti returns g as a MultiPolygon.
+func asMulti(g orb.Geometry) orb.MultiPolygon {
+	switch v := g.(type) {
+	case orb.Polygon:
+		return orb.MultiPolygon{v}
+	case orb.MultiPolygon:
+		return v
+	}
+	return nil
 }
 
 func isEmpty(raw json.RawMessage) bool {
@@ -74,8 +173,15 @@ type geometryJSON struct {
 
 // ParseBoundary parses a GeoJSON Polygon or MultiPolygon (or a Feature
 // holding one) and checks its rings: closed, at least four positions,
-// longitudes and latitudes in range.
+// longitudes and latitudes in range, not crossing or touching themselves
+// (duplicate consecutive positions are tolerated). Validate checks more
+// (areas, holes, orientation).
 func ParseBoundary(raw json.RawMessage) (orb.Geometry, error) {
+	return parseBoundary(raw, true)
+}
+
+// parseBoundary is ParseBoundary, checking self-crossings only when asked.
+func parseBoundary(raw json.RawMessage, crossings bool) (orb.Geometry, error) {
 	bad := func(why string) (orb.Geometry, error) { return nil, apperr.Field("geometry", why) }
 	var g geometryJSON
 	if err := json.Unmarshal(raw, &g); err != nil {
@@ -118,6 +224,11 @@ func ParseBoundary(raw json.RawMessage) (orb.Geometry, error) {
 			}
 		}
 	}
+	if crossings {
+		if err := checkSelfIntersections(polys); err != nil {
+			return bad(err.Error())
+		}
+	}
 	return geom, nil
 }
 
@@ -144,27 +255,47 @@ func validLngLat(lat, lng float64) bool {
 func (ix *Index) Len() int { return len(ix.shapes) }
 
 // Locate returns the deepest-level grid whose boundary contains the point
-// (a point in a hole is outside); between grids of the same level the
-// smallest code wins, so the answer is stable.
+// (a point in a hole is outside, a point on a boundary is inside); between
+// grids of the same level the smallest code wins, so the answer is stable —
+// a point exactly on the border shared by two grids of one level goes to
+// the one with the smaller code. It does not allocate.
 func (ix *Index) Locate(lat, lng float64) (GridShape, bool) {
-	if !validLngLat(lat, lng) {
-		return GridShape{}, false
+	if i := ix.locate(lat, lng); i >= 0 {
+		return ix.shapes[i].grid, true
 	}
+	return GridShape{}, false
+}
+
+// locate returns the index in ix.shapes of the winning shape, or -1.
+func (ix *Index) locate(lat, lng float64) int {
+	if !validLngLat(lat, lng) || len(ix.cellStart) == 0 {
+		return -1
+	}
+	fc, fr := (lng-ix.minX)*ix.fx, (lat-ix.minY)*ix.fy
+	if fc < 0 || fr < 0 {
+		return -1
+	}
+	c, r := int(fc), int(fr)
+	if c >= ix.nx {
+		if c > ix.nx {
+			return -1
+		}
+		c = ix.nx - 1
+	}
+	if r >= ix.ny {
+		if r > ix.ny {
+			return -1
+		}
+		r = ix.ny - 1
+	}
+	cell := r*ix.nx + c
 	pt := orb.Point{lng, lat}
-	best := -1
-	ix.tree.Search([2]float64{lng, lat}, [2]float64{lng, lat}, func(_, _ [2]float64, i int) bool {
-		if best >= 0 && !deeper(ix.shapes[i].grid, ix.shapes[best].grid) {
-			return true
+	for _, i := range ix.items[ix.cellStart[cell]:ix.cellStart[cell+1]] {
+		if ix.shapes[i].prep.contains(pt) {
+			return int(i)
 		}
-		if contains(ix.shapes[i].geom, pt) {
-			best = i
-		}
-		return true
-	})
-	if best < 0 {
-		return GridShape{}, false
 	}
-	return ix.shapes[best].grid, true
+	return -1
 }
 
 // deeper reports whether a should win over b.
@@ -173,16 +304,6 @@ func deeper(a, b GridShape) bool {
 		return a.Level > b.Level
 	}
 	return a.Code < b.Code
-}
-
-func contains(g orb.Geometry, pt orb.Point) bool {
-	switch v := g.(type) {
-	case orb.Polygon:
-		return planar.PolygonContains(v, pt)
-	case orb.MultiPolygon:
-		return planar.MultiPolygonContains(v, pt)
-	}
-	return false
 }
 
 // Codes returns the codes of the indexed grids, sorted (for diagnostics).
