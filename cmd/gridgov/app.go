@@ -17,6 +17,7 @@ import (
 	"gridgov/internal/config"
 	"gridgov/internal/db"
 	"gridgov/internal/geo"
+	"gridgov/internal/geo/atlas"
 	"gridgov/internal/org"
 	"gridgov/internal/registry"
 	"gridgov/internal/registry/groups"
@@ -38,6 +39,8 @@ type app struct {
 	registry *registry.Service
 	places   *places.Service
 	groups   *groups.Service
+	geo      *atlas.Service // boundaries, geofences, point → grid
+	locator  *geo.FreshLocator
 	log      *slog.Logger
 }
 
@@ -92,6 +95,8 @@ func openApp(ctx context.Context, cfg *config.Config) (*app, error) {
 		return nil, err
 	}
 	reg := registry.NewService(d, log, clk, sealer, locator)
+	reg.SetAccessLimits(registry.AccessLimits{LookupsPerHour: cfg.LookupsPerHour, PeoplePerHour: cfg.PeoplePerHour})
+	reg.ApprovalThreshold = cfg.ExportApproval
 	// A person's page lists the cases that concern them, as the actor sees them.
 	reg.SetCases(caseSummaries{caseSvc})
 	opts := auth.DefaultOptions()
@@ -106,6 +111,8 @@ func openApp(ctx context.Context, cfg *config.Config) (*app, error) {
 		places:   places.NewService(reg, d, log, clk),
 		groups:   groups.NewService(reg, d, log, clk),
 		log:      newLogger(cfg.LogLevel),
+		geo:      atlas.NewService(d, log, clk, orgs, locator.fresh),
+		locator:  locator.fresh,
 	}
 	if err := a.auth.EnsureBuiltinRoles(ctx); err != nil {
 		d.Close()
@@ -114,6 +121,16 @@ func openApp(ctx context.Context, cfg *config.Config) (*app, error) {
 	if err := a.cases.EnsureCatalogue(actor.With(ctx, actor.SystemActor("startup"))); err != nil {
 		d.Close()
 		return nil, fmt.Errorf("case categories: %w", err)
+	}
+	// PostGIS, where the database has it: grid_geoms and gridgov_locate.
+	if err := a.geo.Start(ctx); err != nil {
+		d.Close()
+		return nil, fmt.Errorf("geo: %w", err)
+	}
+	// Indexes a large import dropped before the process died come back.
+	if err := a.registry.EnsureIndexes(ctx); err != nil {
+		d.Close()
+		return nil, fmt.Errorf("registry indexes: %w", err)
 	}
 	// Visit attachments must be the actor's own uploads.
 	a.groups.SetAttachments(blobs)

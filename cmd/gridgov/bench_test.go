@@ -133,3 +133,38 @@ func smallOrg(t *testing.T, dir string) {
 		t.Fatal(err)
 	}
 }
+
+// TestBenchGeoRun runs bench geo through the CLI with a small N on an
+// empty SQLite data directory (seeded with the demo first), comparing
+// with PostGIS on the test server.
+func TestBenchGeoRun(t *testing.T) {
+	var out, errb bytes.Buffer
+	if code := run(context.Background(), []string{"bench", "geo", "--n", "0", "--data", t.TempDir()}, &out, &errb); code != 2 {
+		t.Fatalf("--n 0: exit %d, stderr %s", code, errb.String())
+	}
+	if testing.Short() {
+		t.Skip("seeds the whole demo city")
+	}
+	out.Reset()
+	errb.Reset()
+	if code := run(context.Background(), []string{"bench", "geo", "--n", "20000", "--sample", "200", "--data", t.TempDir(),
+		"--pg", "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable"}, &out, &errb); code != 0 {
+		t.Fatalf("exit %d, stderr %s", code, errb.String())
+	}
+	var res struct {
+		Workload      string   `json:"workload"`
+		LookupsPerSec float64  `json:"lookups_per_sec"`
+		Grids         int      `json:"grids"`
+		PostGIS       *float64 `json:"postgis_lookups_per_sec"`
+		Disagreements int      `json:"disagreements"`
+	}
+	if err := json.Unmarshal(out.Bytes(), &res); err != nil {
+		t.Fatalf("stdout %q: %v", out.String(), err)
+	}
+	if res.Workload != "point-to-grid" || res.Grids < 2800 || res.Grids > 3306 || res.LookupsPerSec <= 0 {
+		t.Errorf("result %+v", res)
+	}
+	if res.PostGIS == nil || res.Disagreements != 0 {
+		t.Errorf("PostGIS %v, disagreements %d; stderr %s", res.PostGIS, res.Disagreements, errb.String())
+	}
+}

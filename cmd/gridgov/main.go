@@ -30,6 +30,7 @@ func commands() map[string]command {
 		"migrate":     {runMigrate, "apply database migrations"},
 		"seed":        {runSeed, "seed demo: load the Zhengzhou demo city"},
 		"import":      {runImport, "import divisions --city CODE DIR | import people FILE: load divisions or people"},
+		"geo":         {runGeo, "geo import | geo export: boundaries of grids or units as GeoJSON or Shapefile zip"},
 		"export":      {runExport, "export people FILE: write the people of a unit (masked) as CSV or Excel"},
 		"calendar":    {runCalendar, "calendar deadline | import | days: working calendar and time limits"},
 		"user":        {runUser, "user create | user passwd: manage accounts"},

@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"net/netip"
 	"os"
+	"strings"
 	"time"
 
 	"gridgov/internal/http/httpx"
@@ -87,7 +88,9 @@ func newHTTPServer(a *app, secureCookies bool, trusted []netip.Prefix) *http.Ser
 		Handler: server.New(server.Deps{Org: a.org, Auth: a.auth, Audit: a.audit, DB: a.db, Logger: a.log,
 			Calendar: a.calendar, Cases: a.cases, Blobs: a.blobs, Registry: a.registry, Places: a.places,
 			Groups:        a.groups,
-			SecureCookies: secureCookies, TrustedProxies: trusted}),
+			Geo:           a.geo,
+			SecureCookies: secureCookies, TrustedProxies: trusted,
+			MapTileURL: a.cfg.MapTileURL, MapTileAttribution: a.cfg.MapTileAttribution, Locator: a.locator}),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       60 * time.Second,
 		WriteTimeout:      120 * time.Second,
@@ -124,6 +127,11 @@ func seedIfEmpty(ctx context.Context, a *app, password string, stdout io.Writer)
 	}
 	fmt.Fprintf(stdout, "demo: %d districts, %d streets, %d communities, %d departments, %d grids, %d staff, %d accounts\n",
 		res.Units[org.District], res.Units[org.Street], res.Units[org.Community], res.Departments, grids, staff, len(res.Users))
+	fmt.Fprintf(stdout, "demo: map: %d unit boundaries", res.UnitBoundaries)
+	if len(res.Unmatched) > 0 {
+		fmt.Fprintf(stdout, " (no outline for %s)", strings.Join(res.Unmatched, "、"))
+	}
+	fmt.Fprintln(stdout)
 	if res.Base != nil {
 		fmt.Fprintf(stdout, "demo: base data: %s\n", baseCounts(res.Base))
 	}

@@ -22,6 +22,22 @@ type Config struct {
 	SessionAbsolute time.Duration // --session-absolute, GRIDGOV_SESSION_ABSOLUTE (12h)
 	SecureCookies   bool          // --secure-cookies, GRIDGOV_SECURE_COOKIES: set behind HTTPS
 	LogLevel        string        // --log-level, GRIDGOV_LOG_LEVEL: debug|info|warn|error
+	// MapTileURL (--map-tile-url, GRIDGOV_MAP_TILE_URL) is the console map's
+	// base-map tile template ({z}/{x}/{y}, optional {s}); empty: no base
+	// map, the grids alone (a closed network needs no tile server).
+	MapTileURL string
+	// MapTileAttribution (--map-tile-attribution, GRIDGOV_MAP_TILE_ATTRIBUTION)
+	// credits the tiles in the map's corner.
+	MapTileAttribution string
+	// LookupsPerHour (--registry-lookups-per-hour, GRIDGOV_REGISTRY_LOOKUPS_PER_HOUR,
+	// default 60) bounds a user's exact ID-card/phone searches in a rolling
+	// hour; PeoplePerHour (--registry-people-per-hour, …_PEOPLE_PER_HOUR,
+	// default 200) the distinct people they are shown (PRIV-11).
+	LookupsPerHour, PeoplePerHour int
+	// ExportApproval (--export-approval-threshold,
+	// GRIDGOV_EXPORT_APPROVAL_THRESHOLD, default 1000) is the row count above
+	// which a people export needs a second person's approval (PRIV-10).
+	ExportApproval int
 }
 
 // Register adds the common flags to fs, with defaults taken from the
@@ -35,6 +51,11 @@ func Register(fs *flag.FlagSet) *Config {
 	fs.DurationVar(&c.SessionAbsolute, "session-absolute", envDuration("GRIDGOV_SESSION_ABSOLUTE", 12*time.Hour), "session absolute timeout")
 	fs.BoolVar(&c.SecureCookies, "secure-cookies", envBool("GRIDGOV_SECURE_COOKIES", false), "mark cookies Secure (serve behind HTTPS)")
 	fs.StringVar(&c.LogLevel, "log-level", env("GRIDGOV_LOG_LEVEL", "info"), "log level: debug, info, warn, error")
+	fs.StringVar(&c.MapTileURL, "map-tile-url", env("GRIDGOV_MAP_TILE_URL", ""), "console map tile URL template, e.g. https://tiles.example.org/{z}/{x}/{y}.png (empty: no base map)")
+	fs.StringVar(&c.MapTileAttribution, "map-tile-attribution", env("GRIDGOV_MAP_TILE_ATTRIBUTION", ""), "attribution shown with the map tiles")
+	fs.IntVar(&c.LookupsPerHour, "registry-lookups-per-hour", envInt("GRIDGOV_REGISTRY_LOOKUPS_PER_HOUR", 60), "exact ID-card/phone searches a user may make per rolling hour")
+	fs.IntVar(&c.PeoplePerHour, "registry-people-per-hour", envInt("GRIDGOV_REGISTRY_PEOPLE_PER_HOUR", 200), "distinct people a user may be shown per rolling hour")
+	fs.IntVar(&c.ExportApproval, "export-approval-threshold", envInt("GRIDGOV_EXPORT_APPROVAL_THRESHOLD", 1000), "people exports above this many rows need a second person's approval")
 	c.Addr = env("GRIDGOV_ADDR", "127.0.0.1:8080")
 	return c
 }
@@ -63,6 +84,16 @@ func (c *Config) Validate() error {
 	if c.SessionIdle <= 0 || c.SessionAbsolute < c.SessionIdle {
 		problems = append(problems, "session timeouts must be positive and absolute ≥ idle")
 	}
+	if u := c.MapTileURL; u != "" && (!strings.HasPrefix(u, "https://") && !strings.HasPrefix(u, "http://") && !strings.HasPrefix(u, "/") ||
+		!strings.Contains(u, "{z}") || !strings.Contains(u, "{x}") || !strings.Contains(u, "{y}")) {
+		problems = append(problems, "--map-tile-url must be an http(s):// or /path URL template with {z}, {x} and {y}")
+	}
+	if c.LookupsPerHour < 1 || c.PeoplePerHour < 1 {
+		problems = append(problems, "--registry-lookups-per-hour and --registry-people-per-hour must be at least 1")
+	}
+	if c.ExportApproval < 1 || c.ExportApproval > 100_000 {
+		problems = append(problems, "--export-approval-threshold must be between 1 and 100000")
+	}
 	switch c.LogLevel {
 	case "debug", "info", "warn", "error":
 	default:
@@ -86,6 +117,16 @@ func envDuration(key string, def time.Duration) time.Duration {
 		if d, err := time.ParseDuration(v); err == nil {
 			return d
 		}
+	}
+	return def
+}
+
+func envInt(key string, def int) int {
+	if v, ok := os.LookupEnv(key); ok {
+		if n, err := strconv.Atoi(strings.TrimSpace(v)); err == nil {
+			return n
+		}
+		return -1 // refused by Validate
 	}
 	return def
 }

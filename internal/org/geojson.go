@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"gridgov/internal/apperr"
+	"gridgov/internal/geo"
 )
 
 // maxBoundaryBytes bounds a stored boundary: a detailed district outline is
@@ -43,6 +44,15 @@ func normalizeBoundary(raw json.RawMessage) (json.RawMessage, error) {
 	out, problem := parseBoundary(raw)
 	if problem != "" {
 		return nil, apperr.Field("boundary", problem)
+	}
+	// The geometry checks of the map: no ring crossing itself, holes
+	// inside their shell, no zero-area ring.
+	g, err := geo.ParseBoundary(out)
+	if err == nil {
+		_, err = geo.Validate(g)
+	}
+	if err != nil {
+		return nil, apperr.Field("boundary", apperr.As(err).Fields["geometry"])
 	}
 	return out, nil
 }

@@ -33,6 +33,8 @@ func TestGridBoundaryValidation(t *testing.T) {
 			{"too few positions", `{"type":"Polygon","coordinates":[[[113.6,34.7],[113.7,34.7],[113.6,34.7]]]}`, "", "at least 4"},
 			{"latitude out of range", `{"type":"Polygon","coordinates":[[[113.6,94.7],[113.7,34.7],[113.7,34.8],[113.6,94.7]]]}`, "", "latitude"},
 			{"longitude out of range", `{"type":"Polygon","coordinates":[[[213.6,34.7],[113.7,34.7],[113.7,34.8],[213.6,34.7]]]}`, "", "longitude"},
+			{"bow-tie crossing itself", `{"type":"Polygon","coordinates":[[[113.6,34.7],[113.7,34.8],[113.7,34.7],[113.6,34.8],[113.6,34.7]]]}`, "", "cross"},
+			{"hole outside its shell", `{"type":"Polygon","coordinates":[[[113.6,34.7],[113.7,34.7],[113.7,34.8],[113.6,34.8],[113.6,34.7]],[[113.8,34.7],[113.9,34.7],[113.9,34.8],[113.8,34.7]]]}`, "", "hole"},
 			{"a point", `{"type":"Point","coordinates":[113.6,34.7]}`, "", "Polygon or MultiPolygon"},
 			{"feature without geometry", `{"type":"Feature","geometry":null}`, "", "no geometry"},
 			{"not JSON", `{"type":`, "", "GeoJSON"},

@@ -53,6 +53,9 @@ const (
 	RegistryExport   Permission = "registry.export"
 	RegistryUnmask   Permission = "registry.unmask"
 	RegistryKeyGroup Permission = "registry.keygroup"
+	// RegistryExportApprove lets a second person approve an export above
+	// the approval threshold, over the requester's unit (PRIV-4, PRIV-10).
+	RegistryExportApprove Permission = "registry.export_approve"
 )
 
 // All lists every permission, in display order.
@@ -60,7 +63,8 @@ var All = []Permission{OrgRead, OrgWrite, GridRead, GridWrite, StaffRead, StaffW
 	UserRead, UserWrite, RoleWrite, AuditRead,
 	CaseRead, CaseCreate, CaseDispatch, CaseHandle, CaseSupervise, CategoryWrite, CalendarWrite,
 	AttachmentRead, AttachmentWrite,
-	RegistryRead, RegistryWrite, RegistryImport, RegistryExport, RegistryUnmask, RegistryKeyGroup}
+	RegistryRead, RegistryWrite, RegistryImport, RegistryExport, RegistryUnmask, RegistryKeyGroup,
+	RegistryExportApprove}
 
 // Valid reports whether p is a known permission.
 func Valid(p Permission) bool {

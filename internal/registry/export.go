@@ -5,6 +5,9 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"time"
+
+	"github.com/xuri/excelize/v2"
 
 	"gridgov/internal/actor"
 	"gridgov/internal/apperr"
@@ -15,49 +18,199 @@ import (
 // MaxExportRows bounds one export (the system actor is not bound).
 const MaxExportRows = 100_000
 
-// ExportPeople writes the people matching f that the actor may see and
-// export (registry.read and registry.export scope, key-group people only
-// within registry.keygroup scope) as "csv" or "xlsx", in the template's
-// columns, streaming. ID numbers and phones are always masked: an export
-// never unmasks. f.Limit and f.Offset are ignored. An export of more than
-// MaxExportRows people is refused (narrow the filter). The export is
-// audited with its filter and row count before the first row is written,
-// so that a download cut short is on record too; it returns the row count.
+// exportSheet is the sheet name of a people export.
+const exportSheet = "人员"
+
+// exportAccessBatch is how many written rows are gathered before they are
+// recorded in person_access, so a large export never holds all its ids.
+const exportAccessBatch = 1000
+
+// ExportInput is an export of people: the filter (Limit and Offset are
+// ignored), the format ("csv" or "xlsx"), and the reason, required when the
+// export needs approval (4–200 characters). Begin, when set, is called once
+// with the watermark after the export is audited and before its first byte,
+// so that an HTTP handler can name the file.
+type ExportInput struct {
+	Filter PeopleFilter
+	Format string
+	Reason string
+	Begin  func(Watermark)
+}
+
+// ExportResult tells what an export did: Rows people written with Mark,
+// or, when Request is set, nothing written and a request awaiting approval
+// of Request.Rows people.
+type ExportResult struct {
+	Rows    int
+	Mark    Watermark
+	Request *ExportRequest
+}
+
+// Watermark identifies an export file (PRIV-4): who exported, when, and
+// the reference tying it to its audit entry or export request.
+type Watermark struct {
+	User string    `json:"user"`
+	At   time.Time `json:"at"`
+	Ref  string    `json:"ref"`
+}
+
+// shanghai is China Standard Time, in which watermarks are shown.
+var shanghai = time.FixedZone("CST", 8*3600)
+
+// String is the watermark as one line of text.
+func (m Watermark) String() string {
+	return fmt.Sprintf("导出人 %s · 时间 %s · 编号 %s", m.User, m.At.In(shanghai).Format("2006-01-02 15:04:05"), m.Ref)
+}
+
+// FileName is the file name of an export carrying the watermark, for
+// Content-Disposition (CSV files carry the watermark only there).
+func (m Watermark) FileName(format string) string {
+	clean := func(s string) string {
+		return strings.Map(func(r rune) rune {
+			if r == '/' || r == '\\' || r == ':' || r == '"' || r < ' ' || r == ' ' {
+				return '-'
+			}
+			return r
+		}, s)
+	}
+	return fmt.Sprintf("people_%s_%s_%s.%s", clean(m.User), m.At.In(shanghai).Format("20060102-150405"),
+		clean(m.Ref), format)
+}
+
+// threshold is the largest export that needs no approval.
+func (s *Service) threshold() int {
+	if s.ApprovalThreshold > 0 {
+		return s.ApprovalThreshold
+	}
+	return DefaultApprovalThreshold
+}
+
+// ExportPeople writes the people matching f that the actor may export as
+// "csv" or "xlsx" (see Export). It gives no reason, so an export above the
+// approval threshold is refused (422 on reason) rather than requested; the
+// system actor (CLI) is never bound. It returns the row count.
 func (s *Service) ExportPeople(ctx context.Context, f PeopleFilter, w io.Writer, format string) (int, error) {
-	if err := rbac.RequireAny(ctx, PermExport); err != nil {
-		return 0, err
+	res, err := s.Export(ctx, ExportInput{Filter: f, Format: format}, w)
+	return res.Rows, err
+}
+
+// Export writes the people matching in.Filter that the actor may see and
+// export (registry.read and registry.export scope, key-group people only
+// within registry.keygroup scope) in the template's columns, streaming.
+// ID numbers and phones are always masked: an export never unmasks. More
+// than MaxExportRows people are refused (narrow the filter). More than the
+// approval threshold (ApprovalThreshold, 1,000 by default) writes nothing
+// and creates an export request with in.Reason instead, to be approved by
+// a second person (RequestExport); the system actor is bound by neither.
+// A direct export is audited (person.export) before the first row is
+// written, so that a download cut short is on record too; each row
+// written is recorded in person_access under the audit entry's reference.
+func (s *Service) Export(ctx context.Context, in ExportInput, w io.Writer) (ExportResult, error) {
+	if err := exportPerms(ctx); err != nil {
+		return ExportResult{}, err
 	}
-	if err := rbac.RequireAny(ctx, PermRead); err != nil {
-		return 0, err
+	if in.Format == "" {
+		in.Format = "csv"
 	}
-	where, args, err := s.peopleWhere(ctx, f)
+	if err := validFormat(in.Format); err != nil {
+		return ExportResult{}, err
+	}
+	cond, args, err := s.exportWhere(ctx, in.Filter)
 	if err != nil {
-		return 0, err
+		return ExportResult{}, err
+	}
+	total, err := s.exportCount(ctx, cond, args)
+	if err != nil {
+		return ExportResult{}, err
 	}
 	a := actor.From(ctx)
-	exp, eargs := rbac.ScopeOf(a, PermExport).SQL("p.unit_path")
+	if !a.System && total > s.threshold() {
+		req, err := s.requestExport(ctx, in, total)
+		return ExportResult{Rows: total, Request: req}, err
+	}
+	var ref string
+	err = s.db.WithTx(ctx, func(ctx context.Context) error {
+		f := in.Filter
+		if err := s.audit.Record(ctx, audit.Entry{Action: "person.export", ObjectType: "person", Result: audit.Success,
+			Detail: map[string]any{"rows": total, "format": in.Format, "grid_code": f.GridCode, "unit_code": f.UnitCode,
+				"person_type": f.PersonType, "awaiting_grid": f.AwaitingGrid, "by_id_number": f.IDNumber != "",
+				"by_phone": f.Phone != ""}}); err != nil {
+			return err
+		}
+		var seq int64
+		if err := s.db.QueryRow(ctx, `SELECT seq FROM audit_head WHERE id = 1`).Scan(&seq); err != nil {
+			return apperr.Wrap(err, "export audit ref")
+		}
+		ref = fmt.Sprintf("audit:%d", seq)
+		return nil
+	})
+	if err != nil {
+		return ExportResult{}, err
+	}
+	mark := Watermark{User: a.Username, At: s.now(), Ref: ref}
+	n, err := s.streamPeople(ctx, cond, args, w, in.Format, mark, in.Begin)
+	return ExportResult{Rows: n, Mark: mark}, err
+}
+
+// exportPerms checks registry.export and registry.read somewhere.
+func exportPerms(ctx context.Context) error {
+	if err := rbac.RequireAny(ctx, PermExport); err != nil {
+		return err
+	}
+	return rbac.RequireAny(ctx, PermRead)
+}
+
+// validFormat accepts "csv" and "xlsx".
+func validFormat(format string) error {
+	if format != "csv" && format != "xlsx" {
+		return apperr.Field("format", "must be csv or xlsx")
+	}
+	return nil
+}
+
+// exportWhere is the condition selecting the people of f that the actor
+// may read and export.
+func (s *Service) exportWhere(ctx context.Context, f PeopleFilter) (string, []any, error) {
+	where, args, err := s.peopleWhere(ctx, f)
+	if err != nil {
+		return "", nil, err
+	}
+	exp, eargs := rbac.ScopeOf(actor.From(ctx), PermExport).SQL("p.unit_path")
 	where, args = append(where, exp), append(args, eargs...)
-	cond := strings.Join(where, " AND ")
+	return strings.Join(where, " AND "), args, nil
+}
+
+// exportCount counts the people of cond, refusing more than MaxExportRows
+// (except for the system actor).
+func (s *Service) exportCount(ctx context.Context, cond string, args []any) (int, error) {
 	var total int
 	if err := s.db.QueryRow(ctx, `SELECT COUNT(*) FROM people p WHERE `+cond, args...).Scan(&total); err != nil {
 		return 0, apperr.Wrap(err, "count export")
 	}
-	if total > MaxExportRows && !a.System {
+	if total > MaxExportRows && !actor.From(ctx).System {
 		return 0, apperr.Field("filter", fmt.Sprintf("the export would hold %d people, at most %d: narrow the filter",
 			total, MaxExportRows))
 	}
-	err = s.db.WithTx(ctx, func(ctx context.Context) error {
-		return s.audit.Record(ctx, audit.Entry{Action: "person.export", ObjectType: "person", Result: audit.Success,
-			Detail: map[string]any{"rows": total, "format": format, "grid_code": f.GridCode, "unit_code": f.UnitCode,
-				"person_type": f.PersonType, "awaiting_grid": f.AwaitingGrid, "by_id_number": f.IDNumber != "",
-				"by_phone": f.Phone != ""}})
-	})
+	return total, nil
+}
+
+// streamPeople writes the people of cond as format with mark, recording
+// each row written in person_access (ref mark.Ref) in batches. begin, if
+// set, is called before the first byte.
+func (s *Service) streamPeople(ctx context.Context, cond string, args []any, w io.Writer, format string,
+	mark Watermark, begin func(Watermark)) (int, error) {
+	if begin != nil {
+		begin(mark)
+	}
+	tw, err := newTableWriter(w, format, exportSheet)
 	if err != nil {
 		return 0, err
 	}
-	tw, err := newTableWriter(w, format, "人员")
-	if err != nil {
-		return 0, err
+	if tw.x != nil {
+		if err := watermarkXLSX(tw.x, mark); err != nil {
+			tw.x.Close()
+			return 0, err
+		}
 	}
 	if err := tw.write(templateHeader()); err != nil {
 		return 0, err
@@ -67,26 +220,61 @@ func (s *Service) ExportPeople(ctx context.Context, f PeopleFilter, w io.Writer,
 		return 0, apperr.Wrap(err, "export people")
 	}
 	n := 0
+	ids := make([]int64, 0, exportAccessBatch)
+	flush := func() error {
+		err := s.logAccess(ctx, AccessExport, ids, mark.Ref)
+		ids = ids[:0]
+		return err
+	}
 	for rows.Next() {
 		p, err := scanPerson(rows)
 		if err != nil {
 			rows.Close()
 			return n, apperr.Wrap(err, "export people")
 		}
+		p.MaskForList() // birth year only, address at building level (PRIV-3)
 		if err := tw.write(exportRow(p)); err != nil {
 			rows.Close()
 			return n, err
 		}
 		n++
+		if ids = append(ids, p.ID); len(ids) == exportAccessBatch {
+			if err := flush(); err != nil {
+				rows.Close()
+				return n, err
+			}
+		}
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
 		return n, apperr.Wrap(err, "export people")
 	}
+	if err := flush(); err != nil {
+		return n, err
+	}
 	return n, tw.close()
 }
 
-// exportRow is a person in templateFields order, masked.
+// watermarkXLSX puts mark in the document properties and in the header
+// and footer line of the export sheet (PRIV-4).
+func watermarkXLSX(x *excelize.File, mark Watermark) error {
+	line := mark.String()
+	if err := x.SetDocProps(&excelize.DocProperties{
+		Creator: mark.User, LastModifiedBy: mark.User, Title: "人员导出 " + mark.Ref,
+		Subject: line, Description: line, Identifier: mark.Ref, Keywords: "gridgov export " + mark.Ref,
+		Created: mark.At.UTC().Format(time.RFC3339), Modified: mark.At.UTC().Format(time.RFC3339),
+	}); err != nil {
+		return apperr.Wrap(err, "xlsx watermark")
+	}
+	hf := "&C" + strings.ReplaceAll(line, "&", "&&")
+	if err := x.SetHeaderFooter(exportSheet, &excelize.HeaderFooterOptions{OddHeader: hf, OddFooter: hf}); err != nil {
+		return apperr.Wrap(err, "xlsx watermark")
+	}
+	return nil
+}
+
+// exportRow is a person in templateFields order, masked (the caller has
+// applied MaskForList).
 func exportRow(p Person) []string {
 	return []string{p.IDNumber, p.Name, p.Gender, p.BirthDate, p.Phone, p.Address, p.GridCode, p.PersonType,
 		p.Nation, p.Education, p.Marital, p.Political, p.HukouAddress, p.Workplace, p.SourceRef}

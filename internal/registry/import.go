@@ -166,7 +166,17 @@ func (s *Service) ImportPeople(ctx context.Context, path string, opts ImportOpti
 		return job, err
 	}
 	defer s.bigCache(ctx)()
-	if err := imp.run(ctx, t); err != nil {
+	restore, err := s.importIndexes(ctx, job.RowsTotal-job.RowsDone)
+	if err != nil {
+		return job, err
+	}
+	err = imp.run(ctx, t)
+	// The indexes come back before the job is done or failed (a process
+	// that dies first leaves them to EnsureIndexes).
+	if rerr := restore(); err == nil {
+		err = rerr
+	}
+	if err != nil {
 		if ctx.Err() == nil {
 			s.failJob(job.ID, err)
 		}
@@ -178,27 +188,69 @@ func (s *Service) ImportPeople(ctx context.Context, path string, opts ImportOpti
 	return s.importJob(ctx, job.ID)
 }
 
+// importIndexes prepares the indexes of people for an import with rows
+// left to write: a large one (shouldDefer) drops the deferred indexes and
+// the returned function builds them again; any other makes sure they
+// exist (a resumed import after a crash) and the function does nothing.
+func (s *Service) importIndexes(ctx context.Context, rows int) (func() error, error) {
+	large, err := s.shouldDefer(ctx, rows)
+	if err != nil {
+		return nil, err
+	}
+	if large {
+		return s.deferIndexes(ctx)
+	}
+	if err := s.EnsureIndexes(ctx); err != nil {
+		return nil, err
+	}
+	return func() error { return nil }, nil
+}
+
 // importCacheKiB is the SQLite page cache of the writer during an import:
 // the blind indexes are random keys, so each batch touches pages all over
 // their B-trees, and a cache that holds them saves reading them again.
 const importCacheKiB = 256 << 10
 
-// bigCache enlarges the SQLite writer's page cache for an import and
-// returns what restores it.
+// importCheckpointPages is the WAL size (in pages, 4 KiB each) at which
+// the writer checkpoints during an import. Each batch rewrites the same
+// index pages; checkpointing after every batch (the default 8,000 pages
+// is less than one batch writes) copies each of them back into the
+// database file once per batch, while a 1 GiB WAL lets one checkpoint
+// copy the newest version of a page once for several batches. Commits
+// stay as durable as ever (WAL, synchronous=NORMAL): only when the WAL is
+// copied back changes.
+const importCheckpointPages = 256 << 10
+
+// bigCache enlarges the SQLite writer's page cache and checkpoint
+// interval for an import and returns what restores them and copies the
+// WAL back into the database. Both pragmas are the writer connection's
+// own; durability (journal_mode, synchronous) is left as it is.
 func (s *Service) bigCache(ctx context.Context) func() {
 	if s.db.Dialect != db.SQLite {
 		return func() {}
 	}
-	var old int
-	if err := s.db.QueryRow(ctx, `PRAGMA cache_size`).Scan(&old); err != nil {
+	var oldCache, oldCheckpoint int
+	if err := s.db.QueryRow(ctx, `PRAGMA cache_size`).Scan(&oldCache); err != nil {
 		return func() {}
+	}
+	if err := s.db.QueryRow(ctx, `PRAGMA wal_autocheckpoint`).Scan(&oldCheckpoint); err != nil {
+		return func() {}
+	}
+	restore := func() {
+		ctx := context.WithoutCancel(ctx)
+		_, _ = s.db.Exec(ctx, fmt.Sprintf(`PRAGMA cache_size = %d`, oldCache))
+		_, _ = s.db.Exec(ctx, fmt.Sprintf(`PRAGMA wal_autocheckpoint = %d`, oldCheckpoint))
+		// Copy the WAL back now and truncate it, so that the import leaves
+		// no WAL of up to importCheckpointPages behind (a reader still busy
+		// after busy_timeout leaves it to the next checkpoint).
+		_, _ = s.db.Exec(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`)
 	}
 	if _, err := s.db.Exec(ctx, fmt.Sprintf(`PRAGMA cache_size = -%d`, importCacheKiB)); err != nil {
 		return func() {}
 	}
-	return func() {
-		_, _ = s.db.Exec(context.WithoutCancel(ctx), fmt.Sprintf(`PRAGMA cache_size = %d`, old))
-	}
+	// Without the longer interval the import is only slower.
+	_, _ = s.db.Exec(ctx, fmt.Sprintf(`PRAGMA wal_autocheckpoint = %d`, importCheckpointPages))
+	return restore
 }
 
 // importUnit resolves the importing unit: the one named, or the actor's

@@ -17,6 +17,7 @@ import (
 	"gridgov/internal/actor"
 	"gridgov/internal/apperr"
 	"gridgov/internal/audit"
+	"gridgov/internal/db"
 	"gridgov/internal/rbac"
 )
 
@@ -267,7 +268,7 @@ func failureOf(line int, err error, rawID, rawPhone string) *RowFailure {
 	return f
 }
 
-// existing is a stored person as the import compares it.
+// existing is a stored live person as the import compares it.
 type existing struct {
 	id                                                       int64
 	idType, name, gender, birth                              string
@@ -276,31 +277,29 @@ type existing struct {
 	hukou, address, workplace                                string
 	grid                                                     *string
 	unit, path, source, sourceRef                            string
-	deleted, keyGroup                                        bool
+	keyGroup                                                 bool
 }
 
 const existingColumns = `id, id_type, name, gender, birth_date, phone_bidx, nation, nationality, education, marital,
 	political, person_type, hukou_address, address, workplace, grid_code, unit_code, unit_path, source, source_ref,
-	CASE WHEN deleted_at IS NULL THEN 0 ELSE 1 END, key_group`
+	key_group`
 
 func scanExisting(sc interface{ Scan(...any) error }, bidx *[]byte) (existing, error) {
 	var e existing
-	var deleted int
 	dest := []any{&e.id, &e.idType, &e.name, &e.gender, &e.birth, &e.phoneBidx, &e.nation, &e.nationality,
 		&e.education, &e.marital, &e.political, &e.kind, &e.hukou, &e.address, &e.workplace, &e.grid, &e.unit,
-		&e.path, &e.source, &e.sourceRef, &deleted, &e.keyGroup}
+		&e.path, &e.source, &e.sourceRef, &e.keyGroup}
 	if bidx != nil {
 		dest = append(dest, bidx)
 	}
 	err := sc.Scan(dest...)
-	e.deleted = deleted != 0
 	return e, err
 }
 
 // same reports whether the stored person equals row r.
 func (e existing) same(r *prow) bool {
 	in := r.in
-	return !e.deleted && e.idType == in.IDType && e.name == in.Name && e.gender == in.Gender && e.birth == in.BirthDate &&
+	return e.idType == in.IDType && e.name == in.Name && e.gender == in.Gender && e.birth == in.BirthDate &&
 		bytes.Equal(e.phoneBidx, r.ids.PhoneBidx) && e.nation == in.Nation && e.nationality == in.Nationality &&
 		e.education == in.Education && e.marital == in.Marital && e.political == in.Political &&
 		e.kind == in.PersonType && e.hukou == in.HukouAddress && e.address == in.Address &&
@@ -382,8 +381,9 @@ func (im *importer) write(ctx context.Context, batch []*prow) error {
 	return nil
 }
 
-// lookup finds the stored people of a batch's rows: by blind index in one
-// query, and one by one for rows without an ID number.
+// lookup finds the stored live people of a batch's rows: by blind index
+// in one query, and one by one for rows without an ID number. (A removed
+// person's blind index has moved out of id_bidx, see RemovePerson.)
 func (im *importer) lookup(ctx context.Context, batch []*prow) (map[*prow]existing, error) {
 	found := map[*prow]existing{}
 	byIdx := map[string]*prow{}
@@ -409,7 +409,7 @@ func (im *importer) lookup(ctx context.Context, batch []*prow) (map[*prow]existi
 	for lo := 0; lo < len(args); lo += chunk {
 		part := args[lo:min(lo+chunk, len(args))]
 		rows, err := im.s.db.Query(ctx, `SELECT `+existingColumns+`, id_bidx FROM people WHERE id_bidx IN (`+
-			placeholders(len(part))+`)`, part...)
+			placeholders(len(part))+`) AND deleted_at IS NULL`, part...)
 		if err != nil {
 			return nil, apperr.Wrap(err, "look up people")
 		}
@@ -432,10 +432,11 @@ func (im *importer) lookup(ctx context.Context, batch []*prow) (map[*prow]existi
 	return found, nil
 }
 
-// lookupNoID finds a person without ID number by name, birth date, phone
-// and unit.
+// lookupNoID finds a live person without ID number by name, birth date,
+// phone and unit.
 func (im *importer) lookupNoID(ctx context.Context, r *prow) (existing, bool, error) {
-	q := `SELECT ` + existingColumns + ` FROM people WHERE id_bidx IS NULL AND name = ? AND birth_date = ? AND unit_code = ? AND `
+	q := `SELECT ` + existingColumns + ` FROM people WHERE id_bidx IS NULL AND deleted_at IS NULL AND name = ? AND
+		birth_date = ? AND unit_code = ? AND `
 	args := []any{r.in.Name, r.in.BirthDate, r.unit.unit}
 	if r.ids.PhoneBidx == nil {
 		q += `phone_bidx IS NULL`
@@ -458,16 +459,15 @@ func (im *importer) lookupNoID(ctx context.Context, r *prow) (existing, bool, er
 	return e, true, nil
 }
 
-// refuse says why a row matching stored person e may not change them, or
-// "": an import only updates people within the importer's import scope
-// (key-group people also need registry.keygroup there), and never brings
-// back a removed person. Out of scope and key group read the same, so that
-// the answer tells no more than the ID-card number's uniqueness does.
+// refuse says why a row matching stored live person e may not change
+// them, or "": an import only updates people within the importer's import
+// scope (key-group people also need registry.keygroup there). Out of scope
+// and key group read the same, so that the answer tells no more than the
+// ID-card number's uniqueness does. Removed people are never matched: a
+// row whose number only a removed person had becomes a new person.
 func (im *importer) refuse(ctx context.Context, e existing) string {
 	a := actor.From(ctx)
 	switch {
-	case e.deleted:
-		return "this person was removed from the registry; restore them there, not by import"
 	case !rbac.Can(a, PermImport, e.path), e.keyGroup && !rbac.Can(a, PermKeyGroup, e.path):
 		return "already registered outside the scope of this import"
 	}
@@ -491,8 +491,12 @@ const nInsertColumns = 26
 const insertChunk = 100
 
 // insert writes new people, insertChunk rows per statement (the rest one
-// by one, so that few statement texts exist).
+// by one, so that few statement texts exist); on PostgreSQL all of them
+// in one statement (insertUnnest).
 func (im *importer) insert(ctx context.Context, rows []*prow) error {
+	if im.s.db.Dialect == db.Postgres {
+		return im.insertUnnest(ctx, rows)
+	}
 	one := "(" + placeholders(nInsertColumns) + ")"
 	full := `INSERT INTO people (` + insertColumns + `) VALUES ` + strings.TrimSuffix(strings.Repeat(one+", ", insertChunk), ", ")
 	single := `INSERT INTO people (` + insertColumns + `) VALUES ` + one
@@ -511,6 +515,49 @@ func (im *importer) insert(ctx context.Context, rows []*prow) error {
 		if _, err := im.s.db.Exec(ctx, single, im.insertArgs(args[:0], rows[i])...); err != nil {
 			return apperr.Wrap(err, "insert person")
 		}
+	}
+	return nil
+}
+
+// unnestInsert inserts rows given as one array per column (the times are
+// the same for every row of a batch).
+const unnestInsert = `INSERT INTO people (` + insertColumns + `)
+	SELECT u.*, ?::timestamptz, ?::timestamptz FROM unnest(?::text[], ?::bytea[], ?::bytea[], ?::text[], ?::text[],
+		?::text[], ?::text[], ?::bytea[], ?::bytea[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[],
+		?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[]) AS u`
+
+// insertUnnest writes new people on PostgreSQL in one statement whose
+// parameters are one array per column: the server parses and plans one
+// statement per batch instead of one per insertChunk rows of 26
+// parameters each.
+func (im *importer) insertUnnest(ctx context.Context, rows []*prow) error {
+	if len(rows) == 0 {
+		return nil
+	}
+	n := len(rows)
+	text := func() []string { return make([]string, n) }
+	bin := func() [][]byte { return make([][]byte, n) }
+	idType, idEnc, idBidx, idMask, name, gender, birth := text(), bin(), bin(), text(), text(), text(), text()
+	phoneEnc, phoneBidx, phoneMask := bin(), bin(), text()
+	nation, nationality, education, marital, political, kind := text(), text(), text(), text(), text(), text()
+	hukou, address, workplace := text(), text(), text()
+	grid := make([]*string, n)
+	unit, path, source, sourceRef := text(), text(), text(), text()
+	for i, r := range rows {
+		in := r.in
+		idType[i], idEnc[i], idBidx[i], idMask[i] = in.IDType, r.ids.IDEnc, r.ids.IDBidx, r.ids.IDMask
+		name[i], gender[i], birth[i] = in.Name, in.Gender, in.BirthDate
+		phoneEnc[i], phoneBidx[i], phoneMask[i] = r.ids.PhoneEnc, r.ids.PhoneBidx, r.ids.PhoneMask
+		nation[i], nationality[i], education[i], marital[i] = in.Nation, in.Nationality, in.Education, in.Marital
+		political[i], kind[i], hukou[i], address[i], workplace[i] = in.Political, in.PersonType, in.HukouAddress,
+			in.Address, in.Workplace
+		grid[i], unit[i], path[i] = r.grid, r.unit.unit, r.unit.path
+		source[i], sourceRef[i] = string(in.Source), in.SourceRef
+	}
+	if _, err := im.s.db.Exec(ctx, unnestInsert, im.now, im.now, idType, idEnc, idBidx, idMask, name, gender, birth,
+		phoneEnc, phoneBidx, phoneMask, nation, nationality, education, marital, political, kind, hukou, address,
+		workplace, grid, unit, path, source, sourceRef); err != nil {
+		return apperr.Wrap(err, "insert people")
 	}
 	return nil
 }

@@ -212,7 +212,8 @@ func requireReason(reason string) (string, error) {
 
 // RemovePerson removes a person (softly: the record stays for the audit
 // trail but leaves every list and lookup), with a reason. The person also
-// leaves their household.
+// leaves their household, and their ID-card number is free to be
+// registered again as a new person.
 func (s *Service) RemovePerson(ctx context.Context, id int64, reason string) error {
 	p, err := s.writablePerson(ctx, id)
 	if err != nil {
@@ -227,7 +228,10 @@ func (s *Service) RemovePerson(ctx context.Context, id int64, reason string) err
 				return err
 			}
 		}
-		if err := s.bumpPerson(ctx, id, "deleted_at = ?, household_id = NULL", s.now()); err != nil {
+		// The ID number's blind index moves out of id_bidx, whose uniqueness
+		// holds among live people only: the number may be registered again.
+		if err := s.bumpPerson(ctx, id, "deleted_at = ?, household_id = NULL, removed_id_bidx = id_bidx, id_bidx = NULL",
+			s.now()); err != nil {
 			return err
 		}
 		return s.audit.Record(ctx, audit.Entry{Action: ActPersonRemove, ObjectType: "person", ObjectID: personObject(id),
@@ -235,24 +239,41 @@ func (s *Service) RemovePerson(ctx context.Context, id int64, reason string) err
 	})
 }
 
-// PersonByID returns a person with masked identifiers. Viewing a
-// key-group person needs registry.keygroup and is audited (person.view).
+// PersonByID returns a person with masked identifiers (the detail view:
+// full birth date and address). Every view is recorded in person_access;
+// viewing a key-group person needs registry.keygroup and is audited
+// (person.view) too. A user past the hourly limit of distinct people
+// looked up gets 429 and an alert is raised.
 func (s *Service) PersonByID(ctx context.Context, id int64) (Person, error) {
 	p, err := s.visiblePerson(ctx, id)
 	if err != nil {
 		return Person{}, err
 	}
-	if p.KeyGroup {
-		if err := s.audit.Record(ctx, audit.Entry{Action: ActPersonView, ObjectType: "person", ObjectID: personObject(id)}); err != nil {
-			return Person{}, err
+	if err := s.checkPeople(ctx, []int64{id}); err != nil {
+		return Person{}, err
+	}
+	err = s.db.WithTx(ctx, func(ctx context.Context) error {
+		ref := requestRef(ctx)
+		if p.KeyGroup {
+			if err := s.audit.Record(ctx, audit.Entry{Action: ActPersonView, ObjectType: "person", ObjectID: personObject(id)}); err != nil {
+				return err
+			}
+			if ref, err = s.auditRef(ctx); err != nil {
+				return err
+			}
 		}
+		return s.logAccess(ctx, AccessView, []int64{id}, ref)
+	})
+	if err != nil {
+		return Person{}, err
 	}
 	return p, nil
 }
 
 // UnmaskPerson returns a person with the full identity number and phone:
 // registry.unmask over the person and a reason are required, and the act
-// is audited (person.unmask, with the reason).
+// is audited (person.unmask, with the reason) and recorded in
+// person_access with the audit entry as its ref.
 func (s *Service) UnmaskPerson(ctx context.Context, id int64, reason string) (Person, error) {
 	p, err := s.visiblePerson(ctx, id)
 	if err != nil {
@@ -268,14 +289,24 @@ func (s *Service) UnmaskPerson(ctx context.Context, id int64, reason string) (Pe
 	if err != nil {
 		return Person{}, err
 	}
-	if p.IDNumber, err = s.seal.Open(idEnc); err != nil {
+	if p.IDNumber, err = s.seal.Open(IdxID, idEnc); err != nil {
 		return Person{}, apperr.Wrap(err, "open identity number")
 	}
-	if p.Phone, err = s.seal.Open(phoneEnc); err != nil {
+	if p.Phone, err = s.seal.Open(IdxPhone, phoneEnc); err != nil {
 		return Person{}, apperr.Wrap(err, "open phone")
 	}
-	if err := s.audit.Record(ctx, audit.Entry{Action: ActPersonUnmask, ObjectType: "person", ObjectID: personObject(id),
-		Detail: map[string]any{"reason": reason, "fields": []string{"id_number", "phone"}}}); err != nil {
+	err = s.db.WithTx(ctx, func(ctx context.Context) error {
+		if err := s.audit.Record(ctx, audit.Entry{Action: ActPersonUnmask, ObjectType: "person", ObjectID: personObject(id),
+			Detail: map[string]any{"reason": reason, "fields": []string{"id_number", "phone"}}}); err != nil {
+			return err
+		}
+		ref, err := s.auditRef(ctx)
+		if err != nil {
+			return err
+		}
+		return s.logAccess(ctx, AccessUnmask, []int64{id}, ref)
+	})
+	if err != nil {
 		return Person{}, err
 	}
 	p.Masked = false
@@ -465,11 +496,12 @@ func (s *Service) pendingByAddress(ctx context.Context, path string) ([]addressM
 	return out, rows.Err()
 }
 
-// PersonViews lists the audit entries of one person — views, unmaskings,
-// changes — newest first ("who looked at this person"). It is for whoever
-// may unmask the person or holds audit.read over them (and, for a
-// key-group person, registry.keygroup).
-func (s *Service) PersonViews(ctx context.Context, id int64, limit int) ([]audit.Row, error) {
+// PersonViews answers "who looked at this person" (PRIV-5): the rows of
+// person_access — views, identifier hits, listings as a group member,
+// unmaskings (with the reason), exports — and the person's audited
+// changes, newest first. It is for whoever may unmask the person or holds
+// audit.read over them (and, for a key-group person, registry.keygroup).
+func (s *Service) PersonViews(ctx context.Context, id int64, limit int) ([]PersonAccess, error) {
 	a := actor.From(ctx)
 	if a == nil {
 		return nil, apperr.New(apperr.Unauthenticated, "login required")
@@ -488,5 +520,5 @@ func (s *Service) PersonViews(ctx context.Context, id int64, limit int) ([]audit
 	if limit <= 0 {
 		limit = 50
 	}
-	return s.personAudit(ctx, id, min(limit, 500))
+	return s.personAccess(ctx, id, min(limit, 500))
 }

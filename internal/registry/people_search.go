@@ -22,7 +22,12 @@ const (
 // People lists the people the actor may see (registry.read scope, and
 // key-group people only within registry.keygroup scope), newest first —
 // or by name when searching by name — with the total. Identifiers are
-// always masked. IDNumber and Phone match exactly through the blind index.
+// always masked, birth dates and addresses cut as for lists (MaskForList).
+// IDNumber and Phone match exactly through the blind index: such a search
+// is limited per user and hour (429 past the limit, with an alert), and
+// recorded with its hit count (identifier_lookups, person.lookup) and its
+// hits in person_access. Special- and key-group members shown by any list
+// are recorded in person_access too.
 func (s *Service) People(ctx context.Context, f PeopleFilter) ([]Person, int, error) {
 	if err := rbac.RequireAny(ctx, PermRead); err != nil {
 		return nil, 0, err
@@ -30,6 +35,12 @@ func (s *Service) People(ctx context.Context, f PeopleFilter) ([]Person, int, er
 	where, args, err := s.peopleWhere(ctx, f)
 	if err != nil {
 		return nil, 0, err
+	}
+	fields := exactFields(f)
+	if len(fields) > 0 {
+		if err := s.checkLookups(ctx); err != nil {
+			return nil, 0, err
+		}
 	}
 	from := ` FROM people p WHERE ` + strings.Join(where, " AND ")
 	var total int
@@ -57,9 +68,75 @@ func (s *Service) People(ctx context.Context, f PeopleFilter) ([]Person, int, er
 		if err != nil {
 			return nil, 0, fmt.Errorf("list people: %w", err)
 		}
+		p.MaskForList()
 		out = append(out, p)
 	}
-	return out, total, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, 0, err
+	}
+	rows.Close()
+	if err := s.discloseList(ctx, out, total, fields); err != nil {
+		return nil, 0, err
+	}
+	return out, total, nil
+}
+
+// exactFields names the identifier fields a filter searches exactly.
+func exactFields(f PeopleFilter) []string {
+	var out []string
+	if strings.TrimSpace(f.IDNumber) != "" {
+		out = append(out, "id_number")
+	}
+	if strings.TrimSpace(f.Phone) != "" {
+		out = append(out, "phone")
+	}
+	return out
+}
+
+// discloseList records what a list answer discloses: for an exact
+// identifier search its lookups and hits (refused past the hourly people
+// limit, the lookups still counted), and any group member shown.
+func (s *Service) discloseList(ctx context.Context, ps []Person, total int, fields []string) error {
+	ids := make([]int64, len(ps))
+	for i, p := range ps {
+		ids[i] = p.ID
+	}
+	var limitErr error
+	if len(fields) > 0 {
+		limitErr = s.checkPeople(ctx, ids)
+		if limitErr != nil && apperr.CodeOf(limitErr) != apperr.TooManyRequests {
+			return limitErr
+		}
+	}
+	members, err := s.groupMembersAmong(ctx, ids)
+	if err != nil {
+		return err
+	}
+	if len(fields) == 0 && len(members) == 0 {
+		return nil
+	}
+	err = s.db.WithTx(ctx, func(ctx context.Context) error {
+		ref := requestRef(ctx)
+		if len(fields) > 0 {
+			var err error
+			if ref, err = s.recordLookups(ctx, fields, total); err != nil {
+				return err
+			}
+			if limitErr != nil {
+				return nil
+			}
+			// The hits are logged as such; members among them need no second row.
+			members = nil
+			if err := s.logAccess(ctx, AccessSearchHit, ids, ref); err != nil {
+				return err
+			}
+		}
+		return s.logAccess(ctx, AccessList, members, ref)
+	})
+	if err != nil {
+		return err
+	}
+	return limitErr
 }
 
 // peopleWhere builds the conditions of a people query on p: the filter,

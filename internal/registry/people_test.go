@@ -150,9 +150,11 @@ func TestUnmaskAndViews(t *testing.T) {
 		}
 		views, err := f.reg.PersonViews(officer, p.ID, 10)
 		ppCode(t, err, "")
-		if len(views) != 2 || views[0].Action != registry.ActPersonUnmask || !strings.Contains(views[0].Detail, "入户核查") ||
-			views[1].Action != registry.ActPersonCreate || views[0].Username != "u-410105001001" {
-			t.Fatalf("views: got %+v, want the unmasking then the creation", views)
+		// The reader's view, the unmasking (with its reason) and the creation.
+		if len(views) != 3 || views[0].Action != registry.AccessUnmask || !strings.Contains(views[0].Detail, "入户核查") ||
+			views[1].Action != registry.AccessView || views[1].Username != "u-410105" ||
+			views[2].Action != registry.ActPersonCreate || views[0].Username != "u-410105001001" {
+			t.Fatalf("views: got %+v, want the unmasking, the view, then the creation", views)
 		}
 		if strings.Contains(views[0].Detail, idZhang) {
 			t.Fatal("unmask audit holds the number")

@@ -138,14 +138,14 @@ func (s *Sealer) SealPerson(in PersonInput) (SealedIDs, error) {
 	var out SealedIDs
 	var err error
 	if in.IDNumber != "" {
-		if out.IDEnc, err = s.Seal(in.IDNumber); err != nil {
+		if out.IDEnc, err = s.Seal(IdxID, in.IDNumber); err != nil {
 			return out, err
 		}
 		out.IDBidx = s.Index(IdxID, IDIndexValue(in.IDType, in.IDNumber))
 		out.IDMask = MaskID(in.IDNumber)
 	}
 	if in.Phone != "" {
-		if out.PhoneEnc, err = s.Seal(in.Phone); err != nil {
+		if out.PhoneEnc, err = s.Seal(IdxPhone, in.Phone); err != nil {
 			return out, err
 		}
 		out.PhoneBidx = s.Index(IdxPhone, in.Phone)

@@ -11,7 +11,11 @@
 // masked; the full value is given to a user whose role may unmask, one
 // record at a time, and every unmasking and every view of a key-group
 // person is audited. Key-group records need registry.keygroup on top of
-// scope.
+// scope. Who was shown which person — detail views, exact identifier hits,
+// group members in lists, unmaskings, exports — is kept in person_access
+// (access.go); exact identifier searches and distinct people looked up are
+// limited per user and hour, with alerts for auditors (alerts.go). Lists
+// show birth years and building-level addresses only (mask.go).
 package registry
 
 import (
@@ -67,14 +71,20 @@ type Service struct {
 	clock   clock.Clock
 	seal    *Sealer
 	locator Locator
-	cases   CaseLookup // set by SetCases (personcases.go); nil: no case links shown
+	cases   CaseLookup   // set by SetCases (personcases.go); nil: no case links shown
+	limits  AccessLimits // hourly lookup limits (access.go)
+
+	// ApprovalThreshold is the largest export that streams at once; a
+	// larger one needs a second person's approval (exports.go). Zero
+	// means DefaultApprovalThreshold.
+	ApprovalThreshold int
 }
 
 // NewService returns the registry service. seal holds the keys of the
 // personal identifiers; locator (may be nil) places records with
 // coordinates in their grid.
 func NewService(d *db.DB, log *audit.Log, clk clock.Clock, seal *Sealer, locator Locator) *Service {
-	return &Service{db: d, audit: log, clock: clk, seal: seal, locator: locator}
+	return &Service{db: d, audit: log, clock: clk, seal: seal, locator: locator, limits: AccessLimits{LookupsPerHour: DefaultLookupsPerHour, PeoplePerHour: DefaultPeoplePerHour}}
 }
 
 // Sealer returns the service's sealer (for the import path and tests).

@@ -25,9 +25,15 @@ const (
 	KeyFile = "registry.key"
 )
 
-// sealVersion prefixes every ciphertext, so that a later key rotation can
-// tell old from new.
-const sealVersion = 1
+// sealVersion prefixes every new ciphertext, so that a later key rotation
+// can tell old from new. Version 2 binds a ciphertext to its field (the
+// GCM additional data holds the field's name): an ID-card ciphertext
+// copied into the phone column does not open. Version-1 values, sealed
+// before the binding, still open wherever they are found.
+const (
+	sealVersion   = 2
+	sealVersionV1 = 1
+)
 
 // Sealer encrypts personal identifiers with SM4-GCM and computes their
 // keyed blind index with HMAC-SM3, each with its own key derived from the
@@ -61,10 +67,14 @@ func derive(master []byte, label string) []byte {
 	return m.Sum(nil)
 }
 
-// Seal encrypts plain; an empty value seals to nil (stored as NULL).
-func (s *Sealer) Seal(plain string) ([]byte, error) {
+// Seal encrypts plain as a value of field (IdxID, IdxPhone: the kinds of
+// the blind index); an empty value seals to nil (stored as NULL).
+func (s *Sealer) Seal(field, plain string) ([]byte, error) {
 	if plain == "" {
 		return nil, nil
+	}
+	if field == "" {
+		return nil, errors.New("registry: seal needs the field of the value")
 	}
 	n := s.aead.NonceSize()
 	out := make([]byte, 1+n, 1+n+len(plain)+s.aead.Overhead())
@@ -72,21 +82,31 @@ func (s *Sealer) Seal(plain string) ([]byte, error) {
 	if _, err := rand.Read(out[1 : 1+n]); err != nil {
 		return nil, err
 	}
-	return s.aead.Seal(out, out[1:1+n], []byte(plain), []byte{sealVersion}), nil
+	return s.aead.Seal(out, out[1:1+n], []byte(plain), sealAD(sealVersion, field)), nil
 }
 
-// Open decrypts a value made by Seal; nil opens to "".
-func (s *Sealer) Open(sealed []byte) (string, error) {
+// sealAD is the GCM additional data of a version: the version byte, and
+// from version 2 on the field's name.
+func sealAD(version byte, field string) []byte {
+	if version == sealVersionV1 {
+		return []byte{sealVersionV1}
+	}
+	return append([]byte{version, 0}, field...)
+}
+
+// Open decrypts a value made by Seal for the same field; nil opens to "".
+// A version-2 value sealed for another field does not open.
+func (s *Sealer) Open(field string, sealed []byte) (string, error) {
 	if len(sealed) == 0 {
 		return "", nil
 	}
 	n := s.aead.NonceSize()
-	if len(sealed) < 1+n+s.aead.Overhead() || sealed[0] != sealVersion {
+	if len(sealed) < 1+n+s.aead.Overhead() || (sealed[0] != sealVersion && sealed[0] != sealVersionV1) {
 		return "", errors.New("registry: sealed value is malformed or of an unknown version")
 	}
-	p, err := s.aead.Open(nil, sealed[1:1+n], sealed[1+n:], []byte{sealVersion})
+	p, err := s.aead.Open(nil, sealed[1:1+n], sealed[1+n:], sealAD(sealed[0], field))
 	if err != nil {
-		return "", errors.New("registry: sealed value does not open with this key")
+		return "", errors.New("registry: sealed value does not open with this key for this field")
 	}
 	return string(p), nil
 }

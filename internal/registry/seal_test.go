@@ -2,6 +2,7 @@ package registry
 
 import (
 	"bytes"
+	"crypto/rand"
 	"gridgov/internal/apperr"
 	"os"
 	"path/filepath"
@@ -23,33 +24,33 @@ func testSealer(t testing.TB) *Sealer {
 
 func TestSealOpenIndex(t *testing.T) {
 	s := testSealer(t)
-	a, err := s.Seal("41010519900307123X")
+	a, err := s.Seal(IdxID, "41010519900307123X")
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, _ := s.Seal("41010519900307123X")
+	b, _ := s.Seal(IdxID, "41010519900307123X")
 	if bytes.Equal(a, b) {
 		t.Fatal("two seals of one value are equal: the nonce is not random")
 	}
 	if bytes.Contains(a, []byte("19900307")) {
 		t.Fatal("ciphertext holds the plain text")
 	}
-	if p, err := s.Open(a); err != nil || p != "41010519900307123X" {
+	if p, err := s.Open(IdxID, a); err != nil || p != "41010519900307123X" {
 		t.Fatalf("open: %q %v", p, err)
 	}
 	a[len(a)-1] ^= 1
-	if _, err := s.Open(a); err == nil {
+	if _, err := s.Open(IdxID, a); err == nil {
 		t.Fatal("a tampered value opened")
 	}
 	other, _ := NewSealer(bytes.Repeat([]byte{8}, 32))
-	if _, err := other.Open(b); err == nil {
+	if _, err := other.Open(IdxID, b); err == nil {
 		t.Fatal("opened with another key")
 	}
 	if !bytes.Equal(s.Index(IdxID, "x"), s.Index(IdxID, "x")) || bytes.Equal(s.Index(IdxID, "x"), s.Index(IdxPhone, "x")) ||
 		bytes.Equal(s.Index(IdxID, "x"), other.Index(IdxID, "x")) {
 		t.Fatal("blind index must be deterministic, per field and per key")
 	}
-	if v, _ := s.Seal(""); v != nil || s.Index(IdxID, "") != nil {
+	if v, _ := s.Seal(IdxID, ""); v != nil || s.Index(IdxID, "") != nil {
 		t.Fatal("empty values must stay NULL")
 	}
 }
@@ -152,5 +153,53 @@ func TestDefuse(t *testing.T) {
 		if got := defuse(in); got != want {
 			t.Errorf("defuse(%q) = %q, want %q", in, got, want)
 		}
+	}
+}
+
+// sealV1 seals as version 1 did: no field in the additional data.
+func sealV1(t *testing.T, s *Sealer, plain string) []byte {
+	t.Helper()
+	n := s.aead.NonceSize()
+	out := make([]byte, 1+n)
+	out[0] = sealVersionV1
+	if _, err := rand.Read(out[1:]); err != nil {
+		t.Fatal(err)
+	}
+	return s.aead.Seal(out, out[1:1+n], []byte(plain), []byte{sealVersionV1})
+}
+
+func TestSealBoundToField(t *testing.T) {
+	s := testSealer(t)
+	id, err := s.Seal(IdxID, "41010519900307123X")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if id[0] != 2 {
+		t.Fatalf("new value has version %d, want 2", id[0])
+	}
+	if _, err := s.Open(IdxPhone, id); err == nil {
+		t.Fatal("an ID-card ciphertext opened as a phone")
+	}
+	if got, err := s.Open(IdxID, id); err != nil || got != "41010519900307123X" {
+		t.Fatalf("open as its field: %q %v", got, err)
+	}
+	if _, err := s.Seal("", "x"); err == nil {
+		t.Fatal("sealed without a field")
+	}
+	// Version-1 values (data dirs from before the binding) still open, for
+	// whatever field they are read as.
+	old := sealV1(t, s, "13812345678")
+	for _, f := range []string{IdxPhone, IdxID} {
+		if got, err := s.Open(f, old); err != nil || got != "13812345678" {
+			t.Fatalf("v1 value read as %s: %q %v", f, got, err)
+		}
+	}
+	old[len(old)-1] ^= 1
+	if _, err := s.Open(IdxPhone, old); err == nil {
+		t.Fatal("a tampered v1 value opened")
+	}
+	bad := append([]byte{3}, id[1:]...)
+	if _, err := s.Open(IdxID, bad); err == nil {
+		t.Fatal("an unknown version opened")
 	}
 }

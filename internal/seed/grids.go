@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 
+	"gridgov/internal/geo"
 	"gridgov/internal/org"
 )
 
@@ -56,30 +57,30 @@ func outlines() (map[string]json.RawMessage, error) {
 	return out, nil
 }
 
-// grids creates one level-1 grid per district (with its outline where the
-// demo data has one), one level-2 grid per street and one level-3 grid per
-// community, each under the grid of the unit above, in one bulk import.
+// grids creates one level-1 grid per district, one level-2 grid per street
+// and one level-3 grid per community, each under the grid of the unit
+// above and with its unit's boundary where the demo geography has one (the
+// district outline, or the generated street or community tile), in one
+// bulk import.
 func (s *seeder) grids(ctx context.Context) error {
-	shapes, err := outlines()
-	if err != nil {
-		return err
-	}
 	in := make([]org.GridInput, 0, len(s.set.Districts)+len(s.set.Streets)+len(s.set.Communities))
-	for _, d := range s.set.Districts {
-		g := org.GridInput{Code: GridCode(d.Code), Name: d.Name + "一级网格", Level: 1, UnitCode: d.Code}
-		if shape, ok := shapes[d.Name]; ok {
-			g.Boundary, g.BoundarySource = shape, BoundarySource
+	withShape := func(g org.GridInput) org.GridInput {
+		if mp, ok := s.geo.shapes[g.UnitCode]; ok && len(mp) > 0 {
+			g.Boundary, g.BoundarySource = geo.GeometryJSON(mp), s.geo.source[g.UnitCode]
 			s.res.Boundaries++
 		}
-		in = append(in, g)
+		return g
+	}
+	for _, d := range s.set.Districts {
+		in = append(in, withShape(org.GridInput{Code: GridCode(d.Code), Name: d.Name + "一级网格", Level: 1, UnitCode: d.Code}))
 	}
 	for _, st := range s.set.Streets {
-		in = append(in, org.GridInput{Code: GridCode(st.Code), Name: st.Name + "二级网格", Level: 2,
-			UnitCode: st.Code, ParentGridCode: GridCode(st.ParentCode)})
+		in = append(in, withShape(org.GridInput{Code: GridCode(st.Code), Name: st.Name + "二级网格", Level: 2,
+			UnitCode: st.Code, ParentGridCode: GridCode(st.ParentCode)}))
 	}
 	for _, c := range s.set.Communities {
-		in = append(in, org.GridInput{Code: GridCode(c.Code), Name: ShortName(c.Name) + "第一网格", Level: 3,
-			UnitCode: c.Code, ParentGridCode: GridCode(c.ParentCode)})
+		in = append(in, withShape(org.GridInput{Code: GridCode(c.Code), Name: ShortName(c.Name) + "第一网格", Level: 3,
+			UnitCode: c.Code, ParentGridCode: GridCode(c.ParentCode)}))
 	}
 	res, err := s.deps.Org.ImportGrids(ctx, in)
 	if err != nil {

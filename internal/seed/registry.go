@@ -78,6 +78,7 @@ type demoCommunity struct {
 	road               string
 	compound           int
 	lat, lng           float64
+	area               *area // nil in a district without an outline
 	households         []*demoHousehold
 }
 
@@ -142,18 +143,6 @@ func (s *seeder) baseDistricts() map[string]string {
 // plan generates the communities' people and households.
 func (s *seeder) plan(ctx context.Context) ([]*demoCommunity, error) {
 	districts := s.baseDistricts()
-	shapes, err := outlines()
-	if err != nil {
-		return nil, err
-	}
-	shape := map[string]*outline{}
-	for code, name := range districts {
-		if raw, ok := shapes[name]; ok {
-			if shape[code], err = parseOutline(raw); err != nil {
-				return nil, fmt.Errorf("outline of %s: %w", name, err)
-			}
-		}
-	}
 	streetDistrict := map[string]string{}
 	for _, st := range s.set.Streets {
 		streetDistrict[st.Code] = st.ParentCode
@@ -172,10 +161,10 @@ func (s *seeder) plan(ctx context.Context) ([]*demoCommunity, error) {
 		}
 		dc := &demoCommunity{code: c.Code, name: ShortName(c.Name), street: c.ParentCode, district: dist, distName: name,
 			grid: GridCode(c.Code), road: roads[g.r.IntN(len(roads))], compound: 1 + g.r.IntN(199)}
-		if o := shape[dist]; o != nil {
-			dc.lat, dc.lng = o.pick(g.r)
+		if dc.area = s.geo.areaOf(c.Code); dc.area != nil {
+			dc.lat, dc.lng = dc.area.pick(g.r)
 		}
-		g.community(dc, shape[dist], perGrid)
+		g.community(dc, perGrid)
 		out = append(out, dc)
 	}
 	return out, ctx.Err()
@@ -190,7 +179,7 @@ type generator struct {
 }
 
 // community fills a community with n people in households.
-func (g *generator) community(c *demoCommunity, o *outline, n int) {
+func (g *generator) community(c *demoCommunity, n int) {
 	left := n
 	for k := 1; left > 0; k++ {
 		size := 2 + g.r.IntN(3)
@@ -213,10 +202,9 @@ func (g *generator) community(c *demoCommunity, o *outline, n int) {
 			}
 		}
 		h.lat, h.lng = c.lat, c.lng
-		if o != nil {
-			h.lat, h.lng = o.near(g.r, c.lat, c.lng, 0.002)
+		if c.area != nil {
+			h.lat, h.lng = c.area.near(g.r, c.lat, c.lng, 0.002)
 		}
-		h.lat, h.lng = round6(h.lat), round6(h.lng)
 		migrant := g.r.IntN(8) == 0
 		h.rented = migrant || g.r.IntN(12) == 0
 		g.household(c, h, size, migrant)

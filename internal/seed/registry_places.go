@@ -62,7 +62,7 @@ func (s *seeder) house(ctx context.Context, c *demoCommunity, h *demoHousehold) 
 	in := places.HouseInput{Code: "H" + h.number, Address: h.address, Building: h.building, Entrance: h.entrance,
 		Room: h.room, Use: "residential", Rented: h.rented, Area: &area, Lat: ptr(h.lat), Lng: ptr(h.lng),
 		GridCode: h.grid, UnitCode: h.unit, Source: registry.SourceBase}
-	if c.lat == 0 && c.lng == 0 {
+	if c.area == nil {
 		in.Lat, in.Lng = nil, nil // a district without an outline
 	}
 	if !h.rented {
@@ -197,13 +197,14 @@ func (s *seeder) component(ctx context.Context, c *demoCommunity) error {
 	return nil
 }
 
-// spot returns coordinates near the community's centre, or none for a
-// district without an outline.
+// spot returns coordinates near the community's centre and inside its
+// grid, or none for a district without an outline.
 func (s *seeder) spot(c *demoCommunity) (*float64, *float64) {
-	if c.lat == 0 && c.lng == 0 {
+	if c.area == nil {
 		return nil, nil
 	}
-	return ptr(round6(c.lat + (s.base.Float64()*2-1)*0.002)), ptr(round6(c.lng + (s.base.Float64()*2-1)*0.002))
+	lat, lng := c.area.near(s.base, c.lat, c.lng, 0.002)
+	return ptr(lat), ptr(lng)
 }
 
 // rosters names the head of the community's first household in a grid its

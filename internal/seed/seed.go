@@ -1,6 +1,8 @@
 // Package seed loads the demo city: Zhengzhou's real divisions (1 city, 15
 // districts, 208 streets, 3,306 communities), typical city and district
-// departments with their offices, three levels of grids, generated staff and
+// departments with their offices, the demo map (real outlines of 12
+// districts, tiled into generated street and community polygons:
+// geography.go), three levels of grids with those polygons, generated staff and
 // the administrator accounts and, given the registry services, synthetic
 // base data for two districts (registry.go), all in one transaction.
 package seed
@@ -79,9 +81,14 @@ type Result struct {
 	Departments int               `json:"departments"`
 	Offices     int               `json:"offices"`
 	// Grids counts grids per level (1–3); Boundaries the grids with an outline.
-	Grids      map[int]int      `json:"grids"`
-	Boundaries int              `json:"boundaries"`
-	Staff      map[org.Team]int `json:"staff"`
+	Grids      map[int]int `json:"grids"`
+	Boundaries int         `json:"boundaries"`
+	// UnitBoundaries counts the units given a boundary (districts from the
+	// embedded outlines, streets and communities generated); Unmatched says
+	// which districts had no outline and which outlines no district.
+	UnitBoundaries int              `json:"unit_boundaries"`
+	Unmatched      []string         `json:"unmatched_outlines,omitempty"`
+	Staff          map[org.Team]int `json:"staff"`
 	// Users lists the account names created, "admin" first; Accounts the
 	// same with the unit each administers.
 	Users    []string  `json:"users"`
@@ -127,6 +134,10 @@ func Demo(ctx context.Context, deps Deps, opts Options) (Result, error) {
 	if err != nil {
 		return Result{}, fmt.Errorf("embedded divisions: %w", err)
 	}
+	geog, err := (&seeder{set: set}).buildGeography()
+	if err != nil {
+		return Result{}, fmt.Errorf("demo geography: %w", err)
+	}
 	err = deps.DB.WithTx(ctx, func(ctx context.Context) error {
 		if empty, err := Empty(ctx, deps.DB); err != nil {
 			return err
@@ -141,12 +152,12 @@ func Demo(ctx context.Context, deps Deps, opts Options) (Result, error) {
 			return err
 		}
 		res.Units = rep.Present
-		s := &seeder{deps: deps, opts: opts, set: set, res: &res, names: newNamer()}
+		s := &seeder{deps: deps, opts: opts, set: set, res: &res, names: newNamer(), geo: geog}
 		// Accounts first: a password the policy refuses fails in a second,
 		// not after thousands of grids.
 		for _, step := range []func(context.Context) error{
 			func(ctx context.Context) error { return s.accounts(ctx, password) },
-			s.departments, s.grids, s.staff, s.seedBase,
+			s.unitBoundaries, s.departments, s.grids, s.staff, s.seedBase,
 		} {
 			if err := step(ctx); err != nil {
 				return err
@@ -174,6 +185,7 @@ type seeder struct {
 	set   divisions.Set
 	res   *Result
 	names *namer
+	geo   *geography
 	// The base data's state (registry.go).
 	base         *rand.Rand
 	gen          *generator

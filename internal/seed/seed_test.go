@@ -75,6 +75,7 @@ func TestDemo(t *testing.T) {
 		checkStaff(t, e)
 		checkStaffLookReal(t, e)
 		checkBase(t, e, res)
+		checkGeography(t, e)
 		if v, err := e.audit.Verify(e.ctx); err != nil || !v.OK {
 			t.Errorf("audit verify = %+v, %v; want an intact log", v, err)
 		}
@@ -101,8 +102,11 @@ func checkResult(t *testing.T, res seed.Result) {
 	if want := map[int]int{1: 15, 2: 208, 3: 3306}; !maps.Equal(res.Grids, want) {
 		t.Errorf("grids = %v, want %v", res.Grids, want)
 	}
-	if res.Boundaries != 12 {
-		t.Errorf("boundaries = %d, want 12", res.Boundaries)
+	// 12 district outlines, tiled by their streets and communities (the
+	// three development zones have none).
+	if res.Boundaries != 3108 || res.UnitBoundaries != 3108 || len(res.Unmatched) != 3 {
+		t.Errorf("boundaries = %d, unit boundaries %d, unmatched %q; want 3108, 3108 and the 3 development zones",
+			res.Boundaries, res.UnitBoundaries, res.Unmatched)
 	}
 	if want := map[org.Team]int{org.NoTeam: 16, org.GridLeader: 3306, org.Deployed: 416, org.MassWork: 624}; !maps.Equal(res.Staff, want) {
 		t.Errorf("staff = %v, want %v", res.Staff, want)

@@ -20,6 +20,7 @@ import (
 	"gridgov/internal/blob"
 	"gridgov/internal/calendar"
 	"gridgov/internal/cases"
+	"gridgov/internal/geo/atlas"
 	"gridgov/internal/http/httpx"
 	"gridgov/internal/org"
 	"gridgov/internal/registry/groups"
@@ -52,6 +53,9 @@ type Deps struct {
 	// Places keeps houses, organisations, components and rosters; nil
 	// leaves their routes out.
 	Places *places.Service
+	// Geo serves boundaries, coverage, geofences and point → grid; nil
+	// leaves its routes out.
+	Geo *atlas.Service
 }
 
 // handlerFunc is an API handler: it writes a response or returns an error
@@ -119,9 +123,14 @@ func (a *api) routes() []route {
 		rs = append(rs, a.peopleRoutes()...)
 		rs = append(rs, a.groupRoutes()...)
 		rs = append(rs, a.importRoutes()...)
+		rs = append(rs, a.exportRoutes()...)
+		rs = append(rs, a.securityRoutes()...)
 	}
 	if a.Places != nil {
 		rs = append(rs, a.placeRoutes()...)
+	}
+	if a.Geo != nil {
+		rs = append(rs, a.geoRoutes()...)
 	}
 	rs = append(rs, a.meetingRoutes()...)
 	rs = append(rs, route{Method: "GET", Path: "/openapi.json", Public: true, Handler: serveOpenAPI})

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"gridgov/internal/geo/atlas"
 	"gridgov/internal/registry"
 	"gridgov/internal/registry/groups"
 	"gridgov/internal/registry/places"
@@ -68,7 +69,8 @@ func TestOpenAPICoversRoutes(t *testing.T) {
 	}
 	registered := map[string]bool{}
 	// Every optional service present: all routes are listed.
-	all := &api{Deps: Deps{Registry: new(registry.Service), Groups: new(groups.Service), Places: new(places.Service)}}
+	all := &api{Deps: Deps{Registry: new(registry.Service), Groups: new(groups.Service), Places: new(places.Service),
+		Geo: new(atlas.Service)}}
 	for _, rt := range all.routes() {
 		key := strings.ToLower(rt.Method) + " " + rt.Path
 		registered[key] = true

@@ -120,7 +120,8 @@ func download(w http.ResponseWriter, name, format string) {
 }
 
 // exportPeopleHandler streams the people matching the filters of GET
-// /people, masked. Errors found before the first byte answer as JSON.
+// /people, masked; above the approval threshold it needs ?reason= and
+// answers 202 with the pending request (registry_exports.go).
 func (a *api) exportPeopleHandler(w http.ResponseWriter, r *http.Request) error {
 	format, err := exportFormat(r)
 	if err != nil {
@@ -130,17 +131,7 @@ func (a *api) exportPeopleHandler(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
-	lw := &lazyWriter{w: w, start: func() { download(w, "people", format) }}
-	if _, err := a.Registry.ExportPeople(r.Context(), f, lw, format); err != nil {
-		if lw.started {
-			return nil // the body is under way: the client sees a cut-off file
-		}
-		return err
-	}
-	if !lw.started {
-		lw.start()
-	}
-	return nil
+	return a.runExport(w, r, registry.ExportInput{Filter: f, Format: format, Reason: r.URL.Query().Get("reason")})
 }
 
 // lazyWriter sets the download headers on the first write, so an error

@@ -71,7 +71,8 @@ func TestPeopleImportExportAPI(t *testing.T) {
 		}
 		res = p.do("GET", Prefix+"/people/export?format=csv&unit_code=410105", p.tok["admin-410105"], nil)
 		if res.status != 200 || strings.Contains(string(res.body), good) || !strings.Contains(string(res.body), registry.MaskID(good)) ||
-			strings.Contains(string(res.body), "13812345678") || !strings.Contains(res.header.Get("Content-Disposition"), "people.csv") {
+			strings.Contains(string(res.body), "13812345678") || !strings.Contains(res.header.Get("Content-Disposition"), "people_admin-410105_") ||
+			!strings.Contains(res.header.Get("Content-Disposition"), ".csv") {
 			t.Fatalf("export: %d %s", res.status, res.body)
 		}
 		res = p.do("GET", Prefix+"/people/export?format=xlsx", p.tok["admin-410105"], nil)

@@ -19,6 +19,7 @@ import (
 	"gridgov/internal/audit"
 	"gridgov/internal/auth"
 	"gridgov/internal/db"
+	"gridgov/internal/geo/atlas"
 	"gridgov/internal/http/api"
 	"gridgov/internal/http/httpx"
 	"gridgov/internal/http/web"
@@ -44,8 +45,17 @@ type Deps struct {
 	Places *places.Service
 	// Groups keeps code tables, group memberships and visits.
 	Groups *groups.Service
+	// Geo serves boundaries, coverage, geofences and point → grid (the
+	// /api/v1/geo routes); nil leaves them out.
+	Geo *atlas.Service
 	// SecureCookies marks cookies Secure (serve behind HTTPS).
 	SecureCookies bool
+	// MapTileURL and MapTileAttribution set the console map's base map
+	// (empty URL: none).
+	MapTileURL, MapTileAttribution string
+	// Locator is the app's point → grid index, shared with the console
+	// map's "what is here" (nil: the console builds its own).
+	Locator web.GridLocator
 	// TrustedProxies are the proxies whose X-Forwarded-For names the client.
 	TrustedProxies []netip.Prefix
 }
@@ -59,10 +69,11 @@ func New(d Deps) http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle("/api/", api.New(api.Deps{Org: d.Org, Auth: d.Auth, Audit: d.Audit, Logger: d.Logger,
 		Calendar: d.Calendar, Cases: d.Cases, Blobs: d.Blobs, Registry: d.Registry, Places: d.Places,
-		Groups: d.Groups}))
+		Groups: d.Groups, Geo: d.Geo}))
 	mux.Handle("GET /healthz", healthz(d.DB, d.Logger))
 	mux.Handle("/", web.New(web.Deps{Org: d.Org, Auth: d.Auth, Audit: d.Audit, Cases: d.Cases, Blobs: d.Blobs, Registry: d.Registry,
-		Places: d.Places, Groups: d.Groups, SecureCookies: d.SecureCookies, Logger: d.Logger}))
+		Places: d.Places, Groups: d.Groups, SecureCookies: d.SecureCookies, Logger: d.Logger,
+		MapTileURL: d.MapTileURL, MapTileAttribution: d.MapTileAttribution, Units: mapUnits(d.Geo), Locator: d.Locator}))
 	var h http.Handler = mux
 	h = httpx.WithErrorLogger(d.Logger, h)
 	h = httpx.Recover(d.Logger, h)

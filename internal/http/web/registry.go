@@ -41,7 +41,7 @@ func (s *server) registryRoutes(mux *http.ServeMux) {
 	mux.Handle("GET /registry/import/template", s.page(s.importTemplate))
 	mux.Handle("GET /registry/import/{id}", s.page(s.importJobPage))
 	mux.Handle("GET /registry/import/{id}/failures", s.page(s.importFailures))
-	mux.Handle("GET /registry/export", s.page(s.exportPage))
+	s.exportRoutes(mux) // registry_exports.go
 	s.placeRoutes(mux)
 	s.householdRoutes(mux)
 	s.groupRoutes(mux)
@@ -63,11 +63,11 @@ type peopleData struct {
 	CanWrite    bool
 	CanImport   bool
 	CanExport   bool
-	HasPlaces   bool
+	// CanApprove may approve others' large exports.
+	CanApprove bool
+	HasPlaces  bool
 	// Ages are the people's ages in full years, by id.
 	Ages map[int64]int
-	// Export shows only the filters, which download the selection.
-	Export bool
 	// ExportQuery carries the list's filters to the export page, without
 	// an ID-card number or phone (never in a URL).
 	ExportQuery string
@@ -134,7 +134,8 @@ func (s *server) listPeople(w http.ResponseWriter, r *http.Request, q url.Values
 	a := actor.From(ctx)
 	d := &peopleData{People: list, Filter: q, Pager: newPager(r, p, peoplePageSize, total), PersonTypes: personTypes,
 		CanWrite: rbac.HasAnywhere(a, registry.PermWrite), CanImport: rbac.HasAnywhere(a, registry.PermImport),
-		CanExport: rbac.HasAnywhere(a, registry.PermExport), HasPlaces: s.Places != nil}
+		CanExport: rbac.HasAnywhere(a, registry.PermExport), CanApprove: rbac.HasAnywhere(a, rbac.RegistryExportApprove),
+		HasPlaces: s.Places != nil}
 	if r.Method == http.MethodPost {
 		// Pages of an identifier search would need the identifier in
 		// their links; it finds a handful of people at most.
@@ -374,13 +375,17 @@ func (s *server) permUnits(r *http.Request, perm rbac.Permission) []org.Unit {
 }
 
 // ages computes the people's ages in full years on today's date in
-// Zhengzhou; a person without a birth date has none.
+// Zhengzhou; a person without a birth date has none. Lists show the birth
+// year only (1985-**-**): their age is the one reached this year.
 func ages(list []registry.Person, now time.Time) map[int64]int {
 	out := map[int64]int{}
 	y, m, d := now.Date()
 	for _, p := range list {
 		b, err := time.Parse("2006-01-02", p.BirthDate)
 		if err != nil {
+			if year, yerr := strconv.Atoi(strings.TrimSuffix(p.BirthDate, "-**-**")); yerr == nil && year > 0 {
+				out[p.ID] = y - year
+			}
 			continue
 		}
 		age := y - b.Year()

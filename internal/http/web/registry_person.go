@@ -1,11 +1,11 @@
 package web
 
 import (
+	"encoding/json"
 	"net/http"
 
 	"gridgov/internal/actor"
 	"gridgov/internal/apperr"
-	"gridgov/internal/audit"
 	"gridgov/internal/rbac"
 	"gridgov/internal/registry"
 	"gridgov/internal/registry/groups"
@@ -31,7 +31,7 @@ type personData struct {
 	Visits    []groups.Visit
 	HasGroups bool
 	// Views is nil when the actor may not see who looked at the person.
-	Views     []audit.Row
+	Views     []personViewLine
 	ShowViews bool
 	CanWrite  bool
 	CanUnmask bool
@@ -97,7 +97,7 @@ func (s *server) showPerson(w http.ResponseWriter, r *http.Request, status int, 
 		s.Logger.Warn("console: person cases", "person", p.ID, "err", err)
 	}
 	if rows, err := s.Registry.PersonViews(ctx, p.ID, personViewsShown); err == nil {
-		d.Views, d.ShowViews = rows, true
+		d.Views, d.ShowViews = viewLines(rows), true
 	} else if !hidden(err) {
 		s.Logger.Warn("console: person views", "person", p.ID, "err", err)
 	}
@@ -106,6 +106,29 @@ func (s *server) showPerson(w http.ResponseWriter, r *http.Request, status int, 
 	}
 	v.Data, v.TitleText = d, p.Name
 	s.render(w, r, status, "registry_person", v)
+}
+
+// personViewLine is a line of "who looked at this person", with the
+// reason of an unmasking taken from its audit entry.
+type personViewLine struct {
+	registry.PersonAccess
+	Reason string
+}
+
+// viewLines prepares the access lines of a person's page.
+func viewLines(rows []registry.PersonAccess) []personViewLine {
+	out := make([]personViewLine, len(rows))
+	for i, r := range rows {
+		out[i].PersonAccess = r
+		if r.Detail != "" {
+			var d struct {
+				Reason string `json:"reason"`
+			}
+			_ = json.Unmarshal([]byte(r.Detail), &d) // written by the audit log; bad JSON shows no reason
+			out[i].Reason = d.Reason
+		}
+	}
+	return out
 }
 
 // hidden reports whether err only says the actor may not see a part of a

@@ -1,10 +1,15 @@
 package web
 
 import (
+	"context"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 
+	"gridgov/internal/actor"
+	"gridgov/internal/apperr"
+	"gridgov/internal/org"
 	"gridgov/internal/rbac"
 	"gridgov/internal/registry"
 	"gridgov/internal/registry/places"
@@ -15,12 +20,17 @@ const placesPageSize = 30
 
 func init() { pages = append(pages, "registry_places") }
 
-// placeRoutes mounts the read-only lists of houses, organisations and
-// components (H3's places service), when the console has it.
+// placeRoutes mounts the lists of houses, organisations and components
+// (H3's places service), their pages and their forms, when the console
+// has the service.
 func (s *server) placeRoutes(mux *http.ServeMux) {
-	mux.Handle("GET /registry/houses", s.page(s.onlyWith(s.Places != nil, s.housesPage)))
-	mux.Handle("GET /registry/organisations", s.page(s.onlyWith(s.Places != nil, s.organisationsPage)))
-	mux.Handle("GET /registry/components", s.page(s.onlyWith(s.Places != nil, s.componentsPage)))
+	on := func(h http.HandlerFunc) http.Handler { return s.page(s.onlyWith(s.Places != nil, h)) }
+	mux.Handle("GET /registry/houses", on(s.housesPage))
+	mux.Handle("GET /registry/organisations", on(s.organisationsPage))
+	mux.Handle("GET /registry/components", on(s.componentsPage))
+	s.houseRoutes(mux, on)
+	s.organisationRoutes(mux, on)
+	s.componentRoutes(mux, on)
 }
 
 // onlyWith is h when the console has the service h needs (ok), and the
@@ -40,6 +50,8 @@ type placesData struct {
 	Components    []places.Component
 	Filter        url.Values
 	Pager         pager
+	// CanWrite shows the "new" button (registry.write somewhere).
+	CanWrite bool
 }
 
 // placesList renders a places list after its query ran.
@@ -55,6 +67,7 @@ func (s *server) placesList(w http.ResponseWriter, r *http.Request, d *placesDat
 		status = st
 	}
 	d.Pager = newPager(r, pageParam(r), placesPageSize, total)
+	d.CanWrite = rbac.HasAnywhere(actor.From(r.Context()), registry.PermWrite)
 	s.render(w, r, status, "registry_places", v)
 }
 
@@ -105,4 +118,132 @@ func (s *server) componentsPage(w http.ResponseWriter, r *http.Request) {
 	list, total, err := s.Places.Components(r.Context(), places.ComponentFilter{GridCode: grid, UnitCode: unit,
 		CategoryCode: strings.TrimSpace(q.Get("q")), Limit: placesPageSize, Offset: off})
 	s.placesList(w, r, &placesData{Kind: "components", Components: list, Filter: q}, total, err)
+}
+
+// placeHead is what the page of a house, organisation or component shows
+// about its place: the grid's and unit's names, and whether the actor may
+// change the record (registry.write over the record's unit).
+type placeHead struct {
+	GridName string
+	UnitName string
+	CanWrite bool
+}
+
+// placeHeadOf names a record's grid and unit and checks the write
+// permission over the unit; a name it cannot read stays the code.
+func (s *server) placeHeadOf(ctx context.Context, grid, unit string) placeHead {
+	h := placeHead{GridName: grid, UnitName: unit}
+	if grid != "" {
+		if g, err := s.Org.Grid(ctx, grid); err == nil {
+			h.GridName = g.Name
+		}
+	}
+	if u, err := s.Org.Unit(ctx, unit); err == nil {
+		h.UnitName = u.Name
+		h.CanWrite = rbac.Can(actor.From(ctx), registry.PermWrite, u.Path)
+	}
+	return h
+}
+
+// placeForm is what the create and edit forms of houses, organisations
+// and components share: the grid and unit pickers (limited to the actor's
+// write scope), the sources, and the code table of the record's kind
+// (house uses, organisation kinds, component statuses).
+type placeForm struct {
+	ID      int64  // 0 on the new form
+	Name    string // the record's title on the edit form
+	Grids   []org.Grid
+	Units   []org.Unit
+	Sources []registry.Source
+	Options []codeOpt
+	// Categories are the case catalogue's component categories, for the
+	// component form (empty without the case service).
+	Categories []codeOpt
+}
+
+// newPlaceForm fills the pickers of a place form; table names the code
+// table of its options and fallback the codes offered without it.
+func (s *server) newPlaceForm(r *http.Request, v *view, id int64, name, table string, fallback []string) *placeForm {
+	units := s.permUnits(r, registry.PermWrite)
+	in := map[string]bool{}
+	for _, u := range units {
+		in[u.Code] = true
+	}
+	var grids []org.Grid
+	for _, g := range s.scopeGrids(r) {
+		if in[g.UnitCode] {
+			grids = append(grids, g)
+		}
+	}
+	opts, _ := s.placeCodes(r.Context(), table, v.Lang, fallback)
+	return &placeForm{ID: id, Name: name, Grids: grids, Units: units, Sources: registrySources, Options: opts}
+}
+
+// placeCodes reads a code table for a picker and its names by code; when
+// the table cannot be read, the fallback codes are offered as themselves.
+func (s *server) placeCodes(ctx context.Context, table, lang string, fallback []string) ([]codeOpt, map[string]string) {
+	opts, names := s.codeOptions(ctx, table, lang)
+	if len(opts) == 0 {
+		for _, c := range fallback {
+			opts = append(opts, codeOpt{Code: c, Name: c})
+			names[c] = c
+		}
+	}
+	return opts, names
+}
+
+// formFloat reads an optional decimal field; a value that is not a number
+// is a problem of that field.
+func formFloat(r *http.Request, errs apperr.FieldErrors, name string) *float64 {
+	v := strings.TrimSpace(r.PostFormValue(name))
+	if v == "" {
+		return nil
+	}
+	f, err := strconv.ParseFloat(v, 64)
+	if err != nil {
+		errs.Add(name, "must be a number")
+		return nil
+	}
+	return &f
+}
+
+// formInt reads an optional whole-number field like formFloat.
+func formInt(r *http.Request, errs apperr.FieldErrors, name string) *int {
+	v := strings.TrimSpace(r.PostFormValue(name))
+	if v == "" {
+		return nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil {
+		errs.Add(name, "must be a whole number")
+		return nil
+	}
+	return &n
+}
+
+// fmtFloat writes an optional number back into a form field.
+func fmtFloat(f *float64) string {
+	if f == nil {
+		return ""
+	}
+	return strconv.FormatFloat(*f, 'f', -1, 64)
+}
+
+// recordID reads the {id} of a record's path.
+func recordID(r *http.Request) (int64, bool) {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	return id, err == nil && id > 0
+}
+
+// placeFormFailed puts a service error on a place form: field problems
+// next to their fields and the values typed kept (but those in drop).
+// It reports false, having answered, when the error is not about the form.
+func (s *server) placeFormFailed(w http.ResponseWriter, r *http.Request, v *view, err error, drop ...string) (int, bool) {
+	status, ok := s.formError(v, err)
+	if !ok {
+		s.fail(w, r, err)
+		return 0, false
+	}
+	v.Form = formWithout(r.PostForm, append([]string{"csrf"}, drop...)...)
+	return status, true
 }

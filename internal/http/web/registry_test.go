@@ -156,7 +156,7 @@ func TestRegistryConsoleMasking(t *testing.T) {
 		}
 		again := admin.get(path)
 		wantNoBody(t, again, regIDZhang)
-		wantBody(t, again, "person.unmask", "admin")
+		wantBody(t, again, "查看完整证件号和手机号（核实身份，走访需要）", "admin")
 
 		zy := f.client(t)
 		zy.mustLogin("zy")

@@ -182,6 +182,13 @@ func (s *server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	case apperr.Forbidden:
 		s.errorPage(w, r, http.StatusForbidden, "error.forbidden")
 		return
+	case apperr.TooManyRequests:
+		// A limit on looking at people (PRIV-11): the message says when
+		// the user may go on.
+		v := s.newView(r, "error.too_many", "", map[string]any{"Status": http.StatusTooManyRequests,
+			"Message": "error.too_many", "Detail": e.Message})
+		s.render(w, r, http.StatusTooManyRequests, "error", v)
+		return
 	case apperr.Internal:
 		s.Logger.Error("console", "path", r.URL.Path, "request_id", actor.MetaFrom(r.Context()).RequestID, "err", err)
 		s.errorPage(w, r, http.StatusInternalServerError, "error.internal")

@@ -38,6 +38,17 @@ type Deps struct {
 	Groups        *groups.Service   // group memberships and visits; nil hides them
 	SecureCookies bool
 	Logger        *slog.Logger
+	// MapTileURL is the base map's tile URL template ({z}/{x}/{y}, {s});
+	// empty draws no base map: the grids alone make the map.
+	MapTileURL string
+	// MapTileAttribution is shown in the map's corner for the tiles.
+	MapTileAttribution string
+	// Locator answers point → grid for the map's "what is here"; nil uses
+	// a fresh locator over Org.
+	Locator GridLocator
+	// Units draws unit outlines on the map (the atlas service); nil hides
+	// that layer.
+	Units UnitOutlines
 }
 
 // server is the console: its services, the parsed templates per language
@@ -126,9 +137,11 @@ func (s *server) routes() http.Handler {
 	mux.Handle("POST /audit/verify", s.page(s.verifyAudit))
 
 	s.caseRoutes(mux)
+	s.mapRoutes(mux)
 	s.meetingRoutes(mux)
 	if s.Registry != nil {
 		s.registryRoutes(mux)
+		s.securityRoutes(mux)
 	}
 
 	mux.Handle("GET /me/password", s.page(s.passwordForm))

@@ -252,6 +252,12 @@ func (s *Service) load(ctx context.Context, t CodeTable, action string) (bool, e
 		if cur != "" && !newerVersion(t.Version, cur) {
 			return nil
 		}
+		var oldKeys map[string]bool
+		if t.Table == TableGroupKind && cur != "" {
+			if oldKeys, err = s.kindKeys(ctx, cur); err != nil {
+				return err
+			}
+		}
 		if _, err := s.db.Exec(ctx, `DELETE FROM code_tables WHERE table_code = ? AND version = ?`, t.Table, t.Version); err != nil {
 			return apperr.Wrap(err, "code table")
 		}
@@ -277,8 +283,18 @@ func (s *Service) load(ctx context.Context, t CodeTable, action string) (bool, e
 			return apperr.Wrap(err, "code table version")
 		}
 		loaded = true
-		return s.audit.Record(ctx, audit.Entry{Action: action, ObjectType: "code_table", ObjectID: t.Table,
-			Detail: map[string]any{"version": t.Version, "previous": cur, "codes": len(t.Codes), "standard": t.Standard}})
+		if err := s.audit.Record(ctx, audit.Entry{Action: action, ObjectType: "code_table", ObjectID: t.Table,
+			Detail: map[string]any{"version": t.Version, "previous": cur, "codes": len(t.Codes), "standard": t.Standard}}); err != nil {
+			return err
+		}
+		for _, c := range t.Codes {
+			if was, ok := oldKeys[c.Code]; ok && was != c.Key {
+				if err := s.rekeyKind(ctx, c.Code, c.Key, t.Version); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
 	})
 	return loaded, err
 }

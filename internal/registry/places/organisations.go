@@ -107,7 +107,7 @@ func (s *Service) cleanOrganisation(ctx context.Context, in *OrganisationInput) 
 				// The message would echo the number: name the problem only.
 				errs.Add("phone", "not a mainland mobile (11 digits) or a landline with area code")
 			} else {
-				enc, err := s.reg.Sealer().Seal(p)
+				enc, err := s.reg.Sealer().Seal(registry.IdxPhone, p)
 				if err != nil {
 					return nil, apperr.Wrap(err, "seal phone")
 				}

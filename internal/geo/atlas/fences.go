@@ -1,0 +1,288 @@
+package atlas
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"gridgov/internal/actor"
+	"gridgov/internal/apperr"
+	"gridgov/internal/audit"
+	"gridgov/internal/geo"
+	"gridgov/internal/rbac"
+)
+
+// Fence kinds and what a fence is bound to.
+const (
+	FencePolygon = "polygon"
+	FenceCircle  = "circle"
+	BoundStaff   = "staff"
+	BoundGrid    = "grid"
+)
+
+// Fence is a stored geofence: an area (Geometry, GeoJSON) or a circle
+// (Lat, Lng, RadiusM), bound to a staff member or a grid (BoundTo, BoundRef),
+// owned by a unit whose subtree scopes who sees and edits it.
+type Fence struct {
+	ID        int64           `json:"id"`
+	Name      string          `json:"name"`
+	Kind      string          `json:"kind"`
+	Geometry  json.RawMessage `json:"geometry,omitempty"`
+	Lat       float64         `json:"lat,omitempty"`
+	Lng       float64         `json:"lng,omitempty"`
+	RadiusM   float64         `json:"radius_m,omitempty"`
+	BoundTo   string          `json:"bound_to"`
+	BoundRef  string          `json:"bound_ref"`
+	UnitCode  string          `json:"unit_code"`
+	Active    bool            `json:"active"`
+	Version   int             `json:"version"`
+	CreatedBy string          `json:"created_by"`
+	CreatedAt time.Time       `json:"created_at"`
+	UpdatedAt time.Time       `json:"updated_at"`
+	path      string
+}
+
+// FenceInput creates a fence. Active defaults to true.
+type FenceInput struct {
+	Name     string          `json:"name"`
+	Kind     string          `json:"kind"`
+	Geometry json.RawMessage `json:"geometry"`
+	Lat      float64         `json:"lat"`
+	Lng      float64         `json:"lng"`
+	RadiusM  float64         `json:"radius_m"`
+	BoundTo  string          `json:"bound_to"`
+	BoundRef string          `json:"bound_ref"`
+	UnitCode string          `json:"unit_code"`
+	Active   *bool           `json:"active"`
+}
+
+// FenceUpdate changes a fence; nil fields stay. Version, when non-zero,
+// must match the stored one (optimistic locking).
+type FenceUpdate struct {
+	Name     *string          `json:"name"`
+	Geometry *json.RawMessage `json:"geometry"`
+	Lat      *float64         `json:"lat"`
+	Lng      *float64         `json:"lng"`
+	RadiusM  *float64         `json:"radius_m"`
+	Active   *bool            `json:"active"`
+	Version  int              `json:"version"`
+}
+
+// FenceFilter selects fences for Fences.
+type FenceFilter struct {
+	BoundTo  string
+	BoundRef string
+	Unit     string
+	Active   *bool
+}
+
+const fenceCols = `id, name, kind, geometry, lat, lng, radius_m, bound_to, bound_ref, unit_code, unit_path, active,
+	version, created_by, created_at, updated_at`
+
+func scanFence(sc interface{ Scan(...any) error }) (Fence, error) {
+	var f Fence
+	var g sql.NullString
+	var lat, lng, r sql.NullFloat64
+	err := sc.Scan(&f.ID, &f.Name, &f.Kind, &g, &lat, &lng, &r, &f.BoundTo, &f.BoundRef, &f.UnitCode, &f.path,
+		&f.Active, &f.Version, &f.CreatedBy, &f.CreatedAt, &f.UpdatedAt)
+	if g.String != "" {
+		f.Geometry = json.RawMessage(g.String)
+	}
+	f.Lat, f.Lng, f.RadiusM = lat.Float64, lng.Float64, r.Float64
+	return f, err
+}
+
+// checkFence validates a fence's shape and returns it as a geo.Fence.
+func checkFence(f *Fence) (geo.Fence, error) {
+	id := fmt.Sprint(f.ID)
+	switch f.Kind {
+	case FencePolygon:
+		mp, err := cleanGeometry(f.Geometry, CRSWGS84, "geometry")
+		if err != nil {
+			return geo.Fence{}, err
+		}
+		f.Geometry, f.Lat, f.Lng, f.RadiusM = geo.GeometryJSON(mp), 0, 0, 0
+		return geo.NewAreaFence(id, mp)
+	case FenceCircle:
+		f.Geometry = nil
+		gf, err := geo.NewCircleFence(id, f.Lat, f.Lng, f.RadiusM)
+		if err != nil {
+			return gf, apperr.Field("radius_m", geomProblem(err))
+		}
+		return gf, nil
+	}
+	return geo.Fence{}, apperr.Field("kind", "must be polygon or circle")
+}
+
+// checkFenceFields checks the name and binding.
+func checkFenceFields(f Fence) error {
+	fields := map[string]string{}
+	if n := strings.TrimSpace(f.Name); n == "" || len([]rune(n)) > 100 {
+		fields["name"] = "is required, at most 100 characters"
+	}
+	switch f.BoundTo {
+	case "", BoundStaff, BoundGrid:
+	default:
+		fields["bound_to"] = "must be staff or grid"
+	}
+	if f.BoundTo != "" && strings.TrimSpace(f.BoundRef) == "" {
+		fields["bound_ref"] = "is required with bound_to"
+	}
+	if len(fields) > 0 {
+		return apperr.InvalidFields(fields)
+	}
+	return nil
+}
+
+// CreateFence creates a geofence owned by UnitCode (grid.write over it);
+// audited as geo.fence.create.
+func (s *Service) CreateFence(ctx context.Context, in FenceInput) (Fence, error) {
+	if err := rbac.RequireAny(ctx, rbac.GridWrite); err != nil {
+		return Fence{}, err
+	}
+	f := Fence{Name: strings.TrimSpace(in.Name), Kind: in.Kind, Geometry: in.Geometry, Lat: in.Lat, Lng: in.Lng,
+		RadiusM: in.RadiusM, BoundTo: in.BoundTo, BoundRef: strings.TrimSpace(in.BoundRef), UnitCode: in.UnitCode,
+		Active: in.Active == nil || *in.Active, Version: 1}
+	if err := checkFenceFields(f); err != nil {
+		return Fence{}, err
+	}
+	if _, err := checkFence(&f); err != nil {
+		return Fence{}, err
+	}
+	err := s.db.WithTx(ctx, func(ctx context.Context) error {
+		u, err := s.unitRow(ctx, f.UnitCode)
+		if apperr.Is(err, apperr.NotFound) {
+			return apperr.Field("unit_code", "unknown unit "+f.UnitCode)
+		} else if err != nil {
+			return err
+		}
+		if err := authorizeWrite(ctx, rbac.GridWrite, rbac.GridRead, u.path); err != nil {
+			return err
+		}
+		if err := s.checkBinding(ctx, f); err != nil {
+			return err
+		}
+		f.path, f.CreatedBy = u.path, actorName(ctx)
+		f.CreatedAt, f.UpdatedAt = s.now(), s.now()
+		err = s.db.QueryRow(ctx, `INSERT INTO geofences (name, kind, geometry, lat, lng, radius_m, bound_to, bound_ref,
+			unit_code, unit_path, active, version, created_by, created_at, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?) RETURNING id`,
+			f.Name, f.Kind, nullText(f.Geometry), nullNum(f.Kind == FenceCircle, f.Lat), nullNum(f.Kind == FenceCircle, f.Lng),
+			nullNum(f.Kind == FenceCircle, f.RadiusM), f.BoundTo, f.BoundRef, f.UnitCode, f.path, f.Active,
+			f.CreatedBy, f.CreatedAt, f.UpdatedAt).Scan(&f.ID)
+		if err != nil {
+			return fmt.Errorf("insert fence: %w", err)
+		}
+		return s.audit.Record(ctx, audit.Entry{Action: "geo.fence.create", ObjectType: "geofence", ObjectID: fmt.Sprint(f.ID),
+			Detail: map[string]any{"name": f.Name, "kind": f.Kind, "bound_to": f.BoundTo, "bound_ref": f.BoundRef,
+				"unit_code": f.UnitCode}})
+	})
+	if err != nil {
+		return Fence{}, err
+	}
+	s.fences.invalidate()
+	return f, nil
+}
+
+// checkBinding checks that a bound grid or staff member exists.
+func (s *Service) checkBinding(ctx context.Context, f Fence) error {
+	var q string
+	switch f.BoundTo {
+	case BoundGrid:
+		q = `SELECT count(*) FROM grids WHERE code = ?`
+	case BoundStaff:
+		q = `SELECT count(*) FROM staff WHERE CAST(id AS TEXT) = ?`
+	default:
+		return nil
+	}
+	var n int
+	if err := s.db.QueryRow(ctx, q, f.BoundRef).Scan(&n); err != nil {
+		return fmt.Errorf("check binding: %w", err)
+	}
+	if n == 0 {
+		return apperr.Field("bound_ref", fmt.Sprintf("unknown %s %s", f.BoundTo, f.BoundRef))
+	}
+	return nil
+}
+
+func actorName(ctx context.Context) string {
+	if a := actor.From(ctx); a != nil {
+		return a.Username
+	}
+	return ""
+}
+
+func nullText(b json.RawMessage) any {
+	if len(b) == 0 {
+		return nil
+	}
+	return string(b)
+}
+
+func nullNum(ok bool, v float64) any {
+	if !ok {
+		return nil
+	}
+	return v
+}
+
+// fenceRow reads a fence by id.
+func (s *Service) fenceRow(ctx context.Context, id int64) (Fence, error) {
+	f, err := scanFence(s.db.QueryRow(ctx, `SELECT `+fenceCols+` FROM geofences WHERE id = ?`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return f, apperr.NotFoundf("geofence %d not found", id)
+	}
+	return f, err
+}
+
+// FenceByID returns a fence (grid.read over its unit; outside scope is not_found).
+func (s *Service) FenceByID(ctx context.Context, id int64) (Fence, error) {
+	if err := rbac.RequireAny(ctx, rbac.GridRead); err != nil {
+		return Fence{}, err
+	}
+	f, err := s.fenceRow(ctx, id)
+	if err != nil {
+		return f, err
+	}
+	return f, rbac.Require(ctx, rbac.GridRead, f.path)
+}
+
+// Fences lists the fences in the actor's grid.read scope, by id.
+func (s *Service) Fences(ctx context.Context, flt FenceFilter) ([]Fence, error) {
+	if err := rbac.RequireAny(ctx, rbac.GridRead); err != nil {
+		return nil, err
+	}
+	cond, args := rbac.ScopeOf(actor.From(ctx), rbac.GridRead).SQL("unit_path")
+	where := []string{cond}
+	add := func(c string, v any) { where, args = append(where, c), append(args, v) }
+	if flt.BoundTo != "" {
+		add("bound_to = ?", flt.BoundTo)
+	}
+	if flt.BoundRef != "" {
+		add("bound_ref = ?", flt.BoundRef)
+	}
+	if flt.Unit != "" {
+		add("unit_code = ?", flt.Unit)
+	}
+	if flt.Active != nil {
+		add("active = ?", *flt.Active)
+	}
+	rows, err := s.db.Query(ctx, `SELECT `+fenceCols+` FROM geofences WHERE `+strings.Join(where, " AND ")+` ORDER BY id`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("fences: %w", err)
+	}
+	defer rows.Close()
+	out := []Fence{}
+	for rows.Next() {
+		f, err := scanFence(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, f)
+	}
+	return out, rows.Err()
+}
