@@ -127,6 +127,10 @@ func openApp(ctx context.Context, cfg *config.Config) (*app, error) {
 		d.Close()
 		return nil, fmt.Errorf("geo: %w", err)
 	}
+	// Geocoding reads the registry's houses; a case with only an address
+	// lands in the grid the address names.
+	a.geo.SetHouses(a.places)
+	a.cases.SetAddressLocator(addressLocator{a.geo})
 	// Indexes a large import dropped before the process died come back.
 	if err := a.registry.EnsureIndexes(ctx); err != nil {
 		d.Close()
@@ -134,6 +138,9 @@ func openApp(ctx context.Context, cfg *config.Config) (*app, error) {
 	}
 	// Visit attachments must be the actor's own uploads.
 	a.groups.SetAttachments(blobs)
+	// Whoever may read a visited person, household, house or organisation
+	// may open the visit's photos.
+	blobs.AddReader(a.groups)
 	if err := a.groups.EnsureCodeTables(actor.With(ctx, actor.SystemActor("startup"))); err != nil {
 		d.Close()
 		return nil, fmt.Errorf("code tables: %w", err)

@@ -12,7 +12,6 @@ import (
 	"net/http"
 	"net/netip"
 	"os"
-	"strings"
 	"time"
 
 	"gridgov/internal/http/httpx"
@@ -127,11 +126,10 @@ func seedIfEmpty(ctx context.Context, a *app, password string, stdout io.Writer)
 	}
 	fmt.Fprintf(stdout, "demo: %d districts, %d streets, %d communities, %d departments, %d grids, %d staff, %d accounts\n",
 		res.Units[org.District], res.Units[org.Street], res.Units[org.Community], res.Departments, grids, staff, len(res.Users))
-	fmt.Fprintf(stdout, "demo: map: %d unit boundaries", res.UnitBoundaries)
-	if len(res.Unmatched) > 0 {
-		fmt.Fprintf(stdout, " (no outline for %s)", strings.Join(res.Unmatched, "、"))
+	fmt.Fprintf(stdout, "demo: map: %d unit boundaries\n", res.UnitBoundaries)
+	for _, u := range res.Unmatched {
+		fmt.Fprintf(stdout, "demo: map: %s\n", u)
 	}
-	fmt.Fprintln(stdout)
 	if res.Base != nil {
 		fmt.Fprintf(stdout, "demo: base data: %s\n", baseCounts(res.Base))
 	}

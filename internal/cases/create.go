@@ -125,9 +125,14 @@ func requestHash(in CaseCreate) string {
 
 // prepare resolves grid, territory and category and checks case.create.
 func (s *Service) prepare(ctx context.Context, a *actor.Actor, in CaseCreate) (caseRow, error) {
-	grid, err := s.findGrid(ctx, a, in)
+	grid, at, err := s.findGrid(ctx, a, in)
 	if err != nil {
 		return caseRow{}, err
+	}
+	if at != nil {
+		// Placed by its address: the case takes the point found, so it
+		// shows on the map.
+		in.Lat, in.Lng = &at.Lat, &at.Lng
 	}
 	terr, err := s.st.gridUnit(ctx, grid)
 	if err != nil {
@@ -162,28 +167,40 @@ func (s *Service) prepare(ctx context.Context, a *actor.Actor, in CaseCreate) (c
 	return r, nil
 }
 
-// findGrid picks the grid: given, located, or the reporter's only grid.
-func (s *Service) findGrid(ctx context.Context, a *actor.Actor, in CaseCreate) (string, error) {
+// findGrid picks the grid: given, located by the coordinates, located by
+// the address (only when no coordinates are given; the match's point is
+// returned for the case), or the reporter's only grid; else a 422 on
+// grid_code.
+func (s *Service) findGrid(ctx context.Context, a *actor.Actor, in CaseCreate) (string, *AddressMatch, error) {
 	if in.GridCode != "" {
-		return in.GridCode, nil
+		return in.GridCode, nil, nil
 	}
 	if in.Lat != nil && s.locator != nil {
 		code, ok, err := s.locator.Locate(ctx, *in.Lat, *in.Lng)
 		if err != nil {
-			return "", apperr.Wrap(err, "locate grid")
+			return "", nil, apperr.Wrap(err, "locate grid")
 		}
 		if ok {
-			return code, nil
+			return code, nil, nil
+		}
+	}
+	if in.Lat == nil && in.Address != "" && s.addresses != nil {
+		m, ok, err := s.addresses.LocateAddress(ctx, in.Address)
+		if err != nil {
+			return "", nil, apperr.Wrap(err, "locate address")
+		}
+		if ok && m.GridCode != "" {
+			return m.GridCode, &m, nil
 		}
 	}
 	code, err := s.st.soleGrid(ctx, a.UserID)
 	if err != nil {
-		return "", err
+		return "", nil, err
 	}
 	if code == "" {
-		return "", apperr.Field("grid_code", "location is outside every grid; choose a grid")
+		return "", nil, apperr.Field("grid_code", "location is outside every grid; choose a grid")
 	}
-	return code, nil
+	return code, nil, nil
 }
 
 // insertNew writes a prepared case with its number, scope unit, first step,
@@ -221,7 +238,12 @@ func (s *Service) insertNew(ctx context.Context, r *caseRow, in CaseCreate, hash
 			return err
 		}
 	}
+	detail := map[string]any{"number": r.Number, "category": r.CategoryCode, "grid": r.GridCode,
+		"source": string(r.Source), "status": string(r.Status)}
+	if in.Lat == nil && r.Lat != nil {
+		// findGrid placed the case by its address.
+		detail["located_by"] = "address"
+	}
 	return s.audit.Record(ctx, audit.Entry{Action: "case.create", ObjectType: "case",
-		ObjectID: strconv.FormatInt(r.ID, 10), Detail: map[string]any{"number": r.Number,
-			"category": r.CategoryCode, "grid": r.GridCode, "source": string(r.Source), "status": string(r.Status)}})
+		ObjectID: strconv.FormatInt(r.ID, 10), Detail: detail})
 }

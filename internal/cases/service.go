@@ -24,6 +24,8 @@ type Service struct {
 	clock     clock.Clock
 	deadlines Deadlines
 	locator   Locator
+	// addresses places a case by its address (see SetAddressLocator).
+	addresses AddressLocator
 	st        store
 	// attachments checks linked attachment ids; nil: shape only.
 	attachments Attachments

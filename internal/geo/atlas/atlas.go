@@ -45,6 +45,8 @@ type Service struct {
 	fences   *fenceCache
 	bounds   map[string]orb.Bound // grid code → bounding box
 	boundsAt string               // GridsVersion the bounds were built at
+
+	geocoder geocoder // addresses and place names (geocode.go)
 }
 
 // NewService returns the map service; loc answers Locate.

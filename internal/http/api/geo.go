@@ -17,6 +17,8 @@ import (
 func (a *api) geoRoutes() []route {
 	return []route{
 		{Method: "GET", Path: "/geo/locate", Handler: a.geoLocateHandler},
+		{Method: "GET", Path: "/geo/geocode", Handler: a.geoGeocodeHandler},
+		{Method: "GET", Path: "/geo/reverse", Handler: a.geoReverseHandler},
 		{Method: "GET", Path: "/geo/grids", Handler: a.geoGridsHandler},
 		{Method: "GET", Path: "/geo/units", Handler: a.geoUnitsHandler},
 		{Method: "PUT", Path: "/geo/units/{code}/boundary", Handler: a.geoUnitBoundaryHandler},
@@ -62,6 +64,36 @@ func (a *api) geoLocateHandler(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	res, err := a.Geo.Locate(r.Context(), lat, lng, q.str("crs"))
+	if err != nil {
+		return err
+	}
+	return ok(w, res)
+}
+
+// geoGeocodeHandler answers ?address= (and optional crs, limit) with the
+// candidates, best first, as a list.
+func (a *api) geoGeocodeHandler(w http.ResponseWriter, r *http.Request) error {
+	q := newQuery(r)
+	limit := q.intIn("limit", 1, 50)
+	if err := q.err(); err != nil {
+		return err
+	}
+	res, err := a.Geo.Geocode(r.Context(), q.str("address"), q.str("crs"), limit)
+	if err != nil {
+		return err
+	}
+	return ok(w, newList(res, len(res)))
+}
+
+// geoReverseHandler answers ?lat&lng (and optional crs) with the grid,
+// units and nearest houses there.
+func (a *api) geoReverseHandler(w http.ResponseWriter, r *http.Request) error {
+	q := newQuery(r)
+	lat, lng := floatParam(q, "lat"), floatParam(q, "lng")
+	if err := q.err(); err != nil {
+		return err
+	}
+	res, err := a.Geo.Reverse(r.Context(), lat, lng, q.str("crs"))
 	if err != nil {
 		return err
 	}

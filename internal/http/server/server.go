@@ -73,7 +73,7 @@ func New(d Deps) http.Handler {
 	mux.Handle("GET /healthz", healthz(d.DB, d.Logger))
 	mux.Handle("/", web.New(web.Deps{Org: d.Org, Auth: d.Auth, Audit: d.Audit, Cases: d.Cases, Blobs: d.Blobs, Registry: d.Registry,
 		Places: d.Places, Groups: d.Groups, SecureCookies: d.SecureCookies, Logger: d.Logger,
-		MapTileURL: d.MapTileURL, MapTileAttribution: d.MapTileAttribution, Units: mapUnits(d.Geo), Locator: d.Locator}))
+		MapTileURL: d.MapTileURL, MapTileAttribution: d.MapTileAttribution, Units: mapUnits(d.Geo), Locator: d.Locator, Geo: d.Geo}))
 	var h http.Handler = mux
 	h = httpx.WithErrorLogger(d.Logger, h)
 	h = httpx.Recover(d.Logger, h)

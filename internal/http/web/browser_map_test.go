@@ -9,6 +9,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"gridgov/internal/actor"
 	"gridgov/internal/db"
 	"gridgov/internal/dbtest"
 )
@@ -154,4 +155,70 @@ func westGridPoint(t *testing.T, ctx context.Context, div int) []float64 {
 		t.Fatalf("grid position: %v %v", xy, err)
 	}
 	return xy
+}
+
+// TestBrowserCoverage opens a community's coverage page in Chromium: the
+// map draws the community outline, its bounded grid and the gap in red.
+func TestBrowserCoverage(t *testing.T) {
+	if _, err := os.Stat(chromiumPath); err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("Chromium is required in CI: %v", err)
+		}
+		t.Skipf("skipping the browser test: %s not found (apt-get install chromium)", chromiumPath)
+	}
+	f, geo := newGeoFixture(t, dbtest.Open(t, db.SQLite))
+	sys := actor.With(context.Background(), actor.SystemActor("t"))
+	if _, err := geo.SetUnitBoundary(sys, "410105001001", rect(113.68, 34.77, 0.02, 0.01), "test"); err != nil {
+		t.Fatal(err)
+	}
+	ctx, errs := newBrowser(t)
+	step(t, ctx, "log in", chromedp.EmulateViewport(1280, 900),
+		chromedp.Navigate(f.srv.URL+"/login"),
+		chromedp.WaitVisible(chromedp.ID("username")),
+		chromedp.SendKeys(chromedp.ID("username"), "admin-410105"),
+		chromedp.SendKeys(chromedp.ID("password"), testPassword),
+		chromedp.Click(chromedp.CSS(`form[action="/login"] button[type="submit"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`nav.mainnav a[href="/map"]`)))
+	step(t, ctx, "open the coverage list", chromedp.Navigate(f.srv.URL+"/map/coverage"),
+		chromedp.Click(chromedp.CSS(`a[href="/map/coverage/410105001001"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`#coverage-map path.coverage-problem`)))
+	wantLocation(t, ctx, "/map/coverage/410105001001")
+	if n := count(t, ctx, `#coverage-map path.coverage-problem`); n != 1 {
+		t.Errorf("problem polygons: got %d, want 1 (the gap)", n)
+	}
+	if n := count(t, ctx, `#coverage-map path.coverage-grid`); n != 1 {
+		t.Errorf("grids: got %d, want 1", n)
+	}
+	if n := count(t, ctx, `#coverage-map path.coverage-unit`); n != 1 {
+		t.Errorf("community outline: got %d, want 1", n)
+	}
+	screenshot(t, ctx, "map-coverage")
+
+	// Unit outline editing: pick the community's outline on the map (its
+	// west edge) and save it through /map/units/{code}/boundary.
+	step(t, ctx, "open the map", chromedp.Navigate(f.srv.URL+"/map"),
+		chromedp.WaitVisible(chromedp.CSS(`#map path.grid-shape`)),
+		chromedp.Click(chromedp.ID("map-edit")),
+		chromedp.WaitVisible(chromedp.ID("map-unit-level")),
+		chromedp.SetValue(chromedp.ID("map-unit-level"), "community"))
+	if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](
+		`document.getElementById("map-unit-level").dispatchEvent(new Event("change"))`)); err != nil {
+		t.Fatal(err)
+	}
+	step(t, ctx, "community outlines", chromedp.WaitVisible(chromedp.CSS(`#map path.unit-shape`)))
+	xy, err := chromedp.Run(ctx, chromedp.Evaluate[[]float64](`(function () {
+		var r = document.querySelector("#map path.unit-shape").getBoundingClientRect();
+		return [r.left + 1, r.top + r.height / 2];
+	})()`))
+	if err != nil || len(xy) != 2 {
+		t.Fatalf("outline position: %v %v", xy, err)
+	}
+	step(t, ctx, "pick the outline", chromedp.MouseClickXY(xy[0], xy[1]),
+		chromedp.WaitEnabled(chromedp.ID("map-edit-save")),
+		chromedp.Click(chromedp.ID("map-edit-save")),
+		chromedp.WaitVisible(chromedp.CSS(`#map-status .ok`)))
+	wantText(t, ctx, "#map-status", "红专路社区")
+	for _, e := range errs() {
+		t.Errorf("browser console: %s", e)
+	}
 }

@@ -56,6 +56,7 @@ func (s *server) mapRoutes(mux *http.ServeMux) {
 	mux.Handle("GET /map/data/keygroup", s.page(s.mapKeyGroup))
 	mux.Handle("GET /map/data/here", s.page(s.mapHere))
 	mux.Handle("POST /map/grids/{code}/boundary", s.page(s.saveGridBoundary))
+	s.geoRoutes(mux)
 }
 
 // The layers the map may offer, in the layer control's order.
@@ -72,14 +73,16 @@ const (
 
 // mapConfig is what map.js reads from the page's data-config attribute:
 // the tiles, the layers this user may see, whether they may edit grid
-// boundaries, the case category filter and the page's strings.
+// boundaries and unit outlines, the case category filter and the page's strings.
 type mapConfig struct {
-	TileURL         string            `json:"tile_url"`
-	TileAttribution string            `json:"tile_attribution"`
-	Layers          []string          `json:"layers"`
-	CanEdit         bool              `json:"can_edit"`
-	Categories      []mapCategory     `json:"categories"`
-	Text            map[string]string `json:"text"`
+	TileURL         string   `json:"tile_url"`
+	TileAttribution string   `json:"tile_attribution"`
+	Layers          []string `json:"layers"`
+	CanEdit         bool     `json:"can_edit"`
+	// CanEditUnits lets org writers edit unit outlines (atlas.SetUnitBoundary).
+	CanEditUnits bool              `json:"can_edit_units"`
+	Categories   []mapCategory     `json:"categories"`
+	Text         map[string]string `json:"text"`
 }
 
 // mapCategory is a 大类 of the case filter.
@@ -94,7 +97,7 @@ var mapText = []string{"map.layer.grids", "map.layer.units", "map.layer.cases", 
 	"map.here.grid", "map.here.community", "map.here.staff", "map.here.cases", "map.here.none",
 	"map.here.nothing", "map.here.no_cases", "map.truncated", "map.error", "map.level",
 	"map.edit.start", "map.edit.save", "map.edit.cancel", "map.edit.saved", "map.edit.pick",
-	"map.keygroup.risk", "map.keygroup.kinds", "map.filter.apply",
+	"map.keygroup.risk", "map.keygroup.kinds", "map.filter.apply", "map.edit.pick_unit",
 	"case.overdue.green", "case.overdue.yellow", "case.overdue.red",
 	"case.status.collected", "case.status.reported", "case.status.assigned", "case.status.handling",
 	"case.status.feedback", "case.status.closed", "case.status.rejected", "case.status.merged",
@@ -118,13 +121,17 @@ func (s *server) mapPage(w http.ResponseWriter, r *http.Request) {
 	for _, k := range mapText {
 		cfg.Text[k] = t(k)
 	}
+	cfg.CanEditUnits = s.Geo != nil && slices.Contains(cfg.Layers, layerUnits) && rbac.HasAnywhere(a, rbac.OrgWrite)
 	b, err := json.Marshal(cfg)
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	v.Data = map[string]any{"Config": string(b), "Categories": cfg.Categories, "CanEdit": cfg.CanEdit,
-		"HasCases": slices.Contains(cfg.Layers, layerCases), "NoTiles": cfg.TileURL == ""}
+	g, u := importTargets(a)
+	v.Data = map[string]any{"Config": string(b), "Categories": cfg.Categories,
+		"CanEdit": cfg.CanEdit || cfg.CanEditUnits, "CanEditGrids": cfg.CanEdit, "CanEditUnits": cfg.CanEditUnits,
+		"HasCases": slices.Contains(cfg.Layers, layerCases), "NoTiles": cfg.TileURL == "",
+		"CanImport": s.Geo != nil && (g || u), "CanCoverage": s.Geo != nil && rbac.HasAnywhere(a, rbac.GridRead)}
 	if src := tileSource(s.MapTileURL); src != "" {
 		w.Header().Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data: "+src+
 			"; style-src 'self'; script-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'; object-src 'none'")

@@ -32,6 +32,8 @@ type orgData struct {
 	CanOrg, CanGrid, CanStaff, CanUser bool
 	ChildKinds                         []org.Kind
 	Teams                              []org.Team
+	// Coverage links a community to the check of its grids' coverage.
+	Coverage bool
 }
 
 // levelCount is one descendant count, in level order.
@@ -61,7 +63,8 @@ func (s *server) showUnit(w http.ResponseWriter, r *http.Request, code string, s
 	}
 	a := actor.From(ctx)
 	d := &orgData{Unit: u, Crumbs: crumbs, Tabs: tabsFor(a, u), Q: strings.TrimSpace(r.URL.Query().Get("q")),
-		CanOrg: rbac.Can(a, rbac.OrgWrite, u.Path), CanGrid: rbac.Can(a, rbac.GridWrite, u.Path),
+		Coverage: s.Geo != nil && u.Level == org.Community && u.Kind == org.Territory,
+		CanOrg:   rbac.Can(a, rbac.OrgWrite, u.Path), CanGrid: rbac.Can(a, rbac.GridWrite, u.Path),
 		CanStaff: rbac.Can(a, rbac.StaffWrite, u.Path), CanUser: rbac.Can(a, rbac.UserWrite, u.Path),
 		ChildKinds: childKinds(u),
 		Teams:      []org.Team{org.NoTeam, org.Deployed, org.MassWork, org.GridLeader}}

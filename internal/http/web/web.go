@@ -14,6 +14,7 @@ import (
 	"gridgov/internal/auth"
 	"gridgov/internal/blob"
 	"gridgov/internal/cases"
+	"gridgov/internal/geo/atlas"
 	"gridgov/internal/org"
 	"gridgov/internal/registry"
 	"gridgov/internal/registry/groups"
@@ -49,6 +50,9 @@ type Deps struct {
 	// Units draws unit outlines on the map (the atlas service); nil hides
 	// that layer.
 	Units UnitOutlines
+	// Geo is the atlas service behind boundary import/export, the coverage
+	// check and unit outline editing; nil hides those pages.
+	Geo *atlas.Service
 }
 
 // server is the console: its services, the parsed templates per language

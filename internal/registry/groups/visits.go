@@ -113,6 +113,11 @@ func (s *Service) RecordVisit(ctx context.Context, in VisitInput) (Visit, error)
 			s.now()).Scan(&id); err != nil {
 			return apperr.Wrap(err, "visit")
 		}
+		for _, att := range uniqueIDs(in.Attachments) {
+			if _, err := s.db.Exec(ctx, `INSERT INTO visit_attachments (visit_id, attachment_id) VALUES (?, ?)`, id, att); err != nil {
+				return apperr.Wrap(err, "visit attachment")
+			}
+		}
 		if in.Kind == "verify" {
 			if err := s.markVerified(ctx, in, uid); err != nil {
 				return err
@@ -140,6 +145,60 @@ func (s *Service) markVerified(ctx context.Context, in VisitInput, uid *int64) e
 		return apperr.Wrap(err, "verify")
 	}
 	return nil
+}
+
+// uniqueIDs returns ids without repeats, in order.
+func uniqueIDs(ids []int64) []int64 {
+	seen := make(map[int64]bool, len(ids))
+	out := make([]int64, 0, len(ids))
+	for _, id := range ids {
+		if !seen[id] {
+			seen[id] = true
+			out = append(out, id)
+		}
+	}
+	return out
+}
+
+// CanReadAttachment reports whether the actor may open attachment id
+// because it belongs to a visit of an object the actor may read
+// (registry.read over its place, and registry.keygroup for a key-group
+// person). The app registers the service with blob.Service.AddReader.
+func (s *Service) CanReadAttachment(ctx context.Context, id int64) (bool, error) {
+	rows, err := s.db.Query(ctx, `SELECT v.object_type, v.object_id FROM visit_attachments a
+		JOIN visits v ON v.id = a.visit_id WHERE a.attachment_id = ? ORDER BY v.id LIMIT 100`, id)
+	if err != nil {
+		return false, apperr.Wrap(err, "visit attachments")
+	}
+	type object struct {
+		typ string
+		id  int64
+	}
+	var objs []object
+	for rows.Next() {
+		var o object
+		if err := rows.Scan(&o.typ, &o.id); err != nil {
+			rows.Close()
+			return false, apperr.Wrap(err, "visit attachments")
+		}
+		objs = append(objs, o)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return false, apperr.Wrap(err, "visit attachments")
+	}
+	for _, o := range objs {
+		_, _, err := s.object(ctx, o.typ, o.id, PermRead)
+		switch apperr.CodeOf(err) {
+		case "":
+			return true, nil
+		case apperr.NotFound, apperr.Forbidden:
+			continue
+		default:
+			return false, err
+		}
+	}
+	return false, nil
 }
 
 func nonNil(ids []int64) []int64 {

@@ -70,7 +70,7 @@
     onEachFeature: function (f, layer) {
       layer.bindTooltip(f.properties.name, { permanent: true, direction: "center", className: "grid-label grid-label-l" + f.properties.level });
       layer.on("click", function (e) {
-        if (editing && !drawing) {
+        if (editing && !drawing && cfg.can_edit) {
           L.DomEvent.stopPropagation(e);
           pickForEdit(layer);
         }
@@ -95,10 +95,27 @@
   }
 
   // --- unit outlines -------------------------------------------------
+  // Org writers may pick an outline in edit mode (saved to /map/units/…).
+  var unitLevel = "district";
   var unitLayer = L.geoJSON(null, {
     style: { color: "#333", weight: 2, dashArray: "6 4", fill: false, className: "unit-shape" },
-    onEachFeature: function (f, layer) { layer.bindTooltip(f.properties.name, { sticky: true }); }
+    onEachFeature: function (f, layer) {
+      layer.target = "units";
+      layer.bindTooltip(f.properties.name, { sticky: true });
+      layer.on("click", function (e) {
+        if (editing && !drawing && cfg.can_edit_units) {
+          L.DomEvent.stopPropagation(e);
+          pickForEdit(layer);
+        }
+      });
+    }
   });
+  function loadUnits() {
+    return getJSON("/map/data/units?level=" + encodeURIComponent(unitLevel)).then(function (fc) {
+      unitLayer.clearLayers();
+      unitLayer.addData(fc);
+    }).catch(function () {});
+  }
 
   // --- point layers --------------------------------------------------
   var caseColours = { green: "#1e7b34", yellow: "#e0a100", red: "#c8102e" };
@@ -288,7 +305,10 @@
     el.classList.remove("map-editing");
     if (bar) { bar.hidden = true; }
     if (saveBtn) { saveBtn.disabled = true; }
-    if (reload) { loadGrids(false); }
+    if (reload) {
+      loadGrids(false);
+      if (has("units")) { loadUnits(); }
+    }
   }
   function pickForEdit(layer) {
     if (current === layer) { return; }
@@ -298,15 +318,29 @@
     saveBtn.disabled = false;
     say(layer.feature.properties.name + " (" + layer.feature.properties.code + ")");
   }
-  if (cfg.can_edit && editBtn && bar && map.pm) {
+  if ((cfg.can_edit || cfg.can_edit_units) && editBtn && bar && map.pm) {
+    var pickHint = cfg.can_edit ? T("map.edit.pick") : T("map.edit.pick_unit");
+    var hintEl = document.getElementById("map-edit-hint");
+    if (hintEl) { hintEl.textContent = pickHint; }
     editBtn.addEventListener("click", function () {
       editing = true;
       bar.hidden = false;
       map.closePopup();
       // Popups stay out of the way while editing (clicks are vertices).
       el.classList.add("map-editing");
-      say(T("map.edit.pick"));
+      if (cfg.can_edit_units && !map.hasLayer(unitLayer)) { unitLayer.addTo(map); }
+      say(pickHint);
     });
+    var levelSel = document.getElementById("map-unit-level");
+    if (levelSel && cfg.can_edit_units) {
+      levelSel.addEventListener("change", function () {
+        if (current && current.pm) { current.pm.disable(); }
+        current = null;
+        saveBtn.disabled = true;
+        unitLevel = levelSel.value;
+        loadUnits();
+      });
+    }
     cancelBtn.addEventListener("click", function () { stopEdit(true); say(""); });
     var drawBtn = document.getElementById("map-draw");
     var drawCode = document.getElementById("map-draw-code");
@@ -334,8 +368,9 @@
       if (!current) { return; }
       var code = current.feature.properties.code;
       var geometry = current.toGeoJSON().geometry;
+      var base = current.target === "units" ? "/map/units/" : "/map/grids/";
       saveBtn.disabled = true;
-      fetch("/map/grids/" + encodeURIComponent(code) + "/boundary", {
+      fetch(base + encodeURIComponent(code) + "/boundary", {
         method: "POST", credentials: "same-origin",
         headers: { "Content-Type": "application/json", "Accept": "application/json", "X-CSRF-Token": csrf },
         body: JSON.stringify({ boundary: geometry })
@@ -367,7 +402,7 @@
   }
 
   if (has("units")) {
-    getJSON("/map/data/units?level=district").then(function (fc) { unitLayer.addData(fc); }).catch(function () {});
+    loadUnits();
   }
   if (has("grids")) {
     loadGrids(true);

@@ -1,0 +1,11 @@
+-- The attachments of visits (走访/帮扶/核对 photos), one row each, so that
+-- whoever may read the visited object may open them (and not only their
+-- uploader). visits.attachments keeps the list as recorded.
+CREATE TABLE visit_attachments (
+    visit_id      BIGINT NOT NULL REFERENCES visits(id),
+    attachment_id BIGINT NOT NULL,
+    PRIMARY KEY (visit_id, attachment_id)
+);
+CREATE INDEX visit_attachments_attachment ON visit_attachments(attachment_id);
+INSERT INTO visit_attachments (visit_id, attachment_id)
+    SELECT DISTINCT v.id, x::bigint FROM visits v, jsonb_array_elements_text(v.attachments::jsonb) x;
