@@ -13,11 +13,13 @@ import (
 	"gridgov/internal/blob"
 	"gridgov/internal/calendar"
 	"gridgov/internal/cases"
+	"gridgov/internal/citizen"
 	"gridgov/internal/clock"
 	"gridgov/internal/config"
 	"gridgov/internal/db"
 	"gridgov/internal/geo"
 	"gridgov/internal/geo/atlas"
+	"gridgov/internal/idem"
 	"gridgov/internal/org"
 	"gridgov/internal/registry"
 	"gridgov/internal/registry/groups"
@@ -41,6 +43,8 @@ type app struct {
 	groups   *groups.Service
 	geo      *atlas.Service // boundaries, geofences, point → grid
 	locator  *geo.FreshLocator
+	replay   *idem.Service    // answers replayed to retried writes
+	citizen  *citizen.Service // public intake, Open311 and API keys
 	log      *slog.Logger
 }
 
@@ -113,6 +117,9 @@ func openApp(ctx context.Context, cfg *config.Config) (*app, error) {
 		log:      newLogger(cfg.LogLevel),
 		geo:      atlas.NewService(d, log, clk, orgs, locator.fresh),
 		locator:  locator.fresh,
+		replay:   idem.New(d, clk),
+		// Citizen reports: contacts sealed with the registry's key.
+		citizen: citizen.NewService(d, log, clk, caseSvc, sealer, citizen.Options{}),
 	}
 	if err := a.auth.EnsureBuiltinRoles(ctx); err != nil {
 		d.Close()

@@ -34,6 +34,7 @@ func commands() map[string]command {
 		"export":      {runExport, "export people FILE: write the people of a unit (masked) as CSV or Excel"},
 		"calendar":    {runCalendar, "calendar deadline | import | days: working calendar and time limits"},
 		"user":        {runUser, "user create | user passwd: manage accounts"},
+		"apikey":      {runAPIKey, "apikey create --name NAME | list | revoke --id ID: Open311 API keys"},
 		"audit":       {runAudit, "audit verify: check the audit log's hash chain"},
 		"attachments": {runAttachments, "attachments purge: delete uploads never linked to anything"},
 		"bench":       {runBench, "bench cases | bench registry: measure the case loop or the people import"},

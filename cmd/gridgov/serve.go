@@ -60,6 +60,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	defer stopScheduler()
 	go cases.NewScheduler(a.cases, a.log).Run(cliContext(sctx, "scheduler"), time.Minute)
 	go blob.NewPurger(a.blobs, a.log).Run(cliContext(sctx, "attachment-purge"), time.Hour)
+	go purgeReplays(cliContext(sctx, "idempotency-purge"), a, time.Hour)
 	fmt.Fprintf(stdout, "gridgov %s serving on http://%s/ (database: %s)\n", version, ln.Addr(), a.db.Where)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
@@ -86,8 +87,10 @@ func newHTTPServer(a *app, secureCookies bool, trusted []netip.Prefix) *http.Ser
 	return &http.Server{
 		Handler: server.New(server.Deps{Org: a.org, Auth: a.auth, Audit: a.audit, DB: a.db, Logger: a.log,
 			Calendar: a.calendar, Cases: a.cases, Blobs: a.blobs, Registry: a.registry, Places: a.places,
+			Idempotency:   a.replay,
 			Groups:        a.groups,
 			Geo:           a.geo,
+			Citizen:       a.citizen,
 			SecureCookies: secureCookies, TrustedProxies: trusted,
 			MapTileURL: a.cfg.MapTileURL, MapTileAttribution: a.cfg.MapTileAttribution, Locator: a.locator}),
 		ReadHeaderTimeout: 10 * time.Second,
@@ -147,4 +150,26 @@ func loggerTo(w io.Writer, level string) *slog.Logger {
 	var l slog.Level
 	_ = l.UnmarshalText([]byte(level))
 	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: l}))
+}
+
+// purgeReplays drops the stored answers of retried writes once they are
+// older than idem.Retention, every interval until ctx ends.
+func purgeReplays(ctx context.Context, a *app, every time.Duration) {
+	tick := time.NewTicker(every)
+	defer tick.Stop()
+	for {
+		if n, err := a.replay.Purge(ctx); err != nil {
+			if ctx.Err() != nil {
+				return
+			}
+			a.log.Error("idempotency purge", "err", err)
+		} else if n > 0 {
+			a.log.Info("idempotency purge", "purged", n)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+	}
 }

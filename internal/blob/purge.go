@@ -110,8 +110,8 @@ func NewPurger(svc *Service, log *slog.Logger) *Purger {
 	return &Purger{svc: svc, log: log}
 }
 
-// Run purges orphans older than Options.OrphanAge every interval until
-// ctx ends, starting at once.
+// Run purges orphans older than Options.OrphanAge, and resumable uploads
+// whose time is up, every interval until ctx ends, starting at once.
 func (p *Purger) Run(ctx context.Context, every time.Duration) {
 	if every <= 0 {
 		every = time.Hour
@@ -126,6 +126,15 @@ func (p *Purger) Run(ctx context.Context, every time.Duration) {
 			p.log.Error("attachment purge", "err", err)
 		} else if res.Purged > 0 {
 			p.log.Info("attachment purge", "purged", res.Purged, "bytes", res.Bytes)
+		}
+		// Resumable uploads left unfinished past their time go too.
+		if n, err := p.svc.PurgeUploads(ctx); err != nil {
+			if ctx.Err() != nil {
+				return
+			}
+			p.log.Error("upload purge", "err", err)
+		} else if n > 0 {
+			p.log.Info("upload purge", "purged", n)
 		}
 		select {
 		case <-ctx.Done():

@@ -87,6 +87,17 @@ const (
 // Sources lists the valid sources.
 var Sources = []Source{SourcePatrol, SourceCitizen, SourceLeader, SourceMedia, SourceHotline, SourceSuperior}
 
+// The intake channels of citizen reports (cases.channel).
+const (
+	ChannelPortal  = "portal"
+	ChannelWeChat  = "wechat"
+	ChannelOpen311 = "open311"
+	ChannelApp     = "app"
+)
+
+// Channels lists the valid intake channels of citizen reports.
+var Channels = []string{ChannelPortal, ChannelWeChat, ChannelOpen311, ChannelApp}
+
 // Overdue is the traffic light of a case's current stage.
 type Overdue string
 
@@ -176,6 +187,7 @@ type Case struct {
 	CategoryName     string          `json:"category_name"`
 	Description      string          `json:"description"`
 	Source           Source          `json:"source"`
+	Channel          string          `json:"channel,omitempty"` // citizen intake channel; empty for staff
 	Lat              *float64        `json:"lat,omitempty"`
 	Lng              *float64        `json:"lng,omitempty"`
 	Address          string          `json:"address"`
@@ -336,6 +348,9 @@ type CaseCreate struct {
 	// IdempotencyKey, when set, makes a retry with the same input return
 	// the case created first.
 	IdempotencyKey string `json:"-"`
+	// Channel records how a citizen's report came in (see Channels); empty
+	// for staff.
+	Channel string `json:"channel,omitempty"`
 }
 
 // Transition is the common input of the simple transitions (report,

@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -89,6 +90,9 @@ func cleanCreate(in *CaseCreate) error {
 	if !validSource(in.Source) {
 		errs.add("source", "must be one of patrol, citizen, leader, media, hotline, superior")
 	}
+	if in.Channel != "" && !slices.Contains(Channels, in.Channel) {
+		errs.add("channel", "must be one of portal, wechat, open311, app")
+	}
 	if (in.Lat == nil) != (in.Lng == nil) {
 		errs.add("lat", "lat and lng go together")
 	}
@@ -153,7 +157,7 @@ func (s *Service) prepare(ctx context.Context, a *actor.Actor, in CaseCreate) (c
 	}
 	now := s.now()
 	r := caseRow{Case: Case{CategoryCode: cat.Code, CategoryName: cat.Name, Description: in.Description,
-		Source: in.Source, Lat: in.Lat, Lng: in.Lng, Address: in.Address, GridCode: grid, UnitCode: terr.Code,
+		Source: in.Source, Channel: in.Channel, Lat: in.Lat, Lng: in.Lng, Address: in.Address, GridCode: grid, UnitCode: terr.Code,
 		UnitPath: terr.Path, Status: StatusCollected, CurrentUnitCode: terr.Code, StageStartedAt: now,
 		Overdue: Green, ReporterID: a.UserID, ReporterUnitCode: a.UnitCode, Attachments: in.Attachments,
 		Version: 1, CreatedAt: now, UpdatedAt: now}}

@@ -16,7 +16,7 @@ const caseCols = `c.id, c.number, c.category_code, COALESCE(k.name, ''), c.descr
 	c.address, c.grid_code, c.unit_code, c.unit_path, c.status, c.resume_status, c.stage, c.stage_seq,
 	c.current_unit_code, c.stage_started_at, c.deadline, c.handle_deadline, c.overdue, c.supervised,
 	c.rework_count, c.return_count, c.merged_into, c.reporter_id, c.reporter_unit_code, c.attachments, c.version,
-	c.created_at, c.updated_at, c.closed_at`
+	c.created_at, c.updated_at, c.closed_at, c.channel`
 
 const caseFrom = ` FROM cases c LEFT JOIN case_categories k ON k.code = c.category_code`
 
@@ -38,7 +38,7 @@ func scanCase(sc scanner, extra ...any) (caseRow, error) {
 		&r.Address, &r.GridCode, &r.UnitCode, &r.UnitPath, &r.Status, &r.ResumeStatus, &r.Stage, &r.StageSeq,
 		&r.CurrentUnitCode, &r.StageStartedAt, &dl, &hdl, &r.Overdue, &r.Supervised,
 		&r.ReworkCount, &r.ReturnCount, &merged, &r.ReporterID, &r.ReporterUnitCode, &att, &r.Version,
-		&r.CreatedAt, &r.UpdatedAt, &closed}
+		&r.CreatedAt, &r.UpdatedAt, &closed, &r.Channel}
 	err := sc.Scan(append(dest, extra...)...)
 	if err != nil {
 		return r, err
@@ -145,13 +145,13 @@ func (st store) insertCase(ctx context.Context, r caseRow) (int64, error) {
 	err := st.db.QueryRow(ctx, `INSERT INTO cases (number, category_code, description, source, lat, lng, address,
 		grid_code, unit_code, unit_path, status, resume_status, stage, stage_seq, current_unit_code, stage_started_at,
 		deadline, handle_deadline, overdue, supervised, rework_count, reporter_id, reporter_unit_code, attachments,
-		version, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		version, created_at, updated_at, channel)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 		r.Number, r.CategoryCode, r.Description, string(r.Source), floatArg(r.Lat), floatArg(r.Lng), r.Address,
 		r.GridCode, r.UnitCode, r.UnitPath, string(r.Status), string(r.ResumeStatus), r.Stage, r.StageSeq,
 		r.CurrentUnitCode, r.StageStartedAt, r.Deadline, r.HandleDeadline, string(r.Overdue), r.Supervised,
 		r.ReworkCount, r.ReporterID, r.ReporterUnitCode, mustJSON(r.Attachments), r.Version, r.CreatedAt,
-		r.UpdatedAt).Scan(&id)
+		r.UpdatedAt, r.Channel).Scan(&id)
 	if err != nil {
 		return 0, fmt.Errorf("insert case: %w", err)
 	}

@@ -58,13 +58,22 @@ const (
 	RegistryExportApprove Permission = "registry.export_approve"
 )
 
+// Citizen intake and Open311 (issue 6).
+const (
+	// CaseModerate lets staff hide or redact the public text and media of
+	// citizen reports in their scope.
+	CaseModerate Permission = "case.moderate"
+	// APIKeyManage lets an administrator issue and revoke Open311 API keys.
+	APIKeyManage Permission = "apikey.manage"
+)
+
 // All lists every permission, in display order.
 var All = []Permission{OrgRead, OrgWrite, GridRead, GridWrite, StaffRead, StaffWrite,
 	UserRead, UserWrite, RoleWrite, AuditRead,
 	CaseRead, CaseCreate, CaseDispatch, CaseHandle, CaseSupervise, CategoryWrite, CalendarWrite,
 	AttachmentRead, AttachmentWrite,
 	RegistryRead, RegistryWrite, RegistryImport, RegistryExport, RegistryUnmask, RegistryKeyGroup,
-	RegistryExportApprove}
+	RegistryExportApprove, CaseModerate, APIKeyManage}
 
 // Valid reports whether p is a known permission.
 func Valid(p Permission) bool {

@@ -20,8 +20,10 @@ import (
 	"gridgov/internal/blob"
 	"gridgov/internal/calendar"
 	"gridgov/internal/cases"
+	"gridgov/internal/citizen"
 	"gridgov/internal/geo/atlas"
 	"gridgov/internal/http/httpx"
+	"gridgov/internal/idem"
 	"gridgov/internal/org"
 	"gridgov/internal/registry/groups"
 	"gridgov/internal/registry/places"
@@ -56,6 +58,13 @@ type Deps struct {
 	// Geo serves boundaries, coverage, geofences and point → grid; nil
 	// leaves its routes out.
 	Geo *atlas.Service
+	// Idempotency keeps the answers of the writes the field app replays
+	// (case transitions, visits, verifications) under their
+	// Idempotency-Key; nil leaves those writes without replay.
+	Idempotency *idem.Service
+	// Citizen is the citizen intake: Open311 API keys and moderation of
+	// citizen reports; nil makes those routes answer not_found.
+	Citizen *citizen.Service
 }
 
 // handlerFunc is an API handler: it writes a response or returns an error
@@ -119,6 +128,7 @@ func (a *api) routes() []route {
 	rs = append(rs, a.calendarRoutes()...)
 	rs = append(rs, a.casesRoutes()...)
 	rs = append(rs, a.attachmentRoutes()...)
+	rs = append(rs, a.uploadRoutes()...)
 	if a.Registry != nil {
 		rs = append(rs, a.peopleRoutes()...)
 		rs = append(rs, a.groupRoutes()...)
@@ -133,6 +143,7 @@ func (a *api) routes() []route {
 		rs = append(rs, a.geoRoutes()...)
 	}
 	rs = append(rs, a.meetingRoutes()...)
+	rs = append(rs, a.citizenRoutes()...)
 	rs = append(rs, route{Method: "GET", Path: "/openapi.json", Public: true, Handler: serveOpenAPI})
 	return rs
 }
@@ -150,12 +161,16 @@ func (a *api) wrap(rt route) http.Handler {
 	if rt.Public {
 		return handle(rt.Handler)
 	}
+	h := rt.Handler
+	if replayable(rt.Method, rt.Path) {
+		h = a.idempotent(h)
+	}
 	return handle(func(w http.ResponseWriter, r *http.Request) error {
 		ctx, err := a.authenticate(r)
 		if err != nil {
 			return err
 		}
-		return rt.Handler(w, r.WithContext(ctx))
+		return h(w, r.WithContext(ctx))
 	})
 }
 

@@ -7,6 +7,8 @@ import (
 	"gridgov/internal/blob"
 	"gridgov/internal/calendar"
 	"gridgov/internal/cases"
+	"gridgov/internal/citizen"
+	"gridgov/internal/clock"
 	"gridgov/internal/registry"
 	"gridgov/internal/registry/groups"
 	"gridgov/internal/registry/places"
@@ -21,8 +23,11 @@ import (
 	"gridgov/internal/db"
 	"gridgov/internal/geo/atlas"
 	"gridgov/internal/http/api"
+	"gridgov/internal/http/field"
 	"gridgov/internal/http/httpx"
+	"gridgov/internal/http/open311"
 	"gridgov/internal/http/web"
+	"gridgov/internal/idem"
 	"gridgov/internal/org"
 )
 
@@ -56,6 +61,12 @@ type Deps struct {
 	// Locator is the app's point → grid index, shared with the console
 	// map's "what is here" (nil: the console builds its own).
 	Locator web.GridLocator
+	// Citizen is the public intake behind Open311 and the API keys (nil
+	// leaves /open311/v2/ out).
+	Citizen *citizen.Service
+	// Idempotency keeps the answers replayed to retried writes (nil: one
+	// is made on DB); the caller purges it.
+	Idempotency *idem.Service
 	// TrustedProxies are the proxies whose X-Forwarded-For names the client.
 	TrustedProxies []netip.Prefix
 }
@@ -67,13 +78,24 @@ func New(d Deps) http.Handler {
 		d.Logger = slog.Default()
 	}
 	mux := http.NewServeMux()
+	replay := d.Idempotency
+	if replay == nil && d.DB != nil {
+		replay = idem.New(d.DB, clock.System{})
+	}
 	mux.Handle("/api/", api.New(api.Deps{Org: d.Org, Auth: d.Auth, Audit: d.Audit, Logger: d.Logger,
 		Calendar: d.Calendar, Cases: d.Cases, Blobs: d.Blobs, Registry: d.Registry, Places: d.Places,
-		Groups: d.Groups, Geo: d.Geo}))
+		Groups: d.Groups, Geo: d.Geo, Idempotency: replay, Citizen: d.Citizen}))
 	mux.Handle("GET /healthz", healthz(d.DB, d.Logger))
+	if d.Citizen != nil {
+		mux.Handle(open311.Prefix, open311.New(open311.Deps{Citizen: d.Citizen, Logger: d.Logger}))
+	}
+	// 社管通, the field app (PWA); it calls the API above.
+	fieldApp := field.New()
+	mux.Handle("/field/", fieldApp)
+	mux.Handle("/field", fieldApp)
 	mux.Handle("/", web.New(web.Deps{Org: d.Org, Auth: d.Auth, Audit: d.Audit, Cases: d.Cases, Blobs: d.Blobs, Registry: d.Registry,
 		Places: d.Places, Groups: d.Groups, SecureCookies: d.SecureCookies, Logger: d.Logger,
-		MapTileURL: d.MapTileURL, MapTileAttribution: d.MapTileAttribution, Units: mapUnits(d.Geo), Locator: d.Locator, Geo: d.Geo}))
+		MapTileURL: d.MapTileURL, MapTileAttribution: d.MapTileAttribution, Units: mapUnits(d.Geo), Locator: d.Locator, Geo: d.Geo, Citizen: d.Citizen}))
 	var h http.Handler = mux
 	h = httpx.WithErrorLogger(d.Logger, h)
 	h = httpx.Recover(d.Logger, h)

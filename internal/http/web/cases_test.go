@@ -1,12 +1,15 @@
 package web_test
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 	"regexp"
 	"strings"
 	"testing"
 
+	"gridgov/internal/actor"
+	"gridgov/internal/cases"
 	"gridgov/internal/db"
 	"gridgov/internal/dbtest"
 )
@@ -235,5 +238,29 @@ func TestCaseConsoleExceptions(t *testing.T) {
 		wantStatus(t, p, http.StatusOK)
 		wantBody(t, p, "恢复办理")
 		wantNoBody(t, p, `id="act-resume"`)
+	})
+}
+
+// TestCaseConsoleChannel: a citizen's report shows the channel it came in
+// by, on its page and in the list; a staff case shows none.
+func TestCaseConsoleChannel(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		f := newCaseFixture(t, d)
+		sys := actor.With(context.Background(), actor.SystemActor("citizen-open311"))
+		c, _, err := f.cases.CreateCase(sys, cases.CaseCreate{CategoryCode: "E010101", Description: "小区门口有暴露垃圾",
+			GridCode: "G410105001001", Source: cases.SourceCitizen, Channel: cases.ChannelOpen311})
+		if err != nil {
+			t.Fatal(err)
+		}
+		sq := f.client(t)
+		sq.mustLogin("sq")
+		p := sq.get("/cases/" + fmtInt(c.ID))
+		wantStatus(t, p, http.StatusOK)
+		wantBody(t, p, "群众反映", `<span id="case-channel">Open311 接口</span>`)
+		wantBody(t, sq.get("/cases"), "Open311 接口")
+		staff := sq.createCase("红专路口有暴露垃圾", testPhoto(t))
+		wantNoBody(t, sq.get("/cases/"+fmtInt(staff)), `id="case-channel"`)
+		en := sq.get("/lang?l=en&next=/cases/" + fmtInt(c.ID))
+		wantBody(t, en, "Open311 API")
 	})
 }

@@ -112,7 +112,7 @@ type view struct {
 }
 
 // nav says which sections the actor may open.
-type nav struct{ Org, Users, Roles, Audit, Cases, Registry bool }
+type nav struct{ Org, Users, Roles, Audit, Cases, Registry, APIKeys bool }
 
 // newView fills the common parts of a page's view from the request.
 func (s *server) newView(r *http.Request, title, active string, data any) *view {
@@ -128,6 +128,7 @@ func (s *server) newView(r *http.Request, title, active string, data any) *view 
 			Audit:    rbac.HasAnywhere(a, rbac.AuditRead),
 			Cases:    s.Cases != nil && rbac.HasAnywhere(a, cases.PermCaseRead),
 			Registry: s.Registry != nil && rbac.HasAnywhere(a, rbac.RegistryRead),
+			APIKeys:  s.Citizen != nil && rbac.HasAnywhere(a, rbac.APIKeyManage),
 		}
 	}
 	if key := r.URL.Query().Get("flash"); strings.HasPrefix(key, "flash.") && s.cat.has(key) {

@@ -14,6 +14,7 @@ import (
 	"gridgov/internal/auth"
 	"gridgov/internal/blob"
 	"gridgov/internal/cases"
+	"gridgov/internal/citizen"
 	"gridgov/internal/geo/atlas"
 	"gridgov/internal/org"
 	"gridgov/internal/registry"
@@ -53,6 +54,8 @@ type Deps struct {
 	// Geo is the atlas service behind boundary import/export, the coverage
 	// check and unit outline editing; nil hides those pages.
 	Geo *atlas.Service
+	// Citizen issues and revokes the Open311 API keys; nil hides that page.
+	Citizen *citizen.Service
 }
 
 // server is the console: its services, the parsed templates per language
@@ -146,6 +149,10 @@ func (s *server) routes() http.Handler {
 	if s.Registry != nil {
 		s.registryRoutes(mux)
 		s.securityRoutes(mux)
+	}
+
+	if s.Citizen != nil {
+		s.apikeyRoutes(mux)
 	}
 
 	mux.Handle("GET /me/password", s.page(s.passwordForm))
