@@ -119,7 +119,8 @@ func openApp(ctx context.Context, cfg *config.Config) (*app, error) {
 		locator:  locator.fresh,
 		replay:   idem.New(d, clk),
 		// Citizen reports: contacts sealed with the registry's key.
-		citizen: citizen.NewService(d, log, clk, caseSvc, sealer, citizen.Options{}),
+		citizen: citizen.NewService(d, log, clk, caseSvc, sealer, citizen.Options{
+			PerClientHour: cfg.CitizenPerHour, PerPhoneDay: cfg.CitizenPerPhoneDay}),
 	}
 	if err := a.auth.EnsureBuiltinRoles(ctx); err != nil {
 		d.Close()

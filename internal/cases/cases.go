@@ -431,15 +431,20 @@ const (
 
 // OutboxMessage is a notification waiting to be sent.
 type OutboxMessage struct {
-	ID              int64           `json:"id"`
-	Channel         string          `json:"channel"`
-	RecipientUnit   string          `json:"recipient_unit"`
-	RecipientUserID *int64          `json:"recipient_user_id,omitempty"`
-	Kind            string          `json:"kind"`
-	CaseID          int64           `json:"case_id"`
-	Payload         json.RawMessage `json:"payload"`
-	CreatedAt       time.Time       `json:"created_at"`
-	SentAt          *time.Time      `json:"sent_at,omitempty"`
+	ID              int64  `json:"id"`
+	Channel         string `json:"channel"`
+	RecipientUnit   string `json:"recipient_unit"`
+	RecipientUserID *int64 `json:"recipient_user_id,omitempty"`
+	// RecipientRef names a recipient resolved when the message is sent
+	// (RecipientReporter: the sealed contact of the case's citizen report).
+	RecipientRef string          `json:"recipient_ref,omitempty"`
+	Kind         string          `json:"kind"`
+	CaseID       int64           `json:"case_id"`
+	Payload      json.RawMessage `json:"payload"`
+	CreatedAt    time.Time       `json:"created_at"`
+	// NotBefore holds the message back until then (quiet hours).
+	NotBefore *time.Time `json:"not_before,omitempty"`
+	SentAt    *time.Time `json:"sent_at,omitempty"`
 }
 
 // Deadlines computes a deadline from a start time and a limit ("4wh",

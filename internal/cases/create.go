@@ -61,8 +61,9 @@ func (s *Service) replay(ctx context.Context, userID int64, key, hash string) (C
 		return Case{}, false, err
 	}
 	if old != hash {
-		return Case{}, false, apperr.New(apperr.Conflict,
-			"this Idempotency-Key was used with a different request").WithReason(ReasonIdempotency)
+		// 422 naming the key, as internal/idem answers (REL-IDEM-1).
+		return Case{}, false, apperr.Field("Idempotency-Key",
+			"was already used with a different request").WithReason(ReasonIdempotency)
 	}
 	r, err := s.st.caseByID(ctx, id)
 	return r.Case, err == nil, err

@@ -187,7 +187,10 @@ func TestIdempotentCreate(t *testing.T) {
 		}
 		in.Description = "y"
 		_, _, err = f.svc.CreateCase(ctx, in)
-		wantReason(t, err, cases.ReasonIdempotency)
+		wantField(t, err, "Idempotency-Key")
+		if e := apperr.As(err); e.Reason != cases.ReasonIdempotency {
+			t.Fatalf("reason %q, want %s", e.Reason, cases.ReasonIdempotency)
+		}
 		var n int
 		if err := d.QueryRow(context.Background(), `SELECT count(*) FROM cases`).Scan(&n); err != nil || n != 1 {
 			t.Fatalf("cases stored: %d (%v), want 1", n, err)

@@ -31,6 +31,8 @@ type Service struct {
 	attachments Attachments
 	// cats caches the catalogue (see catCache).
 	cats catCache
+	// hooks run on every status change (see OnStatusChange).
+	hooks []StatusHook
 }
 
 // NewService returns the case service. locator may be nil, in which case

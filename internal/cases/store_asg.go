@@ -223,28 +223,5 @@ func (st store) enqueue(ctx context.Context, m OutboxMessage, dedup string) erro
 
 // outbox lists messages of a case (0: all), oldest first.
 func (st store) outbox(ctx context.Context, caseID int64, limit int) ([]OutboxMessage, error) {
-	rows, err := st.db.Query(ctx, `SELECT id, channel, recipient_unit, recipient_user_id, kind, COALESCE(case_id, 0),
-		payload, created_at, sent_at FROM outbox WHERE (? = 0 OR case_id = ?) ORDER BY id LIMIT ?`,
-		caseID, caseID, limit)
-	if err != nil {
-		return nil, fmt.Errorf("list outbox: %w", err)
-	}
-	defer rows.Close()
-	out := []OutboxMessage{}
-	for rows.Next() {
-		var m OutboxMessage
-		var uid sql.NullInt64
-		var sent sql.NullTime
-		var payload string
-		if err := rows.Scan(&m.ID, &m.Channel, &m.RecipientUnit, &uid, &m.Kind, &m.CaseID, &payload,
-			&m.CreatedAt, &sent); err != nil {
-			return nil, err
-		}
-		if uid.Valid {
-			m.RecipientUserID = &uid.Int64
-		}
-		m.Payload, m.SentAt = []byte(payload), timePtr(sent)
-		out = append(out, m)
-	}
-	return out, rows.Err()
+	return st.outboxWhere(ctx, `(? = 0 OR case_id = ?) ORDER BY id LIMIT ?`, caseID, caseID, limit)
 }

@@ -92,7 +92,7 @@ func (s *Service) mutate(ctx context.Context, id int64, version int, act Action,
 			return err
 		}
 		out = t.c.Case
-		return nil
+		return s.runHooks(ctx, out, t.from)
 	})
 	return out, err
 }

@@ -53,7 +53,8 @@ type Service struct {
 }
 
 // NewService returns the intake service; zero option fields take the
-// defaults of DefaultOptions.
+// defaults of DefaultOptions. It registers with cs the hook that queues
+// the reporter's SMS on status changes (see notify.go).
 func NewService(d *db.DB, log *audit.Log, clk clock.Clock, cs *cases.Service, sealer Sealer, opts Options) *Service {
 	def := DefaultOptions()
 	if opts.PerClientHour <= 0 {
@@ -65,7 +66,11 @@ func NewService(d *db.DB, log *audit.Log, clk clock.Clock, cs *cases.Service, se
 	if opts.Notice == "" {
 		opts.Notice = def.Notice
 	}
-	return &Service{db: d, audit: log, clock: clk, cases: cs, sealer: sealer, opts: opts, st: store{db: d}}
+	s := &Service{db: d, audit: log, clock: clk, cases: cs, sealer: sealer, opts: opts, st: store{db: d}}
+	if cs != nil {
+		cs.OnStatusChange(s.onStatusChange) // reporter SMS (notify.go)
+	}
+	return s
 }
 
 // now is the service time, truncated to what both engines store.

@@ -126,8 +126,10 @@ func (s *Service) replay(ctx context.Context, in ReportInput, idem, hash string)
 	case idem != "":
 		r, ok, err = s.st.byIdem(ctx, idem)
 		if ok && r.ContentHash != hash {
-			return Receipt{}, false, apperr.New(apperr.Conflict,
-				"this Idempotency-Key was used with a different report").WithReason(cases.ReasonIdempotency)
+			// Invalid naming the key, as POST /api/v1/cases and internal/idem
+			// answer (REL-IDEM-1); Open311 shows it as a 400.
+			return Receipt{}, false, apperr.Field("Idempotency-Key",
+				"was already used with a different report").WithReason(cases.ReasonIdempotency)
 		}
 	case in.DeviceID != "":
 		r, ok, err = s.st.byDevice(ctx, in.DeviceID, hash, s.now().Add(-24*time.Hour))

@@ -38,6 +38,13 @@ type Config struct {
 	// GRIDGOV_EXPORT_APPROVAL_THRESHOLD, default 1000) is the row count above
 	// which a people export needs a second person's approval (PRIV-10).
 	ExportApproval int
+	// CitizenPerHour (--citizen-reports-per-hour,
+	// GRIDGOV_CITIZEN_REPORTS_PER_HOUR, default 10) is how many reports one
+	// citizen client (IP address or Open311 API key) may submit in an hour;
+	// CitizenPerPhoneDay (--citizen-reports-per-phone-day,
+	// GRIDGOV_CITIZEN_REPORTS_PER_PHONE_DAY, default 5) how many one phone
+	// number may submit in a day.
+	CitizenPerHour, CitizenPerPhoneDay int
 }
 
 // Register adds the common flags to fs, with defaults taken from the
@@ -56,6 +63,8 @@ func Register(fs *flag.FlagSet) *Config {
 	fs.IntVar(&c.LookupsPerHour, "registry-lookups-per-hour", envInt("GRIDGOV_REGISTRY_LOOKUPS_PER_HOUR", 60), "exact ID-card/phone searches a user may make per rolling hour")
 	fs.IntVar(&c.PeoplePerHour, "registry-people-per-hour", envInt("GRIDGOV_REGISTRY_PEOPLE_PER_HOUR", 200), "distinct people a user may be shown per rolling hour")
 	fs.IntVar(&c.ExportApproval, "export-approval-threshold", envInt("GRIDGOV_EXPORT_APPROVAL_THRESHOLD", 1000), "people exports above this many rows need a second person's approval")
+	fs.IntVar(&c.CitizenPerHour, "citizen-reports-per-hour", envInt("GRIDGOV_CITIZEN_REPORTS_PER_HOUR", 10), "citizen reports one client (IP or API key) may submit per hour")
+	fs.IntVar(&c.CitizenPerPhoneDay, "citizen-reports-per-phone-day", envInt("GRIDGOV_CITIZEN_REPORTS_PER_PHONE_DAY", 5), "citizen reports one phone number may submit per day")
 	c.Addr = env("GRIDGOV_ADDR", "127.0.0.1:8080")
 	return c
 }
@@ -93,6 +102,9 @@ func (c *Config) Validate() error {
 	}
 	if c.ExportApproval < 1 || c.ExportApproval > 100_000 {
 		problems = append(problems, "--export-approval-threshold must be between 1 and 100000")
+	}
+	if c.CitizenPerHour < 1 || c.CitizenPerHour > 100_000 || c.CitizenPerPhoneDay < 1 || c.CitizenPerPhoneDay > 100_000 {
+		problems = append(problems, "--citizen-reports-per-hour and --citizen-reports-per-phone-day must be between 1 and 100000")
 	}
 	switch c.LogLevel {
 	case "debug", "info", "warn", "error":

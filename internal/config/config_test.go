@@ -24,7 +24,8 @@ func TestDefaultsAreValid(t *testing.T) {
 	if err := c.Validate(); err != nil {
 		t.Fatalf("defaults: %v", err)
 	}
-	if c.LookupsPerHour != 60 || c.PeoplePerHour != 200 || c.ExportApproval != 1000 || c.MapTileURL != "" {
+	if c.LookupsPerHour != 60 || c.PeoplePerHour != 200 || c.ExportApproval != 1000 || c.MapTileURL != "" ||
+		c.CitizenPerHour != 10 || c.CitizenPerPhoneDay != 5 {
 		t.Errorf("defaults: %+v", c)
 	}
 }
@@ -43,6 +44,9 @@ func TestValidate(t *testing.T) {
 		{[]string{"--export-approval-threshold", "0"}, "--export-approval-threshold"},
 		{[]string{"--export-approval-threshold", "100001"}, "--export-approval-threshold"},
 		{[]string{"--export-approval-threshold", "5000"}, ""},
+		{[]string{"--citizen-reports-per-hour", "0"}, "--citizen-reports-per-hour"},
+		{[]string{"--citizen-reports-per-phone-day", "-1"}, "--citizen-reports-per-phone-day"},
+		{[]string{"--citizen-reports-per-hour", "30", "--citizen-reports-per-phone-day", "2"}, ""},
 	} {
 		err := parse(t, tt.args...).Validate()
 		switch {
@@ -58,5 +62,17 @@ func TestBadIntegerInEnvironmentIsRefused(t *testing.T) {
 	t.Setenv("GRIDGOV_REGISTRY_LOOKUPS_PER_HOUR", "many")
 	if err := parse(t).Validate(); err == nil || !strings.Contains(err.Error(), "--registry-lookups-per-hour") {
 		t.Fatalf("got %v, want the setting refused", err)
+	}
+}
+
+func TestCitizenLimitsFromEnvironment(t *testing.T) {
+	t.Setenv("GRIDGOV_CITIZEN_REPORTS_PER_HOUR", "25")
+	t.Setenv("GRIDGOV_CITIZEN_REPORTS_PER_PHONE_DAY", "3")
+	c := parse(t)
+	if err := c.Validate(); err != nil || c.CitizenPerHour != 25 || c.CitizenPerPhoneDay != 3 {
+		t.Fatalf("got %d/%d (%v), want 25/3", c.CitizenPerHour, c.CitizenPerPhoneDay, err)
+	}
+	if c := parse(t, "--citizen-reports-per-hour", "7"); c.CitizenPerHour != 7 {
+		t.Fatalf("flag: got %d, want 7 (flags win)", c.CitizenPerHour)
 	}
 }

@@ -63,6 +63,9 @@ const (
 	// CaseModerate lets staff hide or redact the public text and media of
 	// citizen reports in their scope.
 	CaseModerate Permission = "case.moderate"
+	// CaseContact lets staff unseal the contact (name, phone, email) of a
+	// citizen report in their scope, with a reason, audited.
+	CaseContact Permission = "case.contact"
 	// APIKeyManage lets an administrator issue and revoke Open311 API keys.
 	APIKeyManage Permission = "apikey.manage"
 )
@@ -73,7 +76,7 @@ var All = []Permission{OrgRead, OrgWrite, GridRead, GridWrite, StaffRead, StaffW
 	CaseRead, CaseCreate, CaseDispatch, CaseHandle, CaseSupervise, CategoryWrite, CalendarWrite,
 	AttachmentRead, AttachmentWrite,
 	RegistryRead, RegistryWrite, RegistryImport, RegistryExport, RegistryUnmask, RegistryKeyGroup,
-	RegistryExportApprove, CaseModerate, APIKeyManage}
+	RegistryExportApprove, CaseModerate, CaseContact, APIKeyManage}
 
 // Valid reports whether p is a known permission.
 func Valid(p Permission) bool {

@@ -127,6 +127,7 @@ func (a *api) routes() []route {
 	rs = append(rs, a.auditRoutes()...)
 	rs = append(rs, a.calendarRoutes()...)
 	rs = append(rs, a.casesRoutes()...)
+	rs = append(rs, a.noticeRoutes()...)
 	rs = append(rs, a.attachmentRoutes()...)
 	rs = append(rs, a.uploadRoutes()...)
 	if a.Registry != nil {

@@ -160,8 +160,9 @@ func TestCaseLoopAcrossLevels(t *testing.T) {
 			t.Fatalf("retry: %d %s, want 200 with id %d", again.status, again.body, c.ID)
 		}
 		body["description"] = "另一件事"
-		if r := f.doHeader("POST", "/api/v1/cases", f.tok["worker"], body, key); r.status != http.StatusConflict {
-			t.Fatalf("reused key: %d %s, want 409", r.status, r.body)
+		if r := f.doHeader("POST", "/api/v1/cases", f.tok["worker"], body, key); r.status != http.StatusUnprocessableEntity ||
+			r.errorBody(t).Fields["Idempotency-Key"] == "" {
+			t.Fatalf("reused key: %d %s, want 422 naming Idempotency-Key", r.status, r.body)
 		}
 		id := fmt.Sprintf("/cases/%d", c.ID)
 		f.get("outsider", c.ID, http.StatusNotFound)

@@ -541,7 +541,7 @@ func TestIdempotentRetries(t *testing.T) {
 		n := f.countCases(t)
 		form.Set("description", "树木倒伏，另一棵")
 		a2 := f.do(t, "POST", "requests.xml", form, hdr)
-		wantErrorXML(t, a2, 409)
+		wantErrorXML(t, a2, 400)
 		if f.countCases(t) != n {
 			t.Fatal("conflicting key created a case")
 		}

@@ -26,6 +26,7 @@ import (
 	"gridgov/internal/http/field"
 	"gridgov/internal/http/httpx"
 	"gridgov/internal/http/open311"
+	"gridgov/internal/http/public"
 	"gridgov/internal/http/web"
 	"gridgov/internal/idem"
 	"gridgov/internal/org"
@@ -88,6 +89,14 @@ func New(d Deps) http.Handler {
 	mux.Handle("GET /healthz", healthz(d.DB, d.Logger))
 	if d.Citizen != nil {
 		mux.Handle(open311.Prefix, open311.New(open311.Deps{Citizen: d.Citizen, Logger: d.Logger}))
+		// The citizen portal (群众随手拍); see docs/portal.md.
+		pd := public.Deps{Citizen: d.Citizen, Blobs: d.Blobs, DB: d.DB,
+			Logger: d.Logger, SecureCookies: d.SecureCookies, MapTileURL: d.MapTileURL,
+			MapTileAttribution: d.MapTileAttribution}
+		if c, ok := territoryCentre(d.Geo); ok {
+			pd.MapCenter, pd.MapZoom = c, 10
+		}
+		mux.Handle(public.Prefix, public.New(pd))
 	}
 	// 社管通, the field app (PWA); it calls the API above.
 	fieldApp := field.New()

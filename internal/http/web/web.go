@@ -153,6 +153,7 @@ func (s *server) routes() http.Handler {
 
 	if s.Citizen != nil {
 		s.apikeyRoutes(mux)
+		s.moderationRoutes(mux)
 	}
 
 	mux.Handle("GET /me/password", s.page(s.passwordForm))

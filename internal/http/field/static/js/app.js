@@ -1,5 +1,5 @@
 // app.js: the field app's shell: the hash router, the header (network state,
-// outbox badge, language), login and logout, the to-do list, "me", the
+// outbox and notices badges, language), login and logout, the to-do list, "me", the
 // outbox view and the sync loop (on start, on the "online" event, after each
 // capture, and on a timer with backoff while something is waiting).
 import * as idb from "./idb.js";
@@ -9,8 +9,10 @@ import { el, show, field, flash } from "./dom.js";
 import { t, getLang, setLang } from "./i18n.js";
 import { newCaseView, caseView } from "./cases.js";
 import { baseView } from "./base.js";
+import * as notices from "./notices.js";
 
-const routes = { login: loginView, todo: todoView, new: newCaseView, case: caseView, outbox: outboxView, base: baseView, me: meView };
+const routes = { login: loginView, todo: todoView, new: newCaseView, case: caseView, outbox: outboxView, base: baseView, me: meView,
+  notices: () => notices.noticesView(updateNotices) };
 
 async function route() {
   const [name, arg] = location.hash.replace(/^#\/?/, "").split("/");
@@ -27,6 +29,16 @@ async function route() {
     show(el("p", { class: "flash flash-err" }, t("err", { e: e.message })));
   }
   translateStatic();
+  if (s) (name === "notices" ? Promise.resolve() : notices.refresh()).then(updateNotices).catch(() => {});
+}
+
+// updateNotices shows the number of unread notices (of the last list
+// fetched) in the header.
+async function updateNotices() {
+  const n = await notices.unread();
+  const b = document.getElementById("notices-badge");
+  b.textContent = String(n);
+  b.className = "badge" + (n ? " unread" : "");
 }
 
 function translateStatic() {
@@ -34,6 +46,7 @@ function translateStatic() {
   document.getElementById("lang").textContent = getLang() === "en" ? "中文" : "EN";
   document.getElementById("brand").textContent = t("app.name");
   document.getElementById("outbox-label").textContent = t("outbox");
+  document.getElementById("notices-label").textContent = t("notices");
   updateNet();
 }
 
@@ -189,7 +202,7 @@ function start() {
   setLang(getLang());
   document.getElementById("lang").addEventListener("click", () => { setLang(getLang() === "en" ? "zh" : "en"); route(); });
   window.addEventListener("hashchange", route);
-  window.addEventListener("online", () => { updateNet(); kick(); });
+  window.addEventListener("online", () => { updateNet(); kick(); notices.refresh(true).then(updateNotices).catch(() => {}); });
   window.addEventListener("offline", updateNet);
   outbox.onChange(updateBadge);
   if ("serviceWorker" in navigator) {
@@ -197,6 +210,7 @@ function start() {
   }
   route();
   updateBadge();
+  updateNotices();
   session().then((s) => { if (s && navigator.onLine) { refreshCaches().catch(() => {}); kick(); } });
 }
 

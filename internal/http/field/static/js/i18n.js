@@ -23,6 +23,11 @@ const zh = {
   "base.name": "姓名（前缀）", "base.id": "身份证号", "base.search": "查询", "base.none": "没有结果",
   "base.online": "查询基础数据需要联网", "base.verify": "核对无误", "base.visit": "记录走访",
   "base.visit.note": "走访情况", "me.title": "我的", "me.user": "账号", "me.unit": "单位",
+  "notices": "提醒", "notices.title": "我的提醒", "notices.empty": "暂无提醒",
+  "notices.cached": "离线：显示上次同步的提醒", "notices.online": "联网后可查看提醒",
+  "notice.arrived": "新到案件", "notice.near_limit": "即将超时", "notice.overdue": "已超时",
+  "notice.supervised": "被督办", "notice.supervision_due": "督办将到期", "notice.supervision_overdue": "督办已超期",
+  "notice.supervision_escalated": "督办升级",
   "err": "出错了：{e}",
 };
 const en = {
@@ -48,6 +53,11 @@ const en = {
   "base.name": "Name (prefix)", "base.id": "ID number", "base.search": "Search", "base.none": "No results",
   "base.online": "Base data needs the network", "base.verify": "Verified", "base.visit": "Record a visit",
   "base.visit.note": "Visit notes", "me.title": "Me", "me.user": "Account", "me.unit": "Unit",
+  "notices": "Notices", "notices.title": "My notices", "notices.empty": "No notices",
+  "notices.cached": "Offline: showing the last synced notices", "notices.online": "Notices need the network once",
+  "notice.arrived": "New case", "notice.near_limit": "Near its limit", "notice.overdue": "Overdue",
+  "notice.supervised": "Supervised", "notice.supervision_due": "Supervision due", "notice.supervision_overdue": "Supervision overdue",
+  "notice.supervision_escalated": "Supervision escalated",
   "err": "Error: {e}",
 };
 
