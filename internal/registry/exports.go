@@ -27,6 +27,9 @@ const (
 	DefaultApprovalThreshold = 1000
 	// ExportApprovalTTL is how long an approval may be downloaded.
 	ExportApprovalTTL = 24 * time.Hour
+	// ExportPendingTTL is how long a request waits for a decision; after
+	// it the request is expired and must be made again.
+	ExportPendingTTL = 7 * 24 * time.Hour
 	// ExportGrowthPercent is how far the rows at download may exceed the
 	// approved count before the download is refused.
 	ExportGrowthPercent = 10
@@ -133,12 +136,16 @@ func (s *Service) requestExport(ctx context.Context, in ExportInput, total int) 
 		return nil, apperr.Wrap(err, "export filter")
 	}
 	now := s.now()
+	pendingUntil := now.Add(ExportPendingTTL)
 	req := &ExportRequest{RequestedBy: a.UserID, RequestedUsername: a.Username, UnitCode: a.UnitCode, Filter: ef,
-		Format: in.Format, Rows: total, Reason: reason, Status: ExportPending, CreatedAt: now, unitPath: path}
+		Format: in.Format, Rows: total, Reason: reason, Status: ExportPending, ExpiresAt: &pendingUntil, CreatedAt: now,
+		unitPath: path}
 	err = s.db.WithTx(ctx, func(ctx context.Context) error {
 		err := s.db.QueryRow(ctx, `INSERT INTO registry_exports (requested_by, requested_username, unit_code, unit_path,
-			filter, format, row_count, reason, status, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-			a.UserID, a.Username, a.UnitCode, path, string(fj), in.Format, total, reason, ExportPending, now).Scan(&req.ID)
+			filter, format, row_count, reason, status, expires_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+			RETURNING id`,
+			a.UserID, a.Username, a.UnitCode, path, string(fj), in.Format, total, reason, ExportPending,
+			now.Add(ExportPendingTTL), now).Scan(&req.ID)
 		if err != nil {
 			return apperr.Wrap(err, "export request")
 		}
@@ -222,8 +229,9 @@ func (s *Service) decideExport(ctx context.Context, id int64, status, note strin
 	}
 	err = s.db.WithTx(ctx, func(ctx context.Context) error {
 		res, err := s.db.Exec(ctx, `UPDATE registry_exports SET status = ?, decided_by = ?, decided_username = ?,
-			decided_at = ?, decision_note = ?, expires_at = ? WHERE id = ? AND status = ?`,
-			status, nullID(a.UserID), a.Username, now, note, expires, id, ExportPending)
+			decided_at = ?, decision_note = ?, expires_at = ? WHERE id = ? AND status = ?
+			AND (expires_at IS NULL OR expires_at > ?)`,
+			status, nullID(a.UserID), a.Username, now, note, expires, id, ExportPending, now)
 		if err != nil {
 			return apperr.Wrap(err, "decide export")
 		}
@@ -363,12 +371,13 @@ func (s *Service) ExportRequests(ctx context.Context, f ExportListFilter) ([]Exp
 	now := s.now()
 	switch f.Status {
 	case "":
-	case ExportApproved:
-		where, args = append(where, "status = ? AND expires_at > ?"), append(args, ExportApproved, now)
+	case ExportApproved, ExportPending:
+		where = append(where, "status = ? AND (expires_at IS NULL OR expires_at > ?)")
+		args = append(args, f.Status, now)
 	case ExportExpired:
-		where = append(where, "(status = ? OR (status = ? AND expires_at <= ?))")
-		args = append(args, ExportExpired, ExportApproved, now)
-	case ExportPending, ExportRejected, ExportDownloaded:
+		where = append(where, "(status = ? OR (status IN (?, ?) AND expires_at <= ?))")
+		args = append(args, ExportExpired, ExportApproved, ExportPending, now)
+	case ExportRejected, ExportDownloaded:
 		where, args = append(where, "status = ?"), append(args, f.Status)
 	default:
 		return nil, 0, apperr.Field("status", "must be pending, approved, rejected, downloaded or expired")
@@ -436,7 +445,7 @@ func (s *Service) scanExport(sc personScanner) (ExportRequest, error) {
 	r.DecidedBy = int64Ptr(decidedBy)
 	r.DecidedAt, r.ExpiresAt, r.DownloadedAt = timePtr(decidedAt), timePtr(expiresAt), timePtr(downloadedAt)
 	r.CreatedAt = r.CreatedAt.UTC()
-	if r.Status == ExportApproved && r.ExpiresAt != nil && !s.now().Before(*r.ExpiresAt) {
+	if (r.Status == ExportApproved || r.Status == ExportPending) && r.ExpiresAt != nil && !s.now().Before(*r.ExpiresAt) {
 		r.Status = ExportExpired
 	}
 	return r, nil

@@ -191,6 +191,20 @@ func TestExportExpiryRejectAndGrowth(t *testing.T) {
 			t.Fatalf("expired list: %+v %v", list, err)
 		}
 
+		// A request left undecided for 7 days expires: it cannot be
+		// approved and lists as expired, no longer as pending.
+		stale := ask()
+		f.clk.Advance(registry.ExportPendingTTL + time.Second)
+		_, err = f.reg.ApproveExport(approver, stale, "")
+		wantCode(t, "approve after 7 days", err, apperr.Conflict)
+		pending, _, err := f.reg.ExportRequests(approver, registry.ExportListFilter{Status: registry.ExportPending})
+		if err != nil || len(pending) != 0 {
+			t.Fatalf("pending list after 7 days: %+v %v", pending, err)
+		}
+		if got, err := f.reg.ExportRequestByID(req, stale); err != nil || got.Status != registry.ExportExpired {
+			t.Fatalf("stale request: %+v %v", got, err)
+		}
+
 		// Rejected: a note is required, and it is not downloadable.
 		rejected := ask()
 		_, err = f.reg.RejectExport(approver, rejected, " ")
