@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"strconv"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -14,6 +13,7 @@ import (
 	"gridgov/internal/clock"
 	"gridgov/internal/db"
 	"gridgov/internal/org"
+	"gridgov/internal/orgtest"
 	"gridgov/internal/rbac"
 	"gridgov/internal/registry"
 )
@@ -28,22 +28,11 @@ type peopleFixture struct {
 	sys context.Context
 }
 
-var ppUnits = []org.UnitInput{
-	{Code: "410100", Name: "郑州市", Level: org.City},
-	{Code: "410105", Name: "金水区", Level: org.District, ParentCode: "410100"},
-	{Code: "410102", Name: "中原区", Level: org.District, ParentCode: "410100"},
-	{Code: "410105001", Name: "经八路街道", Level: org.Street, ParentCode: "410105"},
-	{Code: "410102001", Name: "林山寨街道", Level: org.Street, ParentCode: "410102"},
-	{Code: "410105001001", Name: "经八路社区", Level: org.Community, ParentCode: "410105001"},
-	{Code: "410105001002", Name: "黄河路社区", Level: org.Community, ParentCode: "410105001"},
-	{Code: "410102001001", Name: "林山寨社区", Level: org.Community, ParentCode: "410102001"},
-}
-
 // The fixture's grids.
 const (
-	gridJBL = "G410105001001" // 经八路社区
-	gridHHL = "G410105001002" // 黄河路社区
-	gridLSZ = "G410102001001" // 林山寨社区 (中原区)
+	gridJBL = orgtest.GridJBL // 经八路社区
+	gridHHL = orgtest.GridHHL // 黄河路社区
+	gridLSZ = orgtest.GridLSZ // 林山寨社区 (中原区)
 )
 
 func newPeopleFixture(t testing.TB, d *db.DB) *peopleFixture {
@@ -51,22 +40,7 @@ func newPeopleFixture(t testing.TB, d *db.DB) *peopleFixture {
 	clk := clock.NewFake(time.Date(2026, 11, 26, 9, 0, 0, 0, time.UTC))
 	log := audit.New(d, clk)
 	sys := actor.With(context.Background(), actor.SystemActor("test"))
-	orgs := org.NewService(d, log, clk)
-	for _, u := range ppUnits {
-		u.Kind = org.Territory
-		if _, err := orgs.CreateUnit(sys, u); err != nil {
-			t.Fatalf("unit %s: %v", u.Code, err)
-		}
-	}
-	for _, g := range []org.GridInput{
-		{Code: gridJBL, Name: "经八路一网格", Level: 3, UnitCode: "410105001001"},
-		{Code: gridHHL, Name: "黄河路一网格", Level: 3, UnitCode: "410105001002"},
-		{Code: gridLSZ, Name: "林山寨一网格", Level: 3, UnitCode: "410102001001"},
-	} {
-		if _, err := orgs.CreateGrid(sys, g); err != nil {
-			t.Fatalf("grid %s: %v", g.Code, err)
-		}
-	}
+	orgtest.Build(t, sys, org.NewService(d, log, clk))
 	seal, err := registry.NewSealer(bytes.Repeat([]byte{9}, 32))
 	if err != nil {
 		t.Fatal(err)
@@ -75,31 +49,11 @@ func newPeopleFixture(t testing.TB, d *db.DB) *peopleFixture {
 		reg: registry.NewService(d, log, clk, seal, nil)}
 }
 
-var ppNextUser atomic.Int64
-
 // ppAs acts as a new user holding perms over the subtree of unit code.
-func ppAs(code string, perms ...rbac.Permission) context.Context {
-	m := map[string]bool{}
-	for _, p := range perms {
-		m[p] = true
-	}
-	a := &actor.Actor{UserID: 5000 + ppNextUser.Add(1), Username: "u-" + code, UnitCode: code,
-		Grants: []actor.Grant{{Role: "r", ScopeCode: code, ScopePath: ppPath(code), Perms: m}}}
-	return actor.With(context.Background(), a)
-}
+func ppAs(code string, perms ...rbac.Permission) context.Context { return orgtest.As(code, perms...) }
 
 // ppPath builds the org path of a fixture unit.
-func ppPath(code string) string {
-	for _, u := range ppUnits {
-		if u.Code == code {
-			if u.ParentCode == "" {
-				return "/" + code + "/"
-			}
-			return ppPath(u.ParentCode) + code + "/"
-		}
-	}
-	panic("unknown unit " + code)
-}
+func ppPath(code string) string { return orgtest.Path(code) }
 
 // Permission sets of the tests.
 var (
@@ -151,21 +105,10 @@ func (f *peopleFixture) audits(t testing.TB, action string, id int64) int {
 }
 
 // ppCode fails unless err carries code ("" meaning no error).
-func ppCode(t testing.TB, err error, code apperr.Code) {
-	t.Helper()
-	if got := apperr.CodeOf(err); got != code {
-		t.Fatalf("got error code %q (%v), want %q", got, err, code)
-	}
-}
+func ppCode(t testing.TB, err error, code apperr.Code) { t.Helper(); orgtest.WantCode(t, err, code) }
 
 // ppField fails unless err (of code) names field.
 func ppField(t testing.TB, err error, code apperr.Code, field string) {
 	t.Helper()
-	e := apperr.As(err)
-	if err == nil || e.Code != code {
-		t.Fatalf("got %v, want %s naming %s", err, code, field)
-	}
-	if _, ok := e.Fields[field]; !ok {
-		t.Fatalf("got fields %v, want one named %s", e.Fields, field)
-	}
+	orgtest.WantField(t, err, code, field)
 }

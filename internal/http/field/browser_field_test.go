@@ -14,10 +14,8 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
-	"time"
 
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/network"
@@ -27,6 +25,7 @@ import (
 	"gridgov/internal/audit"
 	"gridgov/internal/auth"
 	"gridgov/internal/blob"
+	"gridgov/internal/browsertest"
 	"gridgov/internal/calendar"
 	"gridgov/internal/cases"
 	"gridgov/internal/clock"
@@ -35,9 +34,6 @@ import (
 	"gridgov/internal/http/server"
 	"gridgov/internal/org"
 )
-
-// chromiumPath is Debian's Chromium, which .ci/run installs.
-const chromiumPath = "/usr/bin/chromium"
 
 // testPassword satisfies the mlps3 policy and contains no login name.
 const testPassword = "Zx9!kLm#Qw27pT"
@@ -126,12 +122,7 @@ func (f *fieldServer) gate(h http.Handler) http.Handler {
 // outbox is empty. Then the case is opened from the to-do, shows its photo,
 // and is escalated on site through the outbox.
 func TestBrowserFieldOffline(t *testing.T) {
-	if _, err := os.Stat(chromiumPath); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("Chromium is required in CI: %v", err)
-		}
-		t.Skipf("skipping the browser test: %s not found (apt-get install chromium)", chromiumPath)
-	}
+	browsertest.Require(t)
 	f := newFieldServer(t, dbtest.Open(t, db.SQLite))
 	photo := filepath.Join(t.TempDir(), "site.jpg")
 	if err := os.WriteFile(photo, testJPEG(t), 0o644); err != nil {
@@ -275,70 +266,9 @@ func testJPEG(t *testing.T) []byte {
 	return b.Bytes()
 }
 
-// newBrowser starts a headless Chromium for one test and returns its
-// context and a function that lists the errors its pages reported.
-func newBrowser(t *testing.T) (context.Context, func() []string) {
-	t.Helper()
-	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(chromiumPath),
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.Flag("disable-quic", true),
-		chromedp.Flag("no-first-run", true),
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.UserDataDir(t.TempDir()),
-	)
-	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	ctx, cancel := chromedp.NewContext(actx)
-	t.Cleanup(func() { cancel(); cancelAlloc() })
-	if err := chromedp.Do(ctx); err != nil {
-		t.Fatalf("start Chromium: %v", err)
-	}
-	var mu sync.Mutex
-	var errs []string
-	go func() {
-		for m, err := range chromedp.Console(ctx) {
-			if err != nil {
-				return
-			}
-			if m.Type == chromedp.ConsoleError || m.IsException() {
-				mu.Lock()
-				errs = append(errs, m.String())
-				mu.Unlock()
-			}
-		}
-	}()
-	return ctx, func() []string {
-		mu.Lock()
-		defer mu.Unlock()
-		return append([]string(nil), errs...)
-	}
-}
-
-// step runs actions with a time limit, naming the step when it fails.
-func step(t *testing.T, ctx context.Context, name string, actions ...chromedp.Action[chromedp.Void]) {
-	t.Helper()
-	sctx, cancel := context.WithTimeout(ctx, 20*time.Second)
-	defer cancel()
-	if err := chromedp.Do(sctx, actions...); err != nil {
-		html, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`document.body ? document.body.innerText : ""`))
-		t.Fatalf("%s: %v\n%s", name, err, html)
-	}
-}
-
-func wantText(t *testing.T, ctx context.Context, css string, subs ...string) {
-	t.Helper()
-	sctx, cancel := context.WithTimeout(ctx, 10*time.Second)
-	defer cancel()
-	text, err := chromedp.Run(sctx, chromedp.Text(chromedp.CSS(css)))
-	if err != nil {
-		t.Fatalf("text of %s: %v", css, err)
-	}
-	for _, s := range subs {
-		if !strings.Contains(text, s) {
-			t.Errorf("%s: got text %q, want it to contain %q", css, text, s)
-		}
-	}
-}
+// The browser helpers of the steps above (internal/browsertest).
+var (
+	newBrowser = browsertest.New
+	step       = browsertest.Step
+	wantText   = browsertest.WantText
+)

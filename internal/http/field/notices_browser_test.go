@@ -2,13 +2,13 @@ package field_test
 
 import (
 	"context"
-	"os"
 	"testing"
 	"time"
 
 	"github.com/chromedp/chromedp"
 
 	"gridgov/internal/actor"
+	"gridgov/internal/browsertest"
 	"gridgov/internal/cases"
 	"gridgov/internal/db"
 	"gridgov/internal/dbtest"
@@ -19,12 +19,7 @@ import (
 // list); offline, the last list is still shown and opening the notice
 // marks it read on the phone; back online, the read reaches the server.
 func TestBrowserFieldNotices(t *testing.T) {
-	if _, err := os.Stat(chromiumPath); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("Chromium is required in CI: %v", err)
-		}
-		t.Skipf("skipping the browser test: %s not found (apt-get install chromium)", chromiumPath)
-	}
+	browsertest.Require(t)
 	f := newFieldServer(t, dbtest.Open(t, db.SQLite))
 	sys := actor.With(context.Background(), actor.SystemActor("test"))
 	c, _, err := f.cases.CreateCase(sys, cases.CaseCreate{CategoryCode: "E010101", Description: "井盖缺失",

@@ -2,12 +2,12 @@ package web_test
 
 import (
 	"context"
-	"os"
 	"strings"
 	"testing"
 
 	"github.com/chromedp/chromedp"
 
+	"gridgov/internal/browsertest"
 	"gridgov/internal/db"
 	"gridgov/internal/dbtest"
 )
@@ -18,12 +18,7 @@ import (
 // signs for it and reports the result, and the district verifies it: the
 // page then shows 已办结 and a timeline with the six steps.
 func TestBrowserCase(t *testing.T) {
-	if _, err := os.Stat(chromiumPath); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("Chromium is required in CI: %v", err)
-		}
-		t.Skipf("skipping the browser test: %s not found (apt-get install chromium)", chromiumPath)
-	}
+	browsertest.Require(t)
 	f := newCaseFixture(t, dbtest.Open(t, db.SQLite))
 	ctx, errs := newBrowser(t)
 	base := f.srv.URL

@@ -2,7 +2,6 @@ package web_test
 
 import (
 	"context"
-	"os"
 	"strconv"
 	"testing"
 	"time"
@@ -10,6 +9,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"gridgov/internal/actor"
+	"gridgov/internal/browsertest"
 	"gridgov/internal/db"
 	"gridgov/internal/dbtest"
 )
@@ -19,12 +19,7 @@ import (
 // through the layer control, and a click inside 红专路's grid opens the
 // "what is here" popup with the grid, its 网格长 and its open case.
 func TestBrowserMap(t *testing.T) {
-	if _, err := os.Stat(chromiumPath); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("Chromium is required in CI: %v", err)
-		}
-		t.Skipf("skipping the browser test: %s not found (apt-get install chromium)", chromiumPath)
-	}
+	browsertest.Require(t)
 	f := newMapFixture(t, dbtest.Open(t, db.SQLite), nil)
 	ctx, errs := newBrowser(t)
 	step(t, ctx, "log in", chromedp.EmulateViewport(1280, 900),
@@ -160,12 +155,7 @@ func westGridPoint(t *testing.T, ctx context.Context, div int) []float64 {
 // TestBrowserCoverage opens a community's coverage page in Chromium: the
 // map draws the community outline, its bounded grid and the gap in red.
 func TestBrowserCoverage(t *testing.T) {
-	if _, err := os.Stat(chromiumPath); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("Chromium is required in CI: %v", err)
-		}
-		t.Skipf("skipping the browser test: %s not found (apt-get install chromium)", chromiumPath)
-	}
+	browsertest.Require(t)
 	f, geo := newGeoFixture(t, dbtest.Open(t, db.SQLite))
 	sys := actor.With(context.Background(), actor.SystemActor("t"))
 	if _, err := geo.SetUnitBoundary(sys, "410105001001", rect(113.68, 34.77, 0.02, 0.01), "test"); err != nil {

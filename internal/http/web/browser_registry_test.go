@@ -8,6 +8,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"gridgov/internal/browsertest"
 	"gridgov/internal/db"
 	"gridgov/internal/dbtest"
 	"gridgov/internal/registry"
@@ -18,12 +19,7 @@ import (
 // the counts and the failure, then searches a person by ID-card number and
 // opens their page, which shows the masked number.
 func TestBrowserRegistry(t *testing.T) {
-	if _, err := os.Stat(chromiumPath); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("Chromium is required in CI: %v", err)
-		}
-		t.Skipf("skipping the browser test: %s not found (apt-get install chromium)", chromiumPath)
-	}
+	browsertest.Require(t)
 	f := newRegistryFixture(t, dbtest.Open(t, db.SQLite))
 	file := filepath.Join(t.TempDir(), "人口.xlsx")
 	if err := os.WriteFile(file, peopleXLSX(t), 0o600); err != nil {

@@ -2,32 +2,20 @@ package web_test
 
 import (
 	"context"
-	"os"
-	"path/filepath"
-	"strings"
-	"sync"
 	"testing"
-	"time"
 
 	"github.com/chromedp/chromedp"
 
+	"gridgov/internal/browsertest"
 	"gridgov/internal/db"
 	"gridgov/internal/dbtest"
 )
-
-// chromiumPath is Debian's Chromium, which .ci/run installs.
-const chromiumPath = "/usr/bin/chromium"
 
 // TestBrowser logs in through the form in a real Chromium and browses the
 // tree from the city down to the communities, on a desktop screen and on a
 // phone screen.
 func TestBrowser(t *testing.T) {
-	if _, err := os.Stat(chromiumPath); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("Chromium is required in CI: %v", err)
-		}
-		t.Skipf("skipping the browser test: %s not found (apt-get install chromium)", chromiumPath)
-	}
+	browsertest.Require(t)
 	f := newFixture(t, dbtest.Open(t, db.SQLite))
 	screens := []struct {
 		name          string
@@ -123,106 +111,11 @@ func searchAndVerify(t *testing.T, ctx context.Context, base, screen string) {
 	screenshot(t, ctx, screen+"-audit")
 }
 
-// newBrowser starts a headless Chromium for one test and returns its
-// context and a function that lists the errors its pages reported.
-func newBrowser(t *testing.T) (context.Context, func() []string) {
-	t.Helper()
-	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(chromiumPath),
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.Flag("disable-quic", true),
-		chromedp.Flag("no-first-run", true),
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.UserDataDir(t.TempDir()),
-	)
-	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	ctx, cancel := chromedp.NewContext(actx)
-	t.Cleanup(func() { cancel(); cancelAlloc() })
-	if err := chromedp.Do(ctx); err != nil { // starts the browser
-		t.Fatalf("start Chromium: %v", err)
-	}
-	var mu sync.Mutex
-	var errs []string
-	go func() {
-		for m, err := range chromedp.Console(ctx) {
-			if err != nil {
-				return
-			}
-			if m.Type == chromedp.ConsoleError || m.IsException() {
-				mu.Lock()
-				errs = append(errs, m.String())
-				mu.Unlock()
-			}
-		}
-	}()
-	return ctx, func() []string {
-		mu.Lock()
-		defer mu.Unlock()
-		return append([]string(nil), errs...)
-	}
-}
-
-// screenshot saves the page as a PNG in $GRIDGOV_SCREENSHOTS, when set, for
-// a person to look at.
-func screenshot(t *testing.T, ctx context.Context, name string) {
-	t.Helper()
-	dir := os.Getenv("GRIDGOV_SCREENSHOTS")
-	if dir == "" {
-		return
-	}
-	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
-	if err != nil {
-		t.Fatalf("screenshot %s: %v", name, err)
-	}
-	if err := os.WriteFile(filepath.Join(dir, name+".png"), png, 0o644); err != nil {
-		t.Fatal(err)
-	}
-}
-
-// step runs actions with a time limit, naming the step when it fails.
-func step(t *testing.T, ctx context.Context, name string, actions ...chromedp.Action[chromedp.Void]) {
-	t.Helper()
-	sctx, cancel := context.WithTimeout(ctx, 20*time.Second)
-	defer cancel()
-	if err := chromedp.Do(sctx, actions...); err != nil {
-		loc, _ := chromedp.Run(ctx, chromedp.Location())
-		html, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`document.body ? document.body.innerText : ""`))
-		t.Fatalf("%s: %v (at %s)\n%s", name, err, loc, html)
-	}
-}
-
-func wantLocation(t *testing.T, ctx context.Context, path string) {
-	t.Helper()
-	loc, err := chromedp.Run(ctx, chromedp.Location())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if i := strings.Index(loc, "://"); i >= 0 {
-		loc = loc[i+3:]
-		loc = loc[strings.Index(loc, "/"):]
-	}
-	if q := strings.Index(loc, "?"); q >= 0 {
-		loc = loc[:q]
-	}
-	if loc != path {
-		t.Errorf("location: got %s, want %s", loc, path)
-	}
-}
-
-func wantText(t *testing.T, ctx context.Context, css string, subs ...string) {
-	t.Helper()
-	sctx, cancel := context.WithTimeout(ctx, 10*time.Second)
-	defer cancel()
-	text, err := chromedp.Run(sctx, chromedp.Text(chromedp.CSS(css)))
-	if err != nil {
-		t.Fatalf("text of %s: %v", css, err)
-	}
-	for _, s := range subs {
-		if !strings.Contains(text, s) {
-			t.Errorf("%s: got text %q, want it to contain %q", css, text, s)
-		}
-	}
-}
+// The browser helpers of the steps above (internal/browsertest).
+var (
+	newBrowser   = browsertest.New
+	step         = browsertest.Step
+	screenshot   = browsertest.Screenshot
+	wantText     = browsertest.WantText
+	wantLocation = browsertest.WantLocation
+)

@@ -3,7 +3,6 @@ package groups_test
 import (
 	"context"
 	"fmt"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -14,17 +13,10 @@ import (
 	"gridgov/internal/db"
 	"gridgov/internal/dbtest"
 	"gridgov/internal/org"
+	"gridgov/internal/orgtest"
 	"gridgov/internal/rbac"
 	"gridgov/internal/registry/groups"
 )
-
-var units = []org.UnitInput{
-	{Code: "410100", Name: "郑州市", Level: org.City},
-	{Code: "410105", Name: "金水区", Level: org.District, ParentCode: "410100"},
-	{Code: "410105001", Name: "经八路街道", Level: org.Street, ParentCode: "410105"},
-	{Code: "410105001001", Name: "经八路社区", Level: org.Community, ParentCode: "410105001"},
-	{Code: "410105001002", Name: "黄河路社区", Level: org.Community, ParentCode: "410105001"},
-}
 
 type fixture struct {
 	d   *db.DB
@@ -38,21 +30,7 @@ func newFixture(t *testing.T, d *db.DB) *fixture {
 	clk := clock.NewFake(time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC))
 	log := audit.New(d, clk)
 	sys := actor.With(context.Background(), actor.SystemActor("test"))
-	orgs := org.NewService(d, log, clk)
-	for _, u := range units {
-		u.Kind = org.Territory
-		if _, err := orgs.CreateUnit(sys, u); err != nil {
-			t.Fatalf("unit %s: %v", u.Code, err)
-		}
-	}
-	for _, g := range []org.GridInput{
-		{Code: "G410105001001", Name: "经八路一网格", Level: 3, UnitCode: "410105001001"},
-		{Code: "G410105001002", Name: "黄河路一网格", Level: 3, UnitCode: "410105001002"},
-	} {
-		if _, err := orgs.CreateGrid(sys, g); err != nil {
-			t.Fatalf("grid %s: %v", g.Code, err)
-		}
-	}
+	orgtest.Build(t, sys, org.NewService(d, log, clk))
 	f := &fixture{d: d, clk: clk, sys: sys, svc: groups.NewService(nil, d, log, clk)}
 	if err := f.svc.EnsureCodeTables(sys); err != nil {
 		t.Fatalf("code tables: %v", err)
@@ -60,29 +38,9 @@ func newFixture(t *testing.T, d *db.DB) *fixture {
 	return f
 }
 
-var nextUser atomic.Int64
+func as(code string, perms ...rbac.Permission) context.Context { return orgtest.As(code, perms...) }
 
-func as(code string, perms ...rbac.Permission) context.Context {
-	m := map[string]bool{}
-	for _, p := range perms {
-		m[p] = true
-	}
-	a := &actor.Actor{UserID: 1000 + nextUser.Add(1), Username: "u-" + code, UnitCode: code,
-		Grants: []actor.Grant{{Role: "r", ScopeCode: code, ScopePath: pathOf(code), Perms: m}}}
-	return actor.With(context.Background(), a)
-}
-
-func pathOf(code string) string {
-	for _, u := range units {
-		if u.Code == code {
-			if u.ParentCode == "" {
-				return "/" + code + "/"
-			}
-			return pathOf(u.ParentCode) + code + "/"
-		}
-	}
-	panic("unknown unit " + code)
-}
+func pathOf(code string) string { return orgtest.Path(code) }
 
 // person inserts a person of a community's grid directly.
 func (f *fixture) person(t *testing.T, name, community string) int64 {
@@ -106,12 +64,7 @@ func (f *fixture) keyGroup(t *testing.T, id int64) bool {
 	return k
 }
 
-func wantCode(t *testing.T, err error, code apperr.Code) {
-	t.Helper()
-	if got := apperr.CodeOf(err); got != code {
-		t.Fatalf("got error code %q (%v), want %q", got, err, code)
-	}
-}
+func wantCode(t *testing.T, err error, code apperr.Code) { t.Helper(); orgtest.WantCode(t, err, code) }
 
 var (
 	writer = []rbac.Permission{groups.PermRead, groups.PermWrite}
