@@ -209,6 +209,9 @@ func TestBrowserFieldOffline(t *testing.T) {
 		t.Errorf("phone screen: page wider than the screen (fits=%v, err=%v)", fits, err)
 	}
 	for _, e := range errs() {
+		if simulatedOutage(e) {
+			continue
+		}
 		t.Errorf("browser console: %s", e)
 	}
 }
@@ -272,3 +275,11 @@ var (
 	step       = browsertest.Step
 	wantText   = browsertest.WantText
 )
+
+// simulatedOutage reports whether a browser console error is Chromium
+// logging a request the test itself cut off: offline emulation, or the
+// gate closing the connection while the API is "down". The app retries
+// those; any other console error fails the test.
+func simulatedOutage(msg string) bool {
+	return strings.Contains(msg, "net::ERR_EMPTY_RESPONSE") || strings.Contains(msg, "net::ERR_INTERNET_DISCONNECTED")
+}
