@@ -96,18 +96,10 @@ func houseTitle(h places.House) string {
 // houseActionFailed shows the house's page with the errors of one action's
 // form, keyed "action.field" so that only that form shows them.
 func (s *server) houseActionFailed(w http.ResponseWriter, r *http.Request, id int64, act string, err error) {
-	v := s.newView(r, "registry.house", "registry", nil)
-	status, ok := s.formError(v, err)
+	v, status, ok := s.actionForm(w, r, "registry.house", act, err, "id_number")
 	if !ok {
-		s.fail(w, r, err)
 		return
 	}
-	errs := map[string]string{}
-	for k, msg := range v.Errors {
-		errs[act+"."+k] = msg
-	}
-	v.Errors = errs
-	v.Form = formWithout(r.PostForm, "csrf", "id_number")
 	h, gerr := s.Places.HouseByID(r.Context(), id)
 	if gerr != nil {
 		s.fail(w, r, gerr)

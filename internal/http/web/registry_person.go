@@ -172,21 +172,34 @@ func (s *server) verifyPerson(w http.ResponseWriter, r *http.Request) {
 	seeOther(w, r, personURL(id), "flash.registry_verified")
 }
 
-// personActionFailed shows the person's page with the errors of one
-// action's form, keyed "action.field" so only that form shows them.
-func (s *server) personActionFailed(w http.ResponseWriter, r *http.Request, id int64, act string, err error) {
-	v := s.newView(r, "registry.person", "registry", nil)
+// actionForm prepares a record's page (titled title) for the errors of
+// one of its action forms: the problems keyed "action.field" so that only
+// that form shows them, and the posted values back without the CSRF token
+// and the fields in drop. When err is not about the input it answers with
+// fail and returns false.
+func (s *server) actionForm(w http.ResponseWriter, r *http.Request, title, act string, err error, drop ...string) (*view, int, bool) {
+	v := s.newView(r, title, "registry", nil)
 	status, ok := s.formError(v, err)
 	if !ok {
 		s.fail(w, r, err)
-		return
+		return nil, 0, false
 	}
-	errs := map[string]string{}
+	errs := make(map[string]string, len(v.Errors))
 	for k, msg := range v.Errors {
 		errs[act+"."+k] = msg
 	}
 	v.Errors = errs
-	v.Form = formWithout(r.PostForm, "csrf")
+	v.Form = formWithout(r.PostForm, append([]string{"csrf"}, drop...)...)
+	return v, status, true
+}
+
+// personActionFailed shows the person's page with the errors of one
+// action's form, keyed "action.field" so only that form shows them.
+func (s *server) personActionFailed(w http.ResponseWriter, r *http.Request, id int64, act string, err error) {
+	v, status, ok := s.actionForm(w, r, "registry.person", act, err)
+	if !ok {
+		return
+	}
 	p, gerr := s.Registry.PersonByID(r.Context(), id)
 	if gerr != nil {
 		s.fail(w, r, gerr)
