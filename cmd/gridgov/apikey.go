@@ -46,13 +46,13 @@ func apiKeyCmd(ctx context.Context, sub string, args []string, stdout, stderr io
 	cctx := cliContext(ctx, "cli")
 	switch sub {
 	case "create":
-		k, secret, err := a.citizen.CreateKey(cctx, *name)
+		k, secret, err := a.Citizen.CreateKey(cctx, *name)
 		if err != nil {
 			return fail(stderr, "apikey create", err)
 		}
 		fmt.Fprintf(stdout, "created API key %d (%s); it is shown only this once:\n%s\n", k.ID, k.Name, secret)
 	case "list":
-		keys, err := a.citizen.Keys(cctx)
+		keys, err := a.Citizen.Keys(cctx)
 		if err != nil {
 			return fail(stderr, "apikey list", err)
 		}
@@ -61,7 +61,7 @@ func apiKeyCmd(ctx context.Context, sub string, args []string, stdout, stderr io
 				k.CreatedAt.Format("2006-01-02 15:04"), keyState(k))
 		}
 	case "revoke":
-		if err := a.citizen.RevokeKey(cctx, *id); err != nil {
+		if err := a.Citizen.RevokeKey(cctx, *id); err != nil {
 			return fail(stderr, "apikey revoke", err)
 		}
 		fmt.Fprintf(stdout, "revoked API key %d\n", *id)

@@ -36,7 +36,7 @@ func runAttachments(ctx context.Context, args []string, stdout, stderr io.Writer
 		return fail(stderr, name, err)
 	}
 	defer a.Close()
-	res, err := a.blobs.PurgeOrphans(cliContext(ctx, "cli"), *olderThan)
+	res, err := a.Blobs.PurgeOrphans(cliContext(ctx, "cli"), *olderThan)
 	if err != nil {
 		return fail(stderr, name, err)
 	}

@@ -15,7 +15,7 @@ func TestAttachmentsPurge(t *testing.T) {
 		insert := func(key string, age time.Duration) int64 {
 			t.Helper()
 			var id int64
-			err := a.db.QueryRow(ctx, `INSERT INTO attachments (blob_key, filename, content_type, kind, size, sha256,
+			err := a.DB.QueryRow(ctx, `INSERT INTO attachments (blob_key, filename, content_type, kind, size, sha256,
 				created_at) VALUES (?, 'x.pdf', 'application/pdf', 'document', 1, '00', ?) RETURNING id`,
 				key, time.Now().Add(-age)).Scan(&id)
 			if err != nil {

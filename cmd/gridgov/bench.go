@@ -74,15 +74,15 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		return fail(stderr, "bench cases", err)
 	}
 	defer a.Close()
-	if empty, err := seed.Empty(ctx, a.db); err != nil {
+	if empty, err := seed.Empty(ctx, a.DB); err != nil {
 		return fail(stderr, "bench cases", err)
 	} else if empty {
 		if err := seedIfEmpty(ctx, a, "", info); err != nil {
 			return fail(stderr, "bench cases: seed", err)
 		}
 	}
-	fmt.Fprintf(info, "bench: %d cases per workload, %d clients, on %s\n", *n, *conc, a.db.Where)
-	res, err := bench.Cases(cliContext(ctx, "bench"), bench.Deps{DB: a.db, Cases: a.cases}, bench.Options{N: *n, Concurrency: *conc})
+	fmt.Fprintf(info, "bench: %d cases per workload, %d clients, on %s\n", *n, *conc, a.DB.Where)
+	res, err := bench.Cases(cliContext(ctx, "bench"), bench.Deps{DB: a.DB, Cases: a.Cases}, bench.Options{N: *n, Concurrency: *conc})
 	if err != nil {
 		return fail(stderr, "bench cases", err)
 	}
@@ -132,19 +132,19 @@ func runBenchGeo(ctx context.Context, args []string, stdout, stderr io.Writer) i
 		return fail(stderr, "bench geo", err)
 	}
 	defer a.Close()
-	if empty, err := seed.Empty(ctx, a.db); err != nil {
+	if empty, err := seed.Empty(ctx, a.DB); err != nil {
 		return fail(stderr, "bench geo", err)
 	} else if empty {
 		if err := seedIfEmpty(ctx, a, "", stderr); err != nil {
 			return fail(stderr, "bench geo: seed", err)
 		}
 	}
-	shapes, err := a.org.GridShapes(ctx)
+	shapes, err := a.Org.GridShapes(ctx)
 	if err != nil {
 		return fail(stderr, "bench geo", err)
 	}
 	url := *pg
-	if url == "" && a.db.Dialect == db.Postgres {
+	if url == "" && a.DB.Dialect == db.Postgres {
 		url = cfg.DatabaseURL
 	}
 	res, err := bench.Geo(cliContext(ctx, "bench"), shapes, bench.GeoOptions{Points: *n, Sample: *sample, PostGISURL: url, Seed: 1})

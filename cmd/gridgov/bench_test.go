@@ -124,11 +124,11 @@ func smallOrg(t *testing.T, dir string) {
 		{Code: "410105001", Name: "经八路街道", Level: org.Street, Kind: org.Territory, ParentCode: "410105"},
 		{Code: "410105001001", Name: "经八路社区", Level: org.Community, Kind: org.Territory, ParentCode: "410105001"},
 	} {
-		if _, err := a.org.CreateUnit(sys, u); err != nil {
+		if _, err := a.Org.CreateUnit(sys, u); err != nil {
 			t.Fatalf("unit %s: %v", u.Code, err)
 		}
 	}
-	if _, err := a.org.CreateGrid(sys, org.GridInput{Code: "G410105001001", Name: "经八路一网格", Level: 3,
+	if _, err := a.Org.CreateGrid(sys, org.GridInput{Code: "G410105001001", Name: "经八路一网格", Level: 3,
 		UnitCode: "410105001001"}); err != nil {
 		t.Fatal(err)
 	}

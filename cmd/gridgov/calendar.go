@@ -115,7 +115,7 @@ func openCalendar(ctx context.Context, cfg *config.Config) (*calendar.Service, f
 	if err != nil {
 		return nil, nil, err
 	}
-	svc, err := calendar.NewService(a.db, a.audit, a.clock)
+	svc, err := calendar.NewService(a.DB, a.Audit, a.Clock)
 	if err != nil {
 		a.Close()
 		return nil, nil, err

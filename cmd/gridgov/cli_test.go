@@ -8,6 +8,7 @@ import (
 	"database/sql"
 	"encoding/hex"
 	"flag"
+	"gridgov/internal/app"
 	"io"
 	"net/http"
 	"net/url"
@@ -70,7 +71,7 @@ func cliPostgresSchema(t *testing.T) string {
 }
 
 // cliApp opens the application the way a subcommand does.
-func cliApp(t *testing.T, flags []string) *app {
+func cliApp(t *testing.T, flags []string) *app.App {
 	t.Helper()
 	fs := flag.NewFlagSet("test", flag.ContinueOnError)
 	cfg := config.Register(fs)
@@ -86,10 +87,10 @@ func cliApp(t *testing.T, flags []string) *app {
 }
 
 // cliSmallTree imports a city with one district.
-func cliSmallTree(t *testing.T, a *app) {
+func cliSmallTree(t *testing.T, a *app.App) {
 	t.Helper()
 	ctx := actor.With(context.Background(), actor.SystemActor("test"))
-	_, err := a.org.ImportUnits(ctx, []org.UnitInput{
+	_, err := a.Org.ImportUnits(ctx, []org.UnitInput{
 		{Code: "410100", Name: "郑州市", Level: org.City, Kind: org.Territory},
 		{Code: "410105", Name: "金水区", Level: org.District, Kind: org.Territory, ParentCode: "410100"},
 	})
@@ -178,7 +179,7 @@ func TestUserCommands(t *testing.T) {
 
 		a := cliApp(t, flags)
 		ctx := actor.WithMeta(context.Background(), actor.Meta{IP: "127.0.0.1"})
-		s, err := a.auth.Login(ctx, "ops", cliTestPassword, auth.KindAPI)
+		s, err := a.Auth.Login(ctx, "ops", cliTestPassword, auth.KindAPI)
 		if err != nil {
 			t.Fatalf("login as the created user: %v", err)
 		}
@@ -191,10 +192,10 @@ func TestUserCommands(t *testing.T) {
 		if code != 0 || !strings.Contains(out, "password of ops changed") {
 			t.Fatalf("user passwd: got %d %q %q", code, out, errs)
 		}
-		if _, err := a.auth.Login(ctx, "ops", next, auth.KindAPI); err != nil {
+		if _, err := a.Auth.Login(ctx, "ops", next, auth.KindAPI); err != nil {
 			t.Errorf("login with the new password: %v", err)
 		}
-		if _, _, err := a.auth.Authenticate(ctx, s.Token, auth.KindAPI); err == nil {
+		if _, _, err := a.Auth.Authenticate(ctx, s.Token, auth.KindAPI); err == nil {
 			t.Errorf("the session opened before passwd still works")
 		}
 	})
@@ -218,10 +219,10 @@ func TestAuditVerify(t *testing.T) {
 			t.Fatalf("intact log: got %d %q %q, want 0", code, out, errs)
 		}
 		ctx := context.Background()
-		if _, err := a.db.Exec(ctx, tamper[a.db.Dialect]); err != nil {
+		if _, err := a.DB.Exec(ctx, tamper[a.DB.Dialect]); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := a.db.Exec(ctx, `UPDATE audit_log SET object_id = 'tampered' WHERE seq = 2`); err != nil {
+		if _, err := a.DB.Exec(ctx, `UPDATE audit_log SET object_id = 'tampered' WHERE seq = 2`); err != nil {
 			t.Fatal(err)
 		}
 		code, _, errs = cli("", verify...)
@@ -294,7 +295,7 @@ func TestServeDemoKeepsExistingData(t *testing.T) {
 			t.Errorf("output: got %q, want the database served as it is", out.String())
 		}
 		var n int
-		if err := a.db.QueryRow(context.Background(), `SELECT count(*) FROM org_units`).Scan(&n); err != nil || n != 2 {
+		if err := a.DB.QueryRow(context.Background(), `SELECT count(*) FROM org_units`).Scan(&n); err != nil || n != 2 {
 			t.Errorf("units after serve --demo: got %d (%v), want the 2 that were there", n, err)
 		}
 	})

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"gridgov/internal/app"
 	"io"
 	"os"
 	"strings"
@@ -71,7 +72,7 @@ func runGeo(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			*format = atlas.FormatShapefile
 		}
 	}
-	rep, err := a.geo.Import(ctx, atlas.ImportRequest{Target: *target, Format: *format, Data: data,
+	rep, err := a.Geo.Import(ctx, atlas.ImportRequest{Target: *target, Format: *format, Data: data,
 		CodeProperty: *codeProp, NameProperty: *nameProp, CRS: *crs, Source: *source, DryRun: *dryRun})
 	if err != nil {
 		if ae := apperr.As(err); ae.Code != apperr.Internal {
@@ -117,8 +118,8 @@ func checkGeoArgs(cmd, target string, pos []string, out *string) string {
 }
 
 // geoExport writes the export file.
-func geoExport(ctx context.Context, a *app, target, format, out string, stdout, stderr io.Writer) int {
-	f, err := a.geo.Export(ctx, target, format)
+func geoExport(ctx context.Context, a *app.App, target, format, out string, stdout, stderr io.Writer) int {
+	f, err := a.Geo.Export(ctx, target, format)
 	if err != nil {
 		if ae := apperr.As(err); ae.Code != apperr.Internal {
 			fmt.Fprintf(stderr, "gridgov geo export: %s\n", describe(ae))

@@ -17,7 +17,7 @@ func TestGeoImportExport(t *testing.T) {
 		a := cliApp(t, flags)
 		cliSmallTree(t, a)
 		sys := actor.With(context.Background(), actor.SystemActor("test"))
-		if _, err := a.org.CreateGrid(sys, org.GridInput{Code: "G1", Name: "一网格", Level: 1, UnitCode: "410105"}); err != nil {
+		if _, err := a.Org.CreateGrid(sys, org.GridInput{Code: "G1", Name: "一网格", Level: 1, UnitCode: "410105"}); err != nil {
 			t.Fatal(err)
 		}
 		dir := t.TempDir()
@@ -32,14 +32,14 @@ func TestGeoImportExport(t *testing.T) {
 		if code != 0 || !strings.Contains(out, "dry run") {
 			t.Fatalf("dry run: %d %q %q", code, out, errs)
 		}
-		if g, _ := a.org.Grid(sys, "G1"); len(g.Boundary) != 0 {
+		if g, _ := a.Org.Grid(sys, "G1"); len(g.Boundary) != 0 {
 			t.Fatalf("dry run wrote %s", g.Boundary)
 		}
 		code, out, errs = cli("", append(args, file)...)
 		if code != 0 || !strings.Contains(out, "1 boundaries changed") {
 			t.Fatalf("import: %d %q %q", code, out, errs)
 		}
-		g, _ := a.org.Grid(sys, "G1")
+		g, _ := a.Org.Grid(sys, "G1")
 		if !strings.Contains(string(g.Boundary), "113.59") { // moved west by the GCJ-02 → WGS84 conversion
 			t.Errorf("stored %s", g.Boundary)
 		}

@@ -24,7 +24,7 @@ func TestCaseLandsByAddress(t *testing.T) {
 	eachCLIDatabase(t, func(t *testing.T, flags []string) {
 		a := cliApp(t, flags)
 		sys := actor.With(context.Background(), actor.SystemActor("test"))
-		if _, err := a.org.ImportUnits(sys, []org.UnitInput{
+		if _, err := a.Org.ImportUnits(sys, []org.UnitInput{
 			{Code: "410100", Name: "郑州市", Level: org.City, Kind: org.Territory},
 			{Code: "410105", Name: "金水区", Level: org.District, Kind: org.Territory, ParentCode: "410100"},
 			{Code: "410105001", Name: "经八路街道", Level: org.Street, Kind: org.Territory, ParentCode: "410105"},
@@ -41,20 +41,20 @@ func TestCaseLandsByAddress(t *testing.T) {
 			{Code: "GA", Name: "经八路一网格", Level: 3, UnitCode: "410105001001", Boundary: sq(113.60)},
 			{Code: "GB", Name: "黄河路一网格", Level: 3, UnitCode: "410105001002", Boundary: sq(113.61)},
 		} {
-			if _, err := a.org.CreateGrid(sys, g); err != nil {
+			if _, err := a.Org.CreateGrid(sys, g); err != nil {
 				t.Fatal(err)
 			}
 		}
 		lat, lng := 34.705, 113.615
-		if _, err := a.places.CreateHouse(sys, places.HouseInput{Address: "黄河路8号院3号楼2单元502", Use: "residential",
+		if _, err := a.Places.CreateHouse(sys, places.HouseInput{Address: "黄河路8号院3号楼2单元502", Use: "residential",
 			GridCode: "GB", Lat: &lat, Lng: &lng}); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := a.auth.CreateUser(sys, auth.UserInput{Username: "worker", DisplayName: "worker", Password: cliTestPassword,
+		if _, err := a.Auth.CreateUser(sys, auth.UserInput{Username: "worker", DisplayName: "worker", Password: cliTestPassword,
 			UnitCode: "410105", Grants: []auth.GrantInput{{Role: "admin", ScopeCode: "410105"}}}); err != nil {
 			t.Fatal(err)
 		}
-		srv := httptest.NewServer(newHTTPServer(a, false, nil).Handler)
+		srv := httptest.NewServer(newHTTPServer(a, nil).Handler)
 		defer srv.Close()
 		post := func(path, token string, body any) (int, map[string]any) {
 			b, _ := json.Marshal(body)
@@ -84,7 +84,7 @@ func TestCaseLandsByAddress(t *testing.T) {
 			t.Fatalf("case by house address: got %d %v, want 201 in GB at the house", st, c)
 		}
 		var detail string
-		if err := a.db.QueryRow(sys, `SELECT detail FROM audit_log WHERE action = 'case.create' AND object_id = ?`,
+		if err := a.DB.QueryRow(sys, `SELECT detail FROM audit_log WHERE action = 'case.create' AND object_id = ?`,
 			fmt.Sprint(c["id"])).Scan(&detail); err != nil || !strings.Contains(detail, `"located_by":"address"`) {
 			t.Errorf("audit detail %s, %v: want located_by address", detail, err)
 		}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"gridgov/internal/app"
 	"io"
 	iofs "io/fs"
 	"os"
@@ -93,14 +94,14 @@ var errDryRun = errors.New("dry run")
 
 // importDivisions imports, or with dryRun imports in a transaction that is
 // rolled back, so the report shows what an import would do.
-func importDivisions(ctx context.Context, a *app, fsys iofs.FS, city string, dryRun bool) (divisions.Report, error) {
+func importDivisions(ctx context.Context, a *app.App, fsys iofs.FS, city string, dryRun bool) (divisions.Report, error) {
 	if !dryRun {
-		return divisions.Import(ctx, a.org, fsys, city)
+		return divisions.Import(ctx, a.Org, fsys, city)
 	}
 	var rep divisions.Report
-	err := a.db.WithTx(ctx, func(ctx context.Context) error {
+	err := a.DB.WithTx(ctx, func(ctx context.Context) error {
 		var err error
-		if rep, err = divisions.Import(ctx, a.org, fsys, city); err != nil {
+		if rep, err = divisions.Import(ctx, a.Org, fsys, city); err != nil {
 			return err
 		}
 		return errDryRun

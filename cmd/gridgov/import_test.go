@@ -67,7 +67,7 @@ func TestImportDivisionsDryRun(t *testing.T) {
 	}
 	a := cliApp(t, flags)
 	var n int
-	if err := a.db.QueryRow(context.Background(), "SELECT COUNT(*) FROM org_units").Scan(&n); err != nil {
+	if err := a.DB.QueryRow(context.Background(), "SELECT COUNT(*) FROM org_units").Scan(&n); err != nil {
 		t.Fatal(err)
 	}
 	if n != 0 {
@@ -111,7 +111,7 @@ func TestImportDivisionsBadFile(t *testing.T) {
 		}
 		a := cliApp(t, flags)
 		var n int
-		if err := a.db.QueryRow(context.Background(), "SELECT COUNT(*) FROM org_units").Scan(&n); err != nil {
+		if err := a.DB.QueryRow(context.Background(), "SELECT COUNT(*) FROM org_units").Scan(&n); err != nil {
 			t.Fatal(err)
 		}
 		if n != 0 {

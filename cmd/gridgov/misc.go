@@ -79,7 +79,7 @@ func runAudit(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		return fail(stderr, "audit verify", err)
 	}
 	defer a.Close()
-	res, err := a.audit.Verify(ctx)
+	res, err := a.Audit.Verify(ctx)
 	if err != nil {
 		return fail(stderr, "audit verify", err)
 	}

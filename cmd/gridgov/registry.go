@@ -67,7 +67,7 @@ func runImportPeople(ctx context.Context, args []string, stdout, stderr io.Write
 	}
 	defer a.Close()
 	bar := newProgressBar(stderr)
-	job, err := a.registry.ImportPeople(cliContext(ctx, "cli"), pos[0], registry.ImportOptions{UnitCode: *unit,
+	job, err := a.Registry.ImportPeople(cliContext(ctx, "cli"), pos[0], registry.ImportOptions{UnitCode: *unit,
 		Source: registry.Source(*source), BatchSize: *batch, Progress: bar.update})
 	bar.finish()
 	if err != nil {
@@ -203,7 +203,7 @@ func runExport(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	}
 	// The CLI acts as the system (an operator with the data directory and
 	// the key): no approval threshold, but audited and in the access log.
-	res, err := a.registry.Export(cliContext(ctx, "cli"), registry.ExportInput{
+	res, err := a.Registry.Export(cliContext(ctx, "cli"), registry.ExportInput{
 		Filter: registry.PeopleFilter{UnitCode: *unit, GridCode: *grid}, Format: *format}, f)
 	if cerr := f.Close(); err == nil {
 		err = cerr
@@ -257,17 +257,17 @@ func runBenchRegistry(ctx context.Context, args []string, stdout, stderr io.Writ
 		return fail(stderr, "bench registry", err)
 	}
 	defer a.Close()
-	if empty, err := seed.Empty(ctx, a.db); err != nil {
+	if empty, err := seed.Empty(ctx, a.DB); err != nil {
 		return fail(stderr, "bench registry", err)
 	} else if empty {
 		if err := seedIfEmpty(ctx, a, "", info); err != nil {
 			return fail(stderr, "bench registry: seed", err)
 		}
 	}
-	fmt.Fprintf(info, "bench: %d people, batches of %d, on %s\n", *n, *batch, a.db.Where)
-	deps := bench.RegistryDeps{DB: a.db, Registry: a.registry}
-	if a.db.Dialect == db.SQLite {
-		deps.Where = a.db.Where
+	fmt.Fprintf(info, "bench: %d people, batches of %d, on %s\n", *n, *batch, a.DB.Where)
+	deps := bench.RegistryDeps{DB: a.DB, Registry: a.Registry}
+	if a.DB.Dialect == db.SQLite {
+		deps.Where = a.DB.Where
 	}
 	bar := newProgressBar(stderr)
 	res, err := bench.Registry(cliContext(ctx, "bench"), deps, bench.RegistryOptions{People: *n, BatchSize: *batch,

@@ -55,17 +55,17 @@ func runSeedWith(ctx context.Context, args []string, stdin io.Reader, stdout, st
 		return fail(stderr, "seed demo", err)
 	}
 	defer a.Close()
-	if empty, err := seed.Empty(ctx, a.db); err != nil {
+	if empty, err := seed.Empty(ctx, a.DB); err != nil {
 		return fail(stderr, "seed demo", err)
 	} else if !empty {
 		fmt.Fprintf(stderr, "gridgov seed demo: %s already has an organisation; nothing was changed "+
-			"(seed an empty --data directory or database)\n", a.db.Where)
+			"(seed an empty --data directory or database)\n", a.DB.Where)
 		return 1
 	}
-	fmt.Fprintf(stdout, "seeding the Zhengzhou demo into %s…\n", a.db.Where)
+	fmt.Fprintf(stdout, "seeding the Zhengzhou demo into %s…\n", a.DB.Where)
 	start := time.Now()
-	res, err := seed.Demo(cliContext(ctx, "seed"), seed.Deps{DB: a.db, Org: a.org, Auth: a.auth,
-		Registry: a.registry, Places: a.places, Groups: a.groups},
+	res, err := seed.Demo(cliContext(ctx, "seed"), seed.Deps{DB: a.DB, Org: a.Org, Auth: a.Auth,
+		Registry: a.Registry, Places: a.Places, Groups: a.Groups},
 		seed.Options{Password: pw})
 	if apperr.Is(err, apperr.Conflict) {
 		fmt.Fprintf(stderr, "gridgov seed demo: %s; nothing was changed (seed an empty --data directory or database)\n",

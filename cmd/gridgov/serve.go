@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"gridgov/internal/app"
 	"gridgov/internal/blob"
 	"gridgov/internal/cases"
 	"io"
@@ -45,7 +46,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		return fail(stderr, "serve", err)
 	}
 	defer a.Close()
-	a.log = loggerTo(stderr, cfg.LogLevel)
+	a.Log = loggerTo(stderr, cfg.LogLevel)
 	if *demo {
 		if err := seedIfEmpty(ctx, a, *password, stdout); err != nil {
 			return fail(stderr, "serve --demo", err)
@@ -55,13 +56,13 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	if err != nil {
 		return fail(stderr, "serve", err)
 	}
-	srv := newHTTPServer(a, cfg.SecureCookies, trusted)
+	srv := newHTTPServer(a, trusted)
 	sctx, stopScheduler := context.WithCancel(ctx)
 	defer stopScheduler()
-	go cases.NewScheduler(a.cases, a.log).Run(cliContext(sctx, "scheduler"), time.Minute)
-	go blob.NewPurger(a.blobs, a.log).Run(cliContext(sctx, "attachment-purge"), time.Hour)
+	go cases.NewScheduler(a.Cases, a.Log).Run(cliContext(sctx, "scheduler"), time.Minute)
+	go blob.NewPurger(a.Blobs, a.Log).Run(cliContext(sctx, "attachment-purge"), time.Hour)
 	go purgeReplays(cliContext(sctx, "idempotency-purge"), a, time.Hour)
-	fmt.Fprintf(stdout, "gridgov %s serving on http://%s/ (database: %s)\n", version, ln.Addr(), a.db.Where)
+	fmt.Fprintf(stdout, "gridgov %s serving on http://%s/ (database: %s)\n", version, ln.Addr(), a.DB.Where)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {
@@ -83,29 +84,22 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 
 // newHTTPServer returns the server with timeouts that keep slow or idle
 // clients from holding connections open.
-func newHTTPServer(a *app, secureCookies bool, trusted []netip.Prefix) *http.Server {
+func newHTTPServer(a *app.App, trusted []netip.Prefix) *http.Server {
 	return &http.Server{
-		Handler: server.New(server.Deps{Org: a.org, Auth: a.auth, Audit: a.audit, DB: a.db, Logger: a.log,
-			Calendar: a.calendar, Cases: a.cases, Blobs: a.blobs, Registry: a.registry, Places: a.places,
-			Idempotency:   a.replay,
-			Groups:        a.groups,
-			Geo:           a.geo,
-			Citizen:       a.citizen,
-			SecureCookies: secureCookies, TrustedProxies: trusted,
-			MapTileURL: a.cfg.MapTileURL, MapTileAttribution: a.cfg.MapTileAttribution, Locator: a.locator}),
+		Handler:           server.New(a, server.Options{TrustedProxies: trusted}),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       60 * time.Second,
 		WriteTimeout:      120 * time.Second,
 		IdleTimeout:       120 * time.Second,
 		MaxHeaderBytes:    64 << 10,
-		ErrorLog:          slog.NewLogLogger(a.log.Handler(), slog.LevelWarn),
+		ErrorLog:          slog.NewLogLogger(a.Log.Handler(), slog.LevelWarn),
 	}
 }
 
 // seedIfEmpty loads the demo into an empty database; a database that
 // already holds units is served as it is.
-func seedIfEmpty(ctx context.Context, a *app, password string, stdout io.Writer) error {
-	empty, err := seed.Empty(ctx, a.db)
+func seedIfEmpty(ctx context.Context, a *app.App, password string, stdout io.Writer) error {
+	empty, err := seed.Empty(ctx, a.DB)
 	if err != nil {
 		return err
 	}
@@ -114,8 +108,8 @@ func seedIfEmpty(ctx context.Context, a *app, password string, stdout io.Writer)
 		return nil
 	}
 	fmt.Fprintln(stdout, "demo: seeding Zhengzhou (this takes a moment)…")
-	res, err := seed.Demo(cliContext(ctx, "seed"), seed.Deps{DB: a.db, Org: a.org, Auth: a.auth,
-		Registry: a.registry, Places: a.places, Groups: a.groups},
+	res, err := seed.Demo(cliContext(ctx, "seed"), seed.Deps{DB: a.DB, Org: a.Org, Auth: a.Auth,
+		Registry: a.Registry, Places: a.Places, Groups: a.Groups},
 		seed.Options{Password: password})
 	if err != nil {
 		return err
@@ -154,17 +148,17 @@ func loggerTo(w io.Writer, level string) *slog.Logger {
 
 // purgeReplays drops the stored answers of retried writes once they are
 // older than idem.Retention, every interval until ctx ends.
-func purgeReplays(ctx context.Context, a *app, every time.Duration) {
+func purgeReplays(ctx context.Context, a *app.App, every time.Duration) {
 	tick := time.NewTicker(every)
 	defer tick.Stop()
 	for {
-		if n, err := a.replay.Purge(ctx); err != nil {
+		if n, err := a.Idempotency.Purge(ctx); err != nil {
 			if ctx.Err() != nil {
 				return
 			}
-			a.log.Error("idempotency purge", "err", err)
+			a.Log.Error("idempotency purge", "err", err)
 		} else if n > 0 {
-			a.log.Info("idempotency purge", "purged", n)
+			a.Log.Info("idempotency purge", "purged", n)
 		}
 		select {
 		case <-ctx.Done():

@@ -65,7 +65,7 @@ func userCreate(ctx context.Context, args []string, stdin io.Reader, stdout, std
 		return fail(stderr, "user create", err)
 	}
 	defer a.Close()
-	u, err := a.auth.CreateUser(cliContext(ctx, "cli"), in)
+	u, err := a.Auth.CreateUser(cliContext(ctx, "cli"), in)
 	if err != nil {
 		return fail(stderr, "user create", err)
 	}
@@ -98,11 +98,11 @@ func userPasswd(ctx context.Context, args []string, stdin io.Reader, stdout, std
 	}
 	defer a.Close()
 	ctx = cliContext(ctx, "cli")
-	u, err := a.auth.UserByName(ctx, *username)
+	u, err := a.Auth.UserByName(ctx, *username)
 	if err != nil {
 		return fail(stderr, "user passwd", err)
 	}
-	if err := a.auth.SetPassword(ctx, u.ID, pw); err != nil {
+	if err := a.Auth.SetPassword(ctx, u.ID, pw); err != nil {
 		return fail(stderr, "user passwd", err)
 	}
 	fmt.Fprintf(stdout, "password of %s changed; their sessions were ended\n", u.Username)

@@ -32,14 +32,11 @@ type Service struct {
 }
 
 // NewService returns the attachments service over store; zero limits in
-// opts take their defaults.
-func NewService(d *db.DB, store Store, log *audit.Log, clk clock.Clock, opts Options) *Service {
-	return &Service{db: d, store: store, audit: log, clock: clk, opts: opts.withDefaults(), rec: records{db: d}}
+// opts take their defaults. readers are the modules that grant read access
+// to the attachments they link (cases, visits, citizen reports).
+func NewService(d *db.DB, store Store, log *audit.Log, clk clock.Clock, opts Options, readers ...Reader) *Service {
+	return &Service{db: d, store: store, audit: log, clock: clk, opts: opts.withDefaults(), rec: records{db: d}, readers: readers}
 }
-
-// AddReader lets another module grant read access to attachments it
-// links. Call it while wiring, before serving requests.
-func (s *Service) AddReader(r Reader) { s.readers = append(s.readers, r) }
 
 // Options returns the limits in force.
 func (s *Service) Options() Options { return s.opts }

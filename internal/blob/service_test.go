@@ -292,7 +292,7 @@ func TestReadScope(t *testing.T) {
 		wantCode(t, err, apperr.NotFound)
 		_, err = f.svc.Attachment(context.Background(), att.ID)
 		wantCode(t, err, apperr.Unauthenticated)
-		f.svc.AddReader(caseReader{id: att.ID})
+		f.svc.readers = append(f.svc.readers, caseReader{id: att.ID})
 		if _, err := f.svc.Attachment(zhongyuan, att.ID); err != nil {
 			t.Errorf("through a case reader: got %v, want access", err)
 		}

@@ -17,8 +17,3 @@ type AddressMatch struct {
 type AddressLocator interface {
 	LocateAddress(ctx context.Context, address string) (m AddressMatch, ok bool, err error)
 }
-
-// SetAddressLocator lets CreateCase place a case that has an address but
-// neither a grid nor coordinates. Call it while wiring, before serving
-// requests; without it such a case falls back to the reporter's sole grid.
-func (s *Service) SetAddressLocator(l AddressLocator) { s.addresses = l }

@@ -51,7 +51,7 @@ func TestCreateCaseByAddress(t *testing.T) {
 			"黄河路社区3号楼": {GridCode: "G410105001002", Lat: 34.781, Lng: 113.691},
 			"林山寨路9号":   {GridCode: "G410102001001", Lat: 34.75, Lng: 113.61},
 		}}
-		f.svc.SetAddressLocator(addr)
+		f.with(cases.WithAddressLocator(addr))
 		jinshui := as("410105", worker...)
 		in := func(address string) cases.CaseCreate {
 			return cases.CaseCreate{CategoryCode: "E010101", Description: "路边有暴露垃圾", Address: address}

@@ -14,11 +14,6 @@ type Attachments interface {
 	LinkCheck(ctx context.Context, ids []int64) error
 }
 
-// SetAttachments makes every transition check the attachment ids it links
-// through a. Call it while wiring, before serving requests; without it ids
-// are only checked for shape.
-func (s *Service) SetAttachments(a Attachments) { s.attachments = a }
-
 // linkCheck checks ids through the attachments service, if one is set.
 func (s *Service) linkCheck(ctx context.Context, ids []int64) error {
 	if s.attachments == nil || len(ids) == 0 {
@@ -29,7 +24,7 @@ func (s *Service) linkCheck(ctx context.Context, ids []int64) error {
 
 // CanReadAttachment reports whether the actor may read attachment id
 // because it is linked to a step of a case the actor can see. The lead
-// registers the service with blob.Service.AddReader.
+// names the service among blob.WithReaders.
 func (s *Service) CanReadAttachment(ctx context.Context, id int64) (bool, error) {
 	if err := requireLogin(ctx); err != nil {
 		return false, err

@@ -27,6 +27,8 @@ type fixture struct {
 	svc *cases.Service
 	clk *clock.Fake
 	sys context.Context
+	log *audit.Log
+	loc cases.Locator
 }
 
 func newFixture(t testing.TB, d *db.DB) *fixture {
@@ -37,12 +39,17 @@ func newFixture(t testing.TB, d *db.DB) *fixture {
 	sys := actor.With(context.Background(), actor.SystemActor("test"))
 	orgtest.Build(t, sys, org.NewService(d, log, clk))
 	loc := orgtest.Locator{{34.77, 113.68}: "G410105001001"}
-	f := &fixture{d: d, clk: clk, sys: sys,
+	f := &fixture{d: d, clk: clk, sys: sys, log: log, loc: loc,
 		svc: cases.NewService(d, log, clk, calendar.Default(), loc)}
 	if err := f.svc.EnsureCatalogue(sys); err != nil {
 		t.Fatalf("catalogue: %v", err)
 	}
 	return f
+}
+
+// with replaces the fixture's service by one built with opts as well.
+func (f *fixture) with(opts ...cases.Option) {
+	f.svc = cases.NewService(f.d, f.log, f.clk, calendar.Default(), f.loc, opts...)
 }
 
 // as acts as a new user holding perms over the subtree of unit code.

@@ -24,7 +24,7 @@ type Service struct {
 	clock     clock.Clock
 	deadlines Deadlines
 	locator   Locator
-	// addresses places a case by its address (see SetAddressLocator).
+	// addresses places a case by its address (see WithAddressLocator).
 	addresses AddressLocator
 	st        store
 	// attachments checks linked attachment ids; nil: shape only.
@@ -35,10 +35,27 @@ type Service struct {
 	hooks []StatusHook
 }
 
+// Option gives the service one of its optional collaborators at
+// construction.
+type Option func(*Service)
+
+// WithAttachments makes every transition check the attachment ids it
+// links through a; without it ids are only checked for shape.
+func WithAttachments(a Attachments) Option { return func(s *Service) { s.attachments = a } }
+
+// WithAddressLocator lets CreateCase place a case that has an address but
+// neither a grid nor coordinates; without it such a case falls back to the
+// reporter's sole grid.
+func WithAddressLocator(l AddressLocator) Option { return func(s *Service) { s.addresses = l } }
+
 // NewService returns the case service. locator may be nil, in which case
 // cases need a grid_code (or a reporter responsible for exactly one grid).
-func NewService(d *db.DB, log *audit.Log, clk clock.Clock, dl Deadlines, loc Locator) *Service {
-	return &Service{db: d, audit: log, clock: clk, deadlines: dl, locator: loc, st: store{db: d}}
+func NewService(d *db.DB, log *audit.Log, clk clock.Clock, dl Deadlines, loc Locator, opts ...Option) *Service {
+	s := &Service{db: d, audit: log, clock: clk, deadlines: dl, locator: loc, st: store{db: d}}
+	for _, o := range opts {
+		o(s)
+	}
+	return s
 }
 
 // now is the service time, truncated to what both engines store.

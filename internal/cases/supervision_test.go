@@ -104,9 +104,9 @@ func TestStepAttachments(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		bs := blob.NewService(d, local, audit.New(d, f.clk), f.clk, blob.Options{})
-		f.svc.SetAttachments(bs)
-		bs.AddReader(f.svc)
+		bs := blob.NewService(d, local, audit.New(d, f.clk), f.clk, blob.Options{},
+			blob.ReaderFunc(func(ctx context.Context, id int64) (bool, error) { return f.svc.CanReadAttachment(ctx, id) }))
+		f.with(cases.WithAttachments(bs))
 		w := as("410105001001", append(worker, blob.PermUpload)...)
 		other := as("410105001001", append(worker, blob.PermUpload)...)
 		upload := func(ctx context.Context, body string) int64 {

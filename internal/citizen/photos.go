@@ -34,15 +34,11 @@ type Portal struct {
 }
 
 // NewPortal returns the portal side of the intake over svc and the
-// attachments service, and registers the portal with the attachments
-// service as a Reader, so staff who may read a citizen case see its photos.
-// Call it while wiring, before serving requests.
+// attachments service. The portal is a blob.Reader: the app names it among
+// the attachments service's readers, so staff who may read a citizen case
+// see its photos.
 func NewPortal(svc *Service, blobs *blob.Service) *Portal {
-	p := &Portal{svc: svc, blobs: blobs}
-	if blobs != nil {
-		blobs.AddReader(p)
-	}
-	return p
+	return &Portal{svc: svc, blobs: blobs}
 }
 
 // Service returns the intake the portal files reports with.

@@ -69,6 +69,12 @@ func Register(fs *flag.FlagSet) *Config {
 	return c
 }
 
+// Defaults returns the configuration with every setting at its default
+// (or its GRIDGOV_* variable), as if no flag were given.
+func Defaults() *Config {
+	return Register(flag.NewFlagSet("defaults", flag.ContinueOnError))
+}
+
 // RegisterAddr adds --addr (for serve).
 func (c *Config) RegisterAddr(fs *flag.FlagSet) {
 	fs.StringVar(&c.Addr, "addr", c.Addr, "listen address HOST:PORT")

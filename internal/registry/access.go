@@ -47,17 +47,6 @@ type AccessLimits struct {
 	PeoplePerHour int
 }
 
-// SetAccessLimits sets the hourly limits; a field left 0 keeps its default.
-func (s *Service) SetAccessLimits(l AccessLimits) {
-	if l.LookupsPerHour <= 0 {
-		l.LookupsPerHour = DefaultLookupsPerHour
-	}
-	if l.PeoplePerHour <= 0 {
-		l.PeoplePerHour = DefaultPeoplePerHour
-	}
-	s.limits = l
-}
-
 // accessChunk bounds the rows of one INSERT into person_access.
 const accessChunk = 400
 

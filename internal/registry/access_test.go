@@ -164,7 +164,7 @@ func TestIdentifierLookupLimit(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
 		f := newPeopleFixture(t, d)
 		f.person(t, "张三", idZhang, phoneZhang, gridJBL)
-		f.reg.SetAccessLimits(registry.AccessLimits{LookupsPerHour: 3})
+		f.with(registry.WithAccessLimits(registry.AccessLimits{LookupsPerHour: 3}))
 		u := ppAs("410105001001", ppReader...)
 		other := ppAs("410105001001", ppReader...)
 		search := func(ctx context.Context, phone string) error {
@@ -207,7 +207,7 @@ func TestPeoplePerHourLimit(t *testing.T) {
 		a := f.person(t, "张三", idZhang, phoneZhang, gridJBL)
 		b := f.person(t, "李四", idLi, phoneLi, gridJBL)
 		c := f.person(t, "王五", idWang, "", gridJBL)
-		f.reg.SetAccessLimits(registry.AccessLimits{PeoplePerHour: 2})
+		f.with(registry.WithAccessLimits(registry.AccessLimits{PeoplePerHour: 2}))
 		u := ppAs("410105001001", ppReader...)
 		for _, id := range []int64{a.ID, b.ID, a.ID} {
 			if _, err := f.reg.PersonByID(u, id); err != nil {
@@ -269,7 +269,7 @@ func TestSecurityAlerts(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
 		f := newPeopleFixture(t, d)
 		p := f.person(t, "张三", idZhang, phoneZhang, gridJBL)
-		f.reg.SetAccessLimits(registry.AccessLimits{LookupsPerHour: 1})
+		f.with(registry.WithAccessLimits(registry.AccessLimits{LookupsPerHour: 1}))
 		u := ppAs("410105001001", ppReader...)
 		if _, err := f.reg.PersonByID(u, p.ID); err != nil {
 			t.Fatal(err)

@@ -79,8 +79,8 @@ func (m Watermark) FileName(format string) string {
 
 // threshold is the largest export that needs no approval.
 func (s *Service) threshold() int {
-	if s.ApprovalThreshold > 0 {
-		return s.ApprovalThreshold
+	if s.approvalThreshold > 0 {
+		return s.approvalThreshold
 	}
 	return DefaultApprovalThreshold
 }
@@ -99,7 +99,7 @@ func (s *Service) ExportPeople(ctx context.Context, f PeopleFilter, w io.Writer,
 // within registry.keygroup scope) in the template's columns, streaming.
 // ID numbers and phones are always masked: an export never unmasks. More
 // than MaxExportRows people are refused (narrow the filter). More than the
-// approval threshold (ApprovalThreshold, 1,000 by default) writes nothing
+// approval threshold (WithApprovalThreshold, 1,000 by default) writes nothing
 // and creates an export request with in.Reason instead, to be approved by
 // a second person (RequestExport); the system actor is bound by neither.
 // A direct export is audited (person.export) before the first row is

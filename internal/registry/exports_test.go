@@ -160,7 +160,7 @@ func itoa(n int64) string { return strconv.FormatInt(n, 10) }
 func TestExportExpiryRejectAndGrowth(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
 		f := newPeopleFixture(t, d)
-		f.reg.ApprovalThreshold = 10
+		f.with(registry.WithApprovalThreshold(10))
 		expImport(t, f, 0, 20, gridJBL)
 		req := expUser(201, "410105001", expPerms...)
 		approver := expUser(202, "410105", registry.PermExportApprove)
@@ -247,7 +247,7 @@ func TestExportExpiryRejectAndGrowth(t *testing.T) {
 func TestExportUnderThresholdLogsAccess(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
 		f := newPeopleFixture(t, d)
-		f.reg.ApprovalThreshold = 5
+		f.with(registry.WithApprovalThreshold(5))
 		expImport(t, f, 0, 5, gridJBL)
 		expImport(t, f, 5, 3, gridHHL)
 		ctx := expUser(301, "410105001001", expPerms...)

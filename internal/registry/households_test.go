@@ -109,7 +109,7 @@ func TestPersonCases(t *testing.T) {
 		if err := cs.EnsureCatalogue(f.sys); err != nil {
 			t.Fatal(err)
 		}
-		f.reg.SetCases(caseSummaries{cs})
+		f.with(registry.WithCases(caseSummaries{cs}))
 		mk := func(grid string) cases.Case {
 			c, _, err := cs.CreateCase(f.sys, cases.CaseCreate{CategoryCode: "E010101", Description: "邻里纠纷",
 				GridCode: grid, Address: "经八路", Source: cases.SourcePatrol})

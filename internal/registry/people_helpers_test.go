@@ -49,6 +49,12 @@ func newPeopleFixture(t testing.TB, d *db.DB) *peopleFixture {
 		reg: registry.NewService(d, log, clk, seal, nil)}
 }
 
+// with replaces the fixture's service by one with the same key built with
+// opts as well.
+func (f *peopleFixture) with(opts ...registry.Option) {
+	f.reg = registry.NewService(f.d, f.log, f.clk, f.reg.Sealer(), nil, opts...)
+}
+
 // ppAs acts as a new user holding perms over the subtree of unit code.
 func ppAs(code string, perms ...rbac.Permission) context.Context { return orgtest.As(code, perms...) }
 

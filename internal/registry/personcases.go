@@ -27,9 +27,6 @@ type CaseLookup interface {
 	CaseSummary(ctx context.Context, id int64) (number, status, category string, err error)
 }
 
-// SetCases sets the case lookup; call it once before serving.
-func (s *Service) SetCases(c CaseLookup) { s.cases = c }
-
 // ActPersonLinkCase is the audit action of linking a case to a person.
 const ActPersonLinkCase = "person.link_case"
 

@@ -71,20 +71,48 @@ type Service struct {
 	clock   clock.Clock
 	seal    *Sealer
 	locator Locator
-	cases   CaseLookup   // set by SetCases (personcases.go); nil: no case links shown
+	cases   CaseLookup   // see WithCases (personcases.go); nil: no case links shown
 	limits  AccessLimits // hourly lookup limits (access.go)
 
-	// ApprovalThreshold is the largest export that streams at once; a
+	// approvalThreshold is the largest export that streams at once; a
 	// larger one needs a second person's approval (exports.go). Zero
 	// means DefaultApprovalThreshold.
-	ApprovalThreshold int
+	approvalThreshold int
 }
+
+// Option gives the service one of its optional settings or collaborators
+// at construction.
+type Option func(*Service)
+
+// WithCases lets a person's page list the cases that concern them, as the
+// actor sees them; without it no case links are shown.
+func WithCases(c CaseLookup) Option { return func(s *Service) { s.cases = c } }
+
+// WithAccessLimits sets the hourly limits; a field left 0 keeps its default.
+func WithAccessLimits(l AccessLimits) Option {
+	return func(s *Service) {
+		if l.LookupsPerHour > 0 {
+			s.limits.LookupsPerHour = l.LookupsPerHour
+		}
+		if l.PeoplePerHour > 0 {
+			s.limits.PeoplePerHour = l.PeoplePerHour
+		}
+	}
+}
+
+// WithApprovalThreshold sets the largest export that needs no second
+// person's approval; 0 keeps DefaultApprovalThreshold.
+func WithApprovalThreshold(n int) Option { return func(s *Service) { s.approvalThreshold = n } }
 
 // NewService returns the registry service. seal holds the keys of the
 // personal identifiers; locator (may be nil) places records with
 // coordinates in their grid.
-func NewService(d *db.DB, log *audit.Log, clk clock.Clock, seal *Sealer, locator Locator) *Service {
-	return &Service{db: d, audit: log, clock: clk, seal: seal, locator: locator, limits: AccessLimits{LookupsPerHour: DefaultLookupsPerHour, PeoplePerHour: DefaultPeoplePerHour}}
+func NewService(d *db.DB, log *audit.Log, clk clock.Clock, seal *Sealer, locator Locator, opts ...Option) *Service {
+	s := &Service{db: d, audit: log, clock: clk, seal: seal, locator: locator, limits: AccessLimits{LookupsPerHour: DefaultLookupsPerHour, PeoplePerHour: DefaultPeoplePerHour}}
+	for _, o := range opts {
+		o(s)
+	}
+	return s
 }
 
 // Sealer returns the service's sealer (for the import path and tests).

@@ -50,8 +50,13 @@ type Service struct {
 }
 
 // NewService returns the map service; loc answers Locate.
-func NewService(d *db.DB, log *audit.Log, clk clock.Clock, orgs *org.Service, loc Locator) *Service {
-	return &Service{db: d, audit: log, clock: clk, org: orgs, loc: loc, fences: &fenceCache{}}
+//
+// houses (may be nil) gives geocoding the registry's houses; without it
+// only the gazetteer of unit and grid names answers.
+func NewService(d *db.DB, log *audit.Log, clk clock.Clock, orgs *org.Service, loc Locator, houses HouseFinder) *Service {
+	s := &Service{db: d, audit: log, clock: clk, org: orgs, loc: loc, fences: &fenceCache{}}
+	s.geocoder.houses = houses
+	return s
 }
 
 // Start prepares what the service needs beyond the migrations: on

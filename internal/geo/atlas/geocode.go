@@ -31,14 +31,6 @@ type geocoder struct {
 	gazAt  string
 }
 
-// SetHouses gives the service the registry's houses for geocoding; without
-// it only the gazetteer of unit and grid names answers.
-func (s *Service) SetHouses(h HouseFinder) {
-	s.geocoder.mu.Lock()
-	s.geocoder.houses = h
-	s.geocoder.mu.Unlock()
-}
-
 // Precisions of a geocoding candidate, finest first.
 const (
 	PrecisionHouse     = "house"
@@ -193,7 +185,7 @@ func noHouses(err error) bool {
 	return apperr.Is(err, apperr.Forbidden) || apperr.Is(err, apperr.NotFound)
 }
 
-// houseFinder returns the house finder set by SetHouses, or nil.
+// houseFinder returns the house finder given to NewService, or nil.
 func (s *Service) houseFinder() HouseFinder {
 	s.geocoder.mu.Lock()
 	defer s.geocoder.mu.Unlock()

@@ -61,7 +61,10 @@ func newGeoEnv(t *testing.T, d *db.DB) *geoEnv {
 	log := audit.New(d, e.clock)
 	reg := registry.NewService(d, log, e.clock, sealer, orgtest.Locator{})
 	pl := places.NewService(reg, d, log, e.clock)
-	e.svc.SetHouses(pl)
+	e.svc = atlas.NewService(d, log, e.clock, e.orgs, geo.NewFreshLocator(e.orgs, 0, e.clock.Now), pl)
+	if err := e.svc.Start(e.sys); err != nil {
+		t.Fatal(err)
+	}
 	return &geoEnv{env: e, places: pl}
 }
 

@@ -37,7 +37,7 @@ func newEnv(t *testing.T, d *db.DB) *env {
 	// Interval 0: the locator checks GridsVersion on every lookup, as the
 	// app's does every few seconds.
 	loc := geo.NewFreshLocator(orgs, 0, clk.Now)
-	svc := atlas.NewService(d, log, clk, orgs, loc)
+	svc := atlas.NewService(d, log, clk, orgs, loc, nil)
 	if err := svc.Start(sys); err != nil {
 		t.Fatal(err)
 	}

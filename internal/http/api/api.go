@@ -5,8 +5,7 @@ package api
 
 import (
 	"context"
-	"gridgov/internal/registry"
-	"log/slog"
+	"gridgov/internal/app"
 	"net/http"
 	"slices"
 	"sort"
@@ -15,57 +14,12 @@ import (
 
 	"gridgov/internal/actor"
 	"gridgov/internal/apperr"
-	"gridgov/internal/audit"
 	"gridgov/internal/auth"
-	"gridgov/internal/blob"
-	"gridgov/internal/calendar"
-	"gridgov/internal/cases"
-	"gridgov/internal/citizen"
-	"gridgov/internal/geo/atlas"
 	"gridgov/internal/http/httpx"
-	"gridgov/internal/idem"
-	"gridgov/internal/org"
-	"gridgov/internal/registry/groups"
-	"gridgov/internal/registry/places"
 )
 
 // Prefix is where the API is mounted.
 const Prefix = "/api/v1"
-
-// Deps are the services the API calls.
-type Deps struct {
-	Org    *org.Service
-	Auth   *auth.Service
-	Audit  *audit.Log
-	Logger *slog.Logger
-	// LoginRetryAfter is sent as Retry-After when an address has made too
-	// many failed logins; it defaults to the lockout failure window.
-	LoginRetryAfter time.Duration
-	// Calendar answers deadlines and imports holiday calendars.
-	Calendar *calendar.Service
-	// Cases runs the case loop.
-	Cases *cases.Service
-	// Blobs stores and serves attachments.
-	Blobs *blob.Service
-	// Registry keeps the base data; nil leaves its routes out.
-	Registry *registry.Service
-	// Groups keeps code tables, group memberships and visits; nil leaves
-	// their routes out.
-	Groups *groups.Service
-	// Places keeps houses, organisations, components and rosters; nil
-	// leaves their routes out.
-	Places *places.Service
-	// Geo serves boundaries, coverage, geofences and point → grid; nil
-	// leaves its routes out.
-	Geo *atlas.Service
-	// Idempotency keeps the answers of the writes the field app replays
-	// (case transitions, visits, verifications) under their
-	// Idempotency-Key; nil leaves those writes without replay.
-	Idempotency *idem.Service
-	// Citizen is the citizen intake: Open311 API keys and moderation of
-	// citizen reports; nil makes those routes answer not_found.
-	Citizen *citizen.Service
-}
 
 // handlerFunc is an API handler: it writes a response or returns an error
 // for the caller to write.
@@ -79,20 +33,19 @@ type route struct {
 	Handler handlerFunc
 }
 
+// api serves the JSON API over the services of the app.
 type api struct {
-	Deps
+	*app.App
+	// loginRetryAfter is sent as Retry-After when an address has made too
+	// many failed logins: the lockout failure window.
+	loginRetryAfter time.Duration
 }
 
-// New returns the API handler, to be mounted at "/api/" (it expects the
-// full path, with the prefix); any unknown path below /api/ is a JSON 404.
-func New(d Deps) http.Handler {
-	if d.Logger == nil {
-		d.Logger = slog.Default()
-	}
-	if d.LoginRetryAfter <= 0 {
-		d.LoginRetryAfter = auth.DefaultOptions().FailureWindow
-	}
-	a := &api{Deps: d}
+// New returns the API handler over the app's services, to be mounted at
+// "/api/" (it expects the full path, with the prefix); any unknown path
+// below /api/ is a JSON 404.
+func New(services *app.App) http.Handler {
+	a := &api{App: services, loginRetryAfter: auth.DefaultOptions().FailureWindow}
 	mux := http.NewServeMux()
 	allow := map[string][]string{}
 	for _, rt := range a.routes() {

@@ -48,7 +48,7 @@ func (a *api) loginHandler(w http.ResponseWriter, r *http.Request) error {
 	sess, err := a.Auth.Login(r.Context(), strings.TrimSpace(in.Username), in.Password, auth.KindAPI)
 	if err != nil {
 		if apperr.Is(err, apperr.TooManyRequests) {
-			w.Header().Set("Retry-After", strconv.Itoa(int(a.LoginRetryAfter/time.Second)))
+			w.Header().Set("Retry-After", strconv.Itoa(int(a.loginRetryAfter/time.Second)))
 		}
 		return err
 	}

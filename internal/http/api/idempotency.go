@@ -110,7 +110,7 @@ func (a *api) idempotent(h handlerFunc) handlerFunc {
 				ContentType: rec.Header().Get("Content-Type"), Body: rec.body.Bytes()})
 		}
 		if err != nil {
-			a.Logger.Error("idempotency record", "err", err, "route", route)
+			a.Log.Error("idempotency record", "err", err, "route", route)
 		}
 		return nil
 	}

@@ -10,7 +10,7 @@ import (
 	"encoding/json"
 	"encoding/xml"
 	"errors"
-	"log/slog"
+	"gridgov/internal/app"
 	"net/http"
 	"strconv"
 	"strings"
@@ -40,10 +40,8 @@ var cst = time.FixedZone("CST", 8*3600)
 // maxBody bounds a POST body (form fields only; media are links).
 const maxBody = 64 << 10
 
-// Deps are what the API needs.
-type Deps struct {
-	Citizen *citizen.Service
-	Logger  *slog.Logger
+// Options are the discovery settings of the API.
+type Options struct {
 	// Jurisdiction, when set, is the only jurisdiction_id accepted (others
 	// answer 404); empty accepts any, as a single-jurisdiction server may.
 	Jurisdiction string
@@ -53,20 +51,20 @@ type Deps struct {
 	Changeset time.Time
 }
 
-type handler struct{ Deps }
+type handler struct {
+	*app.App
+	Options
+}
 
-// New returns the handler of /open311/v2/.
-func New(d Deps) http.Handler {
-	if d.Logger == nil {
-		d.Logger = slog.Default()
-	}
+// New returns the handler of /open311/v2/ over the app's citizen intake.
+func New(services *app.App, d Options) http.Handler {
 	if d.Changeset.IsZero() {
 		d.Changeset = time.Now()
 	}
 	if d.Contact == "" {
 		d.Contact = "请联系平台管理员 / Contact the platform administrator"
 	}
-	return &handler{d}
+	return &handler{App: services, Options: d}
 }
 
 // ServeHTTP routes /open311/v2/{resource}[/{id}].{xml|json}.
@@ -175,7 +173,7 @@ func (h *handler) fail(w http.ResponseWriter, r *http.Request, f format, err err
 	case apperr.Internal, "":
 		status = http.StatusInternalServerError
 		desc = "internal error"
-		h.Logger.Error("open311", "path", r.URL.Path, "err", err, "request_id", httpx.RequestID(r.Context()))
+		h.Log.Error("open311", "path", r.URL.Path, "err", err, "request_id", httpx.RequestID(r.Context()))
 	}
 	if status == http.StatusTooManyRequests {
 		w.Header().Set("Retry-After", "3600")

@@ -14,19 +14,15 @@ import (
 	"embed"
 	"encoding/json"
 	"fmt"
+	"gridgov/internal/app"
 	"html/template"
 	"io/fs"
-	"log/slog"
 	"net"
 	"net/http"
 	"time"
 
 	"gridgov/internal/actor"
 	"gridgov/internal/apperr"
-	"gridgov/internal/blob"
-	"gridgov/internal/citizen"
-	"gridgov/internal/clock"
-	"gridgov/internal/db"
 )
 
 // Prefix is the path the portal is mounted at.
@@ -40,24 +36,8 @@ const NoticeVersion = "2026-03"
 //go:embed templates/*.html i18n/*.json static/*
 var files embed.FS
 
-// Deps are what the portal needs.
-type Deps struct {
-	// Citizen is the intake; required.
-	Citizen *citizen.Service
-	// Portal files reports with photos (nil: one over Citizen and Blobs).
-	Portal *citizen.Portal
-	// Blobs stores the photos (nil: reports without photos).
-	Blobs *blob.Service
-	// Captcha checks the form (nil: one over DB with a random key).
-	Captcha *citizen.Captcha
-	DB      *db.DB
-	Clock   clock.Clock
-	Logger  *slog.Logger
-	// SecureCookies marks the language cookie Secure.
-	SecureCookies bool
-	// MapTileURL and MapTileAttribution set the map's base layer (empty:
-	// the map shows no tiles but still takes a click).
-	MapTileURL, MapTileAttribution string
+// Options are the portal's map settings.
+type Options struct {
 	// MapCenter is where the map opens (lat, lng) with MapZoom; zero: the
 	// whole country.
 	MapCenter [2]float64
@@ -68,27 +48,16 @@ type Deps struct {
 var languages = []string{"zh-CN", "en"}
 
 type handler struct {
-	Deps
+	*app.App
+	opts Options
 	tmpl map[string]*template.Template // language → all pages
 	cat  map[string]map[string]string
 }
 
 // New returns the portal's handler for everything under Prefix. It panics
 // when its embedded templates or catalogues are broken (a build error).
-func New(d Deps) http.Handler {
-	if d.Clock == nil {
-		d.Clock = clock.System{}
-	}
-	if d.Logger == nil {
-		d.Logger = slog.Default()
-	}
-	if d.Captcha == nil {
-		d.Captcha = citizen.NewCaptcha(d.DB, d.Clock, nil)
-	}
-	if d.Portal == nil {
-		d.Portal = citizen.NewPortal(d.Citizen, d.Blobs)
-	}
-	h := &handler{Deps: d}
+func New(services *app.App, opts Options) http.Handler {
+	h := &handler{App: services, opts: opts}
 	if err := h.load(); err != nil {
 		panic(err)
 	}
@@ -198,7 +167,7 @@ func (h *handler) langOf(w http.ResponseWriter, r *http.Request) string {
 		for _, l := range languages {
 			if q == l {
 				http.SetCookie(w, &http.Cookie{Name: "lang", Value: l, Path: "/", MaxAge: 365 * 24 * 3600,
-					HttpOnly: true, Secure: h.SecureCookies, SameSite: http.SameSiteLaxMode})
+					HttpOnly: true, Secure: h.Config.SecureCookies, SameSite: http.SameSiteLaxMode})
 				return l
 			}
 		}
@@ -230,7 +199,7 @@ func (h *handler) render(w http.ResponseWriter, r *http.Request, status int, pag
 	}
 	var buf bytes.Buffer
 	if err := h.tmpl[v.Lang].ExecuteTemplate(&buf, page, v); err != nil {
-		h.Logger.Error("portal render", "page", page, "err", err)
+		h.Log.Error("portal render", "page", page, "err", err)
 		http.Error(w, "internal error", http.StatusInternalServerError)
 		return
 	}
@@ -264,7 +233,7 @@ func (h *handler) failPage(w http.ResponseWriter, r *http.Request, err error) {
 		v.Message = "error.too_many"
 		h.render(w, r, http.StatusTooManyRequests, "error", v)
 	case apperr.Internal:
-		h.Logger.Error("portal", "path", r.URL.Path, "err", err)
+		h.Log.Error("portal", "path", r.URL.Path, "err", err)
 		v.Message = "error.internal"
 		h.render(w, r, http.StatusInternalServerError, "error", v)
 	default:

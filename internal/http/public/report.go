@@ -76,8 +76,8 @@ func (h *handler) reportData(r *http.Request, f reportForm) (*reportData, error)
 		groups[len(groups)-1].Items = append(groups[len(groups)-1].Items, c)
 	}
 	return &reportData{Groups: groups, Form: f, Errors: map[string]string{}, Captcha: h.Captcha.New(),
-		NoticeVersion: NoticeVersion, TileURL: h.MapTileURL, TileAttr: h.MapTileAttribution,
-		Center: h.MapCenter, Zoom: h.MapZoom}, nil
+		NoticeVersion: NoticeVersion, TileURL: h.Config.MapTileURL, TileAttr: h.Config.MapTileAttribution,
+		Center: h.opts.MapCenter, Zoom: h.opts.MapZoom}, nil
 }
 
 // report handles POST /public/report. In order: the CAPTCHA answer is

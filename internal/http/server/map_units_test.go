@@ -32,7 +32,7 @@ func TestTerritoryCentre(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		geo := atlas.NewService(d, log, clk, orgs, nil)
+		geo := atlas.NewService(d, log, clk, orgs, nil, nil)
 		if _, ok := territoryCentre(nil); ok {
 			t.Error("a centre without the atlas service")
 		}

@@ -129,7 +129,7 @@ type catGroup struct {
 func (s *server) categoryGroups(r *http.Request) []catGroup {
 	cats, err := s.Cases.Categories(r.Context(), cases.CategoryFilter{UnitCode: actor.From(r.Context()).UnitCode})
 	if err != nil {
-		s.Logger.Warn("console: categories", "err", err)
+		s.Log.Warn("console: categories", "err", err)
 		return nil
 	}
 	var out []catGroup

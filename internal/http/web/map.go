@@ -7,7 +7,6 @@ import (
 	"net/url"
 	"slices"
 	"strings"
-	"time"
 
 	"github.com/paulmach/orb"
 
@@ -43,9 +42,6 @@ type UnitOutlines interface {
 // mapRoutes mounts the map page, its JSON data endpoints (session auth)
 // and the boundary save of the edit mode (CSRF header).
 func (s *server) mapRoutes(mux *http.ServeMux) {
-	if s.Locator == nil {
-		s.Locator = geo.NewFreshLocator(s.Org, 5*time.Second, time.Now)
-	}
 	mux.Handle("GET /map", s.page(s.mapPage))
 	mux.Handle("GET /map/data/grids", s.page(s.mapGrids))
 	mux.Handle("GET /map/data/units", s.page(s.mapUnits))
@@ -108,7 +104,7 @@ func (s *server) mapPage(w http.ResponseWriter, r *http.Request) {
 	a := actor.From(r.Context())
 	v := s.newView(r, "map.title", "map", nil)
 	t := s.cat.translator(v.Lang)
-	cfg := mapConfig{TileURL: s.MapTileURL, TileAttribution: s.MapTileAttribution, Layers: s.mapLayers(a),
+	cfg := mapConfig{TileURL: s.Config.MapTileURL, TileAttribution: s.Config.MapTileAttribution, Layers: s.mapLayers(a),
 		CanEdit: rbac.HasAnywhere(a, rbac.GridWrite), Categories: []mapCategory{}, Text: map[string]string{}}
 	if s.Cases != nil && rbac.HasAnywhere(a, cases.PermCaseRead) {
 		for _, g := range s.categoryGroups(r) {
@@ -132,7 +128,7 @@ func (s *server) mapPage(w http.ResponseWriter, r *http.Request) {
 		"CanEdit": cfg.CanEdit || cfg.CanEditUnits, "CanEditGrids": cfg.CanEdit, "CanEditUnits": cfg.CanEditUnits,
 		"HasCases": slices.Contains(cfg.Layers, layerCases), "NoTiles": cfg.TileURL == "",
 		"CanImport": s.Geo != nil && (g || u), "CanCoverage": s.Geo != nil && rbac.HasAnywhere(a, rbac.GridRead)}
-	if src := tileSource(s.MapTileURL); src != "" {
+	if src := tileSource(s.Config.MapTileURL); src != "" {
 		w.Header().Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data: "+src+
 			"; style-src 'self'; script-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'; object-src 'none'")
 	}
@@ -145,7 +141,7 @@ func (s *server) mapLayers(a *actor.Actor) []string {
 	if rbac.HasAnywhere(a, rbac.GridRead) {
 		out = append(out, layerGrids)
 	}
-	if s.Units != nil && rbac.HasAnywhere(a, rbac.OrgRead) {
+	if s.units != nil && rbac.HasAnywhere(a, rbac.OrgRead) {
 		out = append(out, layerUnits)
 	}
 	if s.Cases != nil && rbac.HasAnywhere(a, cases.PermCaseRead) {

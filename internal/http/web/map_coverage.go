@@ -111,14 +111,14 @@ func (s *server) coveragePage(w http.ResponseWriter, r *http.Request) {
 	for _, k := range coverageText {
 		text[k] = t(k)
 	}
-	b, err := json.Marshal(map[string]any{"url": "/map/data/coverage/" + rep.UnitCode, "tile_url": s.MapTileURL,
-		"tile_attribution": s.MapTileAttribution, "text": text})
+	b, err := json.Marshal(map[string]any{"url": "/map/data/coverage/" + rep.UnitCode, "tile_url": s.Config.MapTileURL,
+		"tile_attribution": s.Config.MapTileAttribution, "text": text})
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
 	d.Config = string(b)
-	if src := tileSource(s.MapTileURL); src != "" {
+	if src := tileSource(s.Config.MapTileURL); src != "" {
 		w.Header().Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data: "+src+
 			"; style-src 'self'; script-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'; object-src 'none'")
 	}

@@ -146,7 +146,7 @@ func coordBound(c any, b orb.Bound, ok bool) (orb.Bound, bool) {
 // mapUnits handles GET /map/data/units?level=&bbox=: territory unit
 // outlines in the actor's scope, as GeoJSON.
 func (s *server) mapUnits(w http.ResponseWriter, r *http.Request) {
-	if s.Units == nil {
+	if s.units == nil {
 		httpx.WriteError(w, r, apperr.NotFoundf("unit outlines"))
 		return
 	}
@@ -155,7 +155,7 @@ func (s *server) mapUnits(w http.ResponseWriter, r *http.Request) {
 		httpx.WriteError(w, r, err)
 		return
 	}
-	us, err := s.Units.UnitOutlines(r.Context(), r.URL.Query().Get("level"), bbox)
+	us, err := s.units.UnitOutlines(r.Context(), r.URL.Query().Get("level"), bbox)
 	if err != nil {
 		httpx.WriteError(w, r, err)
 		return
@@ -315,7 +315,7 @@ func (s *server) saveGridBoundary(w http.ResponseWriter, r *http.Request) {
 		httpx.WriteError(w, r, err)
 		return
 	}
-	if inv, ok := s.Locator.(interface{ Invalidate() }); ok {
+	if inv, ok := s.locator.(interface{ Invalidate() }); ok {
 		inv.Invalidate()
 	}
 	httpx.WriteJSON(w, http.StatusOK, map[string]any{"code": g.Code, "name": g.Name, "boundary": g.Boundary})

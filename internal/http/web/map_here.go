@@ -67,7 +67,7 @@ func (s *server) mapHere(w http.ResponseWriter, r *http.Request) {
 	}
 	ctx := r.Context()
 	out := hereAnswer{Staff: []hereStaff{}, Cases: []hereCase{}}
-	shape, ok, err := s.Locator.Locate(ctx, lat, lng)
+	shape, ok, err := s.locator.Locate(ctx, lat, lng)
 	if err != nil {
 		httpx.WriteError(w, r, err)
 		return

@@ -162,7 +162,7 @@ func (s *server) listPeople(w http.ResponseWriter, r *http.Request, q url.Values
 func (s *server) scopeGrids(r *http.Request) []org.Grid {
 	grids, _, err := s.Org.Grids(r.Context(), org.GridFilter{Limit: 500})
 	if err != nil {
-		s.Logger.Warn("console: grids", "err", err)
+		s.Log.Warn("console: grids", "err", err)
 		return nil
 	}
 	return grids

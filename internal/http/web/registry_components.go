@@ -83,7 +83,7 @@ func (s *server) componentCategories(r *http.Request) []codeOpt {
 	cats, err := s.Cases.Categories(r.Context(), cases.CategoryFilter{Kind: cases.KindComponent})
 	if err != nil {
 		if !hidden(err) {
-			s.Logger.Warn("console: component categories", "err", err)
+			s.Log.Warn("console: component categories", "err", err)
 		}
 		return nil
 	}

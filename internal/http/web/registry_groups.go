@@ -47,7 +47,7 @@ func (s *server) fillGroupForms(r *http.Request, v *view, d *personData) {
 	ctx := r.Context()
 	kinds, err := s.Groups.Kinds(ctx)
 	if err != nil {
-		s.Logger.Warn("console: group kinds", "err", err)
+		s.Log.Warn("console: group kinds", "err", err)
 		return
 	}
 	d.KindNames = map[string]string{}

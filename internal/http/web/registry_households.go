@@ -55,7 +55,7 @@ func (s *server) codeOptions(ctx context.Context, table, lang string) ([]codeOpt
 	t, err := s.Groups.CodeTable(ctx, table)
 	if err != nil {
 		if !hidden(err) {
-			s.Logger.Warn("console: code table", "table", table, "err", err)
+			s.Log.Warn("console: code table", "table", table, "err", err)
 		}
 		return nil, names
 	}

@@ -44,7 +44,7 @@ func (s *server) showImport(w http.ResponseWriter, r *http.Request, status int, 
 	d := &importData{Units: s.permUnits(r, registry.PermImport), Sources: registrySources, Job: job}
 	jobs, total, err := s.Registry.ImportJobs(r.Context(), importJobsShown, 0)
 	if err != nil && !hidden(err) {
-		s.Logger.Warn("console: import jobs", "err", err)
+		s.Log.Warn("console: import jobs", "err", err)
 	}
 	d.Jobs, d.Total = jobs, total
 	v.Data = d
@@ -162,7 +162,7 @@ func (s *server) importFailures(w http.ResponseWriter, r *http.Request) {
 	}
 	setDownload(w, fmt.Sprintf("import-%d-failures", id), format)
 	if err := s.Registry.WriteImportFailures(r.Context(), id, w, format); err != nil {
-		s.Logger.Error("console: import failures", "job", id, "err", err)
+		s.Log.Error("console: import failures", "job", id, "err", err)
 	}
 }
 
@@ -180,6 +180,6 @@ func (s *server) importTemplate(w http.ResponseWriter, r *http.Request) {
 	}
 	setDownload(w, "people-template", format)
 	if err := registry.WritePeopleTemplate(w, format); err != nil {
-		s.Logger.Error("console: template", "err", err)
+		s.Log.Error("console: template", "err", err)
 	}
 }

@@ -83,7 +83,7 @@ func (s *server) showPerson(w http.ResponseWriter, r *http.Request, status int, 
 		if h, err := s.Registry.HouseholdByID(ctx, *p.HouseholdID); err == nil {
 			d.Household = &h
 		} else if !hidden(err) {
-			s.Logger.Warn("console: household", "person", p.ID, "err", err)
+			s.Log.Warn("console: household", "person", p.ID, "err", err)
 		}
 	}
 	s.fillPlaces(r, d)
@@ -94,12 +94,12 @@ func (s *server) showPerson(w http.ResponseWriter, r *http.Request, status int, 
 	if cs, err := s.Registry.PersonCases(ctx, p.ID); err == nil {
 		d.Cases = cs
 	} else if !hidden(err) {
-		s.Logger.Warn("console: person cases", "person", p.ID, "err", err)
+		s.Log.Warn("console: person cases", "person", p.ID, "err", err)
 	}
 	if rows, err := s.Registry.PersonViews(ctx, p.ID, personViewsShown); err == nil {
 		d.Views, d.ShowViews = viewLines(rows), true
 	} else if !hidden(err) {
-		s.Logger.Warn("console: person views", "person", p.ID, "err", err)
+		s.Log.Warn("console: person views", "person", p.ID, "err", err)
 	}
 	for _, o := range opts {
 		o(d)
@@ -216,7 +216,7 @@ func (s *server) fillPlaces(r *http.Request, d *personData) {
 		if h, err := s.Places.HouseByID(ctx, *p.HouseID); err == nil {
 			d.House = &h
 		} else if !hidden(err) {
-			s.Logger.Warn("console: house", "person", p.ID, "err", err)
+			s.Log.Warn("console: house", "person", p.ID, "err", err)
 		}
 	}
 	if s.Groups == nil {
@@ -226,12 +226,12 @@ func (s *server) fillPlaces(r *http.Request, d *personData) {
 	if gs, err := s.Groups.MembersOf(ctx, p.ID); err == nil {
 		d.Groups = gs
 	} else if !hidden(err) {
-		s.Logger.Warn("console: groups", "person", p.ID, "err", err)
+		s.Log.Warn("console: groups", "person", p.ID, "err", err)
 	}
 	if vs, err := s.Groups.Visits(ctx, "person", p.ID, personVisitsShown); err == nil {
 		d.Visits = vs
 	} else if !hidden(err) {
-		s.Logger.Warn("console: visits", "person", p.ID, "err", err)
+		s.Log.Warn("console: visits", "person", p.ID, "err", err)
 	}
 }
 

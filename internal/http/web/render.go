@@ -143,7 +143,7 @@ func (s *server) render(w http.ResponseWriter, r *http.Request, status int, page
 	t := s.tmpl[v.Lang][page]
 	var buf bytes.Buffer
 	if err := t.ExecuteTemplate(&buf, "layout", v); err != nil {
-		s.Logger.Error("render", "page", page, "err", err)
+		s.Log.Error("render", "page", page, "err", err)
 		http.Error(w, "internal error", http.StatusInternalServerError)
 		return
 	}
@@ -159,7 +159,7 @@ func (s *server) render(w http.ResponseWriter, r *http.Request, status int, page
 func (s *server) renderPartial(w http.ResponseWriter, page, name string, v *view) {
 	var buf bytes.Buffer
 	if err := s.tmpl[v.Lang][page].ExecuteTemplate(&buf, name, v); err != nil {
-		s.Logger.Error("render", "page", page, "partial", name, "err", err)
+		s.Log.Error("render", "page", page, "partial", name, "err", err)
 		http.Error(w, "internal error", http.StatusInternalServerError)
 		return
 	}
@@ -191,7 +191,7 @@ func (s *server) fail(w http.ResponseWriter, r *http.Request, err error) {
 		s.render(w, r, http.StatusTooManyRequests, "error", v)
 		return
 	case apperr.Internal:
-		s.Logger.Error("console", "path", r.URL.Path, "request_id", actor.MetaFrom(r.Context()).RequestID, "err", err)
+		s.Log.Error("console", "path", r.URL.Path, "request_id", actor.MetaFrom(r.Context()).RequestID, "err", err)
 		s.errorPage(w, r, http.StatusInternalServerError, "error.internal")
 		return
 	}

@@ -141,7 +141,7 @@ func (s *server) toLogin(w http.ResponseWriter, r *http.Request, flash string) {
 
 func (s *server) setCookie(w http.ResponseWriter, name, value string, maxAge int) {
 	http.SetCookie(w, &http.Cookie{Name: name, Value: value, Path: "/", MaxAge: maxAge,
-		HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: s.SecureCookies})
+		HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: s.Config.SecureCookies})
 }
 
 func (s *server) clearSession(w http.ResponseWriter) { s.setCookie(w, sessionCookie, "", -1) }
@@ -219,7 +219,7 @@ func (s *server) loginError(r *http.Request, err error) (int, string) {
 	case apperr.Invalid, apperr.BadRequest:
 		return http.StatusUnprocessableEntity, t("login.missing")
 	}
-	s.Logger.Error("login", "err", err, "request_id", actor.MetaFrom(r.Context()).RequestID)
+	s.Log.Error("login", "err", err, "request_id", actor.MetaFrom(r.Context()).RequestID)
 	return http.StatusInternalServerError, t("error.internal")
 }
 

@@ -4,22 +4,11 @@ package web
 
 import (
 	"embed"
+	"gridgov/internal/app"
 	"io/fs"
-	"log/slog"
 	"net/http"
 	"strings"
 	"time"
-
-	"gridgov/internal/audit"
-	"gridgov/internal/auth"
-	"gridgov/internal/blob"
-	"gridgov/internal/cases"
-	"gridgov/internal/citizen"
-	"gridgov/internal/geo/atlas"
-	"gridgov/internal/org"
-	"gridgov/internal/registry"
-	"gridgov/internal/registry/groups"
-	"gridgov/internal/registry/places"
 )
 
 //go:embed templates/*.html i18n/*.json
@@ -28,52 +17,24 @@ var content embed.FS
 //go:embed static
 var staticFS embed.FS
 
-// Deps are the services the console calls; pages never reach a store.
-type Deps struct {
-	Org           *org.Service
-	Auth          *auth.Service
-	Audit         *audit.Log
-	Cases         *cases.Service    // the case loop; nil hides the case pages
-	Blobs         *blob.Service     // attachments; nil disables photo uploads
-	Registry      *registry.Service // base data; nil hides the registry pages
-	Places        *places.Service   // houses, organisations, components; nil hides them
-	Groups        *groups.Service   // group memberships and visits; nil hides them
-	SecureCookies bool
-	Logger        *slog.Logger
-	// MapTileURL is the base map's tile URL template ({z}/{x}/{y}, {s});
-	// empty draws no base map: the grids alone make the map.
-	MapTileURL string
-	// MapTileAttribution is shown in the map's corner for the tiles.
-	MapTileAttribution string
-	// Locator answers point → grid for the map's "what is here"; nil uses
-	// a fresh locator over Org.
-	Locator GridLocator
-	// Units draws unit outlines on the map (the atlas service); nil hides
-	// that layer.
-	Units UnitOutlines
-	// Geo is the atlas service behind boundary import/export, the coverage
-	// check and unit outline editing; nil hides those pages.
-	Geo *atlas.Service
-	// Citizen issues and revokes the Open311 API keys; nil hides that page.
-	Citizen *citizen.Service
-}
-
 // server is the console: its services, the parsed templates per language
 // and the time zone pages show times in.
 type server struct {
-	Deps
-	tmpl map[string]map[string]*pageTemplate // lang → page → template
-	cat  catalogues
-	loc  *time.Location
+	*app.App
+	// locator answers point → grid for the map's "what is here".
+	locator GridLocator
+	// units draws unit outlines on the map (the atlas service).
+	units UnitOutlines
+	tmpl  map[string]map[string]*pageTemplate // lang → page → template
+	cat   catalogues
+	loc   *time.Location
 }
 
-// New returns the console handler, to be mounted at "/". It panics if the
-// embedded templates or catalogues are broken, which a test catches.
-func New(d Deps) http.Handler {
-	if d.Logger == nil {
-		d.Logger = slog.Default()
-	}
-	s := &server{Deps: d, loc: shanghai()}
+// New returns the console handler over the app's services, to be mounted
+// at "/"; pages never reach a store. It panics if the embedded templates or
+// catalogues are broken, which a test catches.
+func New(services *app.App) http.Handler {
+	s := &server{App: services, locator: services.Locator, units: atlasUnits{services.Geo}, loc: shanghai()}
 	cat, err := loadCatalogues(content)
 	if err != nil {
 		panic(err)

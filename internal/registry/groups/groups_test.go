@@ -31,7 +31,7 @@ func newFixture(t *testing.T, d *db.DB) *fixture {
 	log := audit.New(d, clk)
 	sys := actor.With(context.Background(), actor.SystemActor("test"))
 	orgtest.Build(t, sys, org.NewService(d, log, clk))
-	f := &fixture{d: d, clk: clk, sys: sys, svc: groups.NewService(nil, d, log, clk)}
+	f := &fixture{d: d, clk: clk, sys: sys, svc: groups.NewService(nil, d, log, clk, nil)}
 	if err := f.svc.EnsureCodeTables(sys); err != nil {
 		t.Fatalf("code tables: %v", err)
 	}

@@ -27,7 +27,7 @@ func mapFixture(t *testing.T, d *db.DB) *fixture {
 		t.Fatal(err)
 	}
 	log := audit.New(d, f.clk)
-	f.svc = groups.NewService(registry.NewService(d, log, f.clk, sealer, nil), d, log, f.clk)
+	f.svc = groups.NewService(registry.NewService(d, log, f.clk, sealer, nil), d, log, f.clk, nil)
 	return f
 }
 

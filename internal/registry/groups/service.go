@@ -32,13 +32,11 @@ type Service struct {
 	attachments AttachmentChecker
 }
 
-// NewService returns the groups service.
-func NewService(reg *registry.Service, d *db.DB, log *audit.Log, clk clock.Clock) *Service {
-	return &Service{reg: reg, db: d, audit: log, clock: clk}
+// NewService returns the groups service. attachments (may be nil) checks
+// the attachments a visit links; without one a visit naming attachments
+// is refused.
+func NewService(reg *registry.Service, d *db.DB, log *audit.Log, clk clock.Clock, attachments AttachmentChecker) *Service {
+	return &Service{reg: reg, db: d, audit: log, clock: clk, attachments: attachments}
 }
-
-// SetAttachments sets the checker of visit attachments; without one a
-// visit naming attachments is refused.
-func (s *Service) SetAttachments(c AttachmentChecker) { s.attachments = c }
 
 func (s *Service) now() time.Time { return s.clock.Now().UTC().Truncate(time.Microsecond) }

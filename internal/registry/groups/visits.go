@@ -163,7 +163,7 @@ func uniqueIDs(ids []int64) []int64 {
 // CanReadAttachment reports whether the actor may open attachment id
 // because it belongs to a visit of an object the actor may read
 // (registry.read over its place, and registry.keygroup for a key-group
-// person). The app registers the service with blob.Service.AddReader.
+// person). The app names the service among blob.WithReaders.
 func (s *Service) CanReadAttachment(ctx context.Context, id int64) (bool, error) {
 	rows, err := s.db.Query(ctx, `SELECT v.object_type, v.object_id FROM visit_attachments a
 		JOIN visits v ON v.id = a.visit_id WHERE a.attachment_id = ? ORDER BY v.id LIMIT 100`, id)
