@@ -1,6 +1,7 @@
 package bench
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"sync/atomic"
@@ -8,8 +9,8 @@ import (
 	"time"
 
 	"gridgov/internal/actor"
-	"gridgov/internal/audit"
-	"gridgov/internal/calendar"
+	"gridgov/internal/app"
+	"gridgov/internal/apptest"
 	"gridgov/internal/cases"
 	"gridgov/internal/clock"
 	"gridgov/internal/db"
@@ -21,10 +22,18 @@ import (
 // street, two communities each with a grid, and the category catalogue.
 func newDeps(t testing.TB, d *db.DB) Deps {
 	t.Helper()
+	a := newApp(t, d)
+	return Deps{DB: a.DB, Cases: a.Cases}
+}
+
+// newApp is the app over the small city of newDeps, with a registry key of
+// 32×7.
+func newApp(t testing.TB, d *db.DB) *app.App {
+	t.Helper()
 	clk := clock.NewFake(time.Date(2026, 3, 2, 9, 0, 0, 0, time.FixedZone("CST", 8*3600)))
-	log := audit.New(d, clk)
+	a := apptest.New(t, d, apptest.Options{Clock: clk, Key: bytes.Repeat([]byte{7}, 32)})
 	sys := actor.With(context.Background(), actor.SystemActor("test"))
-	orgs := org.NewService(d, log, clk)
+	orgs := a.Org
 	for _, u := range []org.UnitInput{
 		{Code: "410100", Name: "郑州市", Level: org.City},
 		{Code: "410105", Name: "金水区", Level: org.District, ParentCode: "410100"},
@@ -45,11 +54,7 @@ func newDeps(t testing.TB, d *db.DB) Deps {
 			t.Fatalf("grid %s: %v", c, err)
 		}
 	}
-	svc := cases.NewService(d, log, clk, calendar.Default(), nil)
-	if err := svc.EnsureCatalogue(sys); err != nil {
-		t.Fatalf("catalogue: %v", err)
-	}
-	return Deps{DB: d, Cases: svc}
+	return a
 }
 
 func count(t *testing.T, d *db.DB, q string, args ...any) int {

@@ -1,36 +1,31 @@
 package bench
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"os"
 	"strconv"
 	"testing"
-	"time"
 
 	"gridgov/internal/actor"
-	"gridgov/internal/audit"
-	"gridgov/internal/clock"
+	"gridgov/internal/app"
 	"gridgov/internal/db"
 	"gridgov/internal/dbtest"
 	"gridgov/internal/org"
-	"gridgov/internal/registry"
 )
 
 // newRegistryDeps builds the small city of newDeps and a registry
 // service with a fixed key over it.
 func newRegistryDeps(t testing.TB, d *db.DB) RegistryDeps {
 	t.Helper()
-	newDeps(t, d)
-	clk := clock.NewFake(time.Date(2026, 3, 2, 9, 0, 0, 0, time.FixedZone("CST", 8*3600)))
-	seal, err := registry.NewSealer(bytes.Repeat([]byte{7}, 32))
-	if err != nil {
-		t.Fatal(err)
-	}
-	deps := RegistryDeps{DB: d, Registry: registry.NewService(d, audit.New(d, clk), clk, seal, nil)}
-	if d.Dialect == db.SQLite {
-		deps.Where = d.Where
+	return registryDepsOf(newApp(t, d))
+}
+
+// registryDepsOf returns the registry workloads' deps over a.
+func registryDepsOf(a *app.App) RegistryDeps {
+	deps := RegistryDeps{DB: a.DB, Registry: a.Registry}
+	if a.DB.Dialect == db.SQLite {
+		deps.Where = a.DB.Where
 	}
 	return deps
 }
@@ -66,10 +61,11 @@ func TestRegistrySmallRun(t *testing.T) {
 // gridgov bench registry measures the whole city.
 func BenchmarkPeopleImport(b *testing.B) {
 	d := dbtest.Open(b, db.SQLite)
-	deps := newRegistryDeps(b, d)
+	a := newApp(b, d)
+	deps := registryDepsOf(a)
 	ctx := context.Background()
 	sys := actor.With(ctx, actor.SystemActor("bench"))
-	orgs := org.NewService(d, audit.New(d, clock.System{}), clock.System{})
+	orgs := a.Org
 	for i := 3; i < 300; i++ {
 		code := fmt.Sprintf("410105001%03d", i)
 		if _, err := orgs.CreateUnit(sys, org.UnitInput{Code: code, Name: code, Level: org.Community,

@@ -82,9 +82,25 @@ func Engines() []db.Dialect { return []db.Dialect{db.SQLite, db.Postgres} }
 // when the test ends.
 func Open(t testing.TB, d db.Dialect) *db.DB {
 	t.Helper()
+	return OpenShared(t, d, 1)[0]
+}
+
+// OpenShared returns n handles on one migrated database of the given
+// dialect, each with its own pools, as n processes on one database would
+// have (several `gridgov serve` behind a load balancer); the database is
+// dropped when the test ends.
+func OpenShared(t testing.TB, d db.Dialect, n int) []*db.DB {
+	t.Helper()
 	ctx := context.Background()
+	var url string
 	if d == db.SQLite {
-		conn, err := db.Open(ctx, "sqlite:"+filepath.Join(t.TempDir(), "test.db"), "")
+		url = "sqlite:" + filepath.Join(t.TempDir(), "test.db")
+	} else {
+		url = postgresSchema(t)
+	}
+	conns := make([]*db.DB, n)
+	for i := range conns {
+		conn, err := db.Open(ctx, url, "")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -92,8 +108,15 @@ func Open(t testing.TB, d db.Dialect) *db.DB {
 		if _, err := conn.Migrate(ctx); err != nil {
 			t.Fatal(err)
 		}
-		return conn
+		conns[i] = conn
 	}
+	return conns
+}
+
+// postgresSchema creates a fresh schema in the test database, dropped when
+// the test ends (after the handles on it close), and returns its URL.
+func postgresSchema(t testing.TB) string {
+	t.Helper()
 	if err := ensureDatabase(); err != nil {
 		if os.Getenv("CI") == "true" {
 			t.Fatalf("PostgreSQL required in CI but unreachable at %s: %v", serverURL(), err)
@@ -109,25 +132,17 @@ func Open(t testing.TB, d db.Dialect) *db.DB {
 		admin.Close()
 		t.Fatal(err)
 	}
+	// Registered before the handles' cleanups, so it runs after them.
+	t.Cleanup(func() {
+		_, _ = admin.Exec(`DROP SCHEMA ` + schema + ` CASCADE`)
+		admin.Close()
+	})
 	url := withDatabase(serverURL(), testDatabase)
 	sep := "?"
 	if strings.Contains(url, "?") {
 		sep = "&"
 	}
-	conn, err := db.Open(ctx, url+sep+"search_path="+schema, "")
-	if err != nil {
-		admin.Close()
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		conn.Close()
-		_, _ = admin.Exec(`DROP SCHEMA ` + schema + ` CASCADE`)
-		admin.Close()
-	})
-	if _, err := conn.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
-	return conn
+	return url + sep + "search_path=" + schema
 }
 
 // Each runs fn as a subtest on every engine.

@@ -1,14 +1,12 @@
 package seed_test
 
 import (
-	"bytes"
 	"context"
 	"testing"
 	"time"
 
 	"gridgov/internal/actor"
 	"gridgov/internal/apperr"
-	"gridgov/internal/clock"
 	"gridgov/internal/rbac"
 	"gridgov/internal/registry"
 	"gridgov/internal/registry/groups"
@@ -19,15 +17,7 @@ import (
 // withRegistry adds the registry services to the env's deps.
 func withRegistry(t *testing.T, e env) env {
 	t.Helper()
-	seal, err := registry.NewSealer(bytes.Repeat([]byte{7}, 32))
-	if err != nil {
-		t.Fatal(err)
-	}
-	clk := clock.System{}
-	reg := registry.NewService(e.deps.DB, e.audit, clk, seal, nil)
-	e.deps.Registry = reg
-	e.deps.Places = places.NewService(reg, e.deps.DB, e.audit, clk)
-	e.deps.Groups = groups.NewService(reg, e.deps.DB, e.audit, clk)
+	e.deps.Registry, e.deps.Places, e.deps.Groups = e.app.Registry, e.app.Places, e.app.Groups
 	return e
 }
 

@@ -1,6 +1,7 @@
 package seed_test
 
 import (
+	"bytes"
 	"context"
 	"maps"
 	"regexp"
@@ -9,7 +10,9 @@ import (
 	"unicode"
 
 	"gridgov/internal/actor"
+	"gridgov/internal/app"
 	"gridgov/internal/apperr"
+	"gridgov/internal/apptest"
 	"gridgov/internal/audit"
 	"gridgov/internal/auth"
 	"gridgov/internal/clock"
@@ -23,19 +26,18 @@ type env struct {
 	ctx   context.Context
 	deps  seed.Deps
 	audit *audit.Log
+	app   *app.App
 }
 
-func newEnv(d *db.DB) env {
-	clk := clock.System{}
-	log := audit.New(d, clk)
-	orgs := org.NewService(d, log, clk)
-	opts := auth.DefaultOptions()
-	// Cheap hashing keeps the test fast; the cost is the auth package's concern.
-	opts.Argon2Memory, opts.Argon2Time, opts.Argon2Threads = 1024, 1, 1
+// newEnv seeds through the app's services, without base data unless
+// withRegistry adds the registry's.
+func newEnv(t *testing.T, d *db.DB) env {
+	a := apptest.New(t, d, apptest.Options{Clock: clock.System{}, Key: bytes.Repeat([]byte{7}, 32)})
 	return env{
 		ctx:   actor.With(context.Background(), actor.SystemActor("test")),
-		deps:  seed.Deps{DB: d, Org: orgs, Auth: auth.NewService(d, log, clk, orgs, opts)},
-		audit: log,
+		deps:  seed.Deps{DB: a.DB, Org: a.Org, Auth: a.Auth},
+		audit: a.Audit,
+		app:   a,
 	}
 }
 
@@ -61,7 +63,7 @@ func eachParallel(t *testing.T, fn func(t *testing.T, d *db.DB)) {
 
 func TestDemo(t *testing.T) {
 	eachParallel(t, func(t *testing.T, d *db.DB) {
-		e := withRegistry(t, newEnv(d))
+		e := withRegistry(t, newEnv(t, d))
 		if empty, err := seed.Empty(e.ctx, d); err != nil || !empty {
 			t.Fatalf("Empty before seeding = %v, %v; want true", empty, err)
 		}
@@ -190,7 +192,7 @@ func checkStaff(t *testing.T, e env) {
 
 func TestDemoRefusesWeakPassword(t *testing.T) {
 	eachParallel(t, func(t *testing.T, d *db.DB) {
-		e := newEnv(d)
+		e := newEnv(t, d)
 		_, err := seed.Demo(e.ctx, e.deps, seed.Options{Password: "short"})
 		if ae := apperr.As(err); ae.Code != apperr.Invalid || ae.Fields["password"] == "" {
 			t.Errorf("Demo with a weak password: %v, want invalid naming password", err)

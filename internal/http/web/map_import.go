@@ -2,7 +2,7 @@ package web
 
 import (
 	"bytes"
-	"crypto/subtle"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -12,10 +12,9 @@ import (
 	"regexp"
 	"slices"
 	"strings"
-	"sync"
-	"time"
 
 	"gridgov/internal/actor"
+	"gridgov/internal/apperr"
 	"gridgov/internal/geo"
 	"gridgov/internal/geo/atlas"
 	"gridgov/internal/rbac"
@@ -30,98 +29,13 @@ func (s *server) geoRoutes(mux *http.ServeMux) {
 	if s.Geo == nil {
 		return
 	}
-	st := newUploadStash(uploadTTL, uploadMaxBytes)
 	mux.Handle("GET /map/import", s.page(s.boundaryImportPage))
-	mux.Handle("POST /map/import", s.page(func(w http.ResponseWriter, r *http.Request) { s.runBoundaryImport(w, r, st) }))
+	mux.Handle("POST /map/import", s.page(s.runBoundaryImport))
 	mux.Handle("GET /map/export", s.page(s.boundaryExport))
 	mux.Handle("GET /map/coverage", s.page(s.coverageList))
 	mux.Handle("GET /map/coverage/{code}", s.page(s.coveragePage))
 	mux.Handle("GET /map/data/coverage/{code}", s.page(s.coverageData))
 	mux.Handle("POST /map/units/{code}/boundary", s.page(s.saveUnitBoundary))
-}
-
-// How long and how much the import page keeps uploaded files, so that a
-// dry run can be followed by the real run without choosing the file again.
-const (
-	uploadTTL      = 30 * time.Minute
-	uploadMaxBytes = 2 * atlas.MaxImportBytes
-)
-
-// stashedUpload is a boundary file kept between a dry run and the import.
-type stashedUpload struct {
-	user  string
-	name  string
-	data  []byte
-	props []string
-	at    time.Time
-}
-
-// uploadStash keeps recent uploads in memory by a random token, for their
-// uploader only, dropping the oldest beyond maxBytes and any past ttl. A
-// token it no longer knows simply asks for the file again.
-type uploadStash struct {
-	mu       sync.Mutex
-	ttl      time.Duration
-	maxBytes int
-	m        map[string]*stashedUpload
-}
-
-func newUploadStash(ttl time.Duration, maxBytes int) *uploadStash {
-	return &uploadStash{ttl: ttl, maxBytes: maxBytes, m: map[string]*stashedUpload{}}
-}
-
-// put keeps an upload and returns its token.
-func (st *uploadStash) put(u *stashedUpload) string {
-	st.mu.Lock()
-	defer st.mu.Unlock()
-	st.expire(u.at)
-	for st.size()+len(u.data) > st.maxBytes && len(st.m) > 0 {
-		oldest := ""
-		for k, v := range st.m {
-			if oldest == "" || v.at.Before(st.m[oldest].at) {
-				oldest = k
-			}
-		}
-		delete(st.m, oldest)
-	}
-	tok := randomToken(18)
-	st.m[tok] = u
-	return tok
-}
-
-// get returns the upload of a token if it belongs to user and is fresh.
-func (st *uploadStash) get(tok, user string, now time.Time) (*stashedUpload, bool) {
-	st.mu.Lock()
-	defer st.mu.Unlock()
-	st.expire(now)
-	u, ok := st.m[tok]
-	if !ok || subtle.ConstantTimeCompare([]byte(u.user), []byte(user)) != 1 {
-		return nil, false
-	}
-	return u, true
-}
-
-// drop forgets a token (after the import was applied).
-func (st *uploadStash) drop(tok string) {
-	st.mu.Lock()
-	defer st.mu.Unlock()
-	delete(st.m, tok)
-}
-
-func (st *uploadStash) expire(now time.Time) {
-	for k, v := range st.m {
-		if now.Sub(v.at) > st.ttl {
-			delete(st.m, k)
-		}
-	}
-}
-
-func (st *uploadStash) size() int {
-	n := 0
-	for _, v := range st.m {
-		n += len(v.data)
-	}
-	return n
 }
 
 // boundaryImportData is the import page: what the actor may import, the
@@ -180,7 +94,7 @@ func (s *server) showBoundaryImport(w http.ResponseWriter, r *http.Request, stat
 // post, its property names are offered for code_property (guessed when
 // empty), and atlas.Import checks every feature and — unless it is a dry
 // run or any feature failed — applies them all in one transaction.
-func (s *server) runBoundaryImport(w http.ResponseWriter, r *http.Request, st *uploadStash) {
+func (s *server) runBoundaryImport(w http.ResponseWriter, r *http.Request) {
 	a := actor.From(r.Context())
 	g, u := importTargets(a)
 	if !g && !u {
@@ -195,7 +109,7 @@ func (s *server) runBoundaryImport(w http.ResponseWriter, r *http.Request, st *u
 		return
 	}
 	v.Form = formWithout(r.PostForm, "csrf", "upload")
-	up, err := s.boundaryUpload(r, st, a.Username)
+	up, err := s.boundaryUpload(r)
 	if err != nil {
 		s.importFormError(w, r, v, d, err)
 		return
@@ -221,7 +135,10 @@ func (s *server) runBoundaryImport(w http.ResponseWriter, r *http.Request, st *u
 	t := s.cat.translator(v.Lang)
 	switch {
 	case rep.Applied:
-		st.drop(up.token)
+		if err := s.Blobs.DropKept(r.Context(), up.token); err != nil {
+			s.fail(w, r, err)
+			return
+		}
 		d.Upload = ""
 		v.Flash, v.FlashKind = t("map.import.applied", rep.Total, rep.Changed), "ok"
 	case rep.Invalid > 0:
@@ -303,9 +220,11 @@ type keptUpload struct {
 	props               []string
 }
 
-// boundaryUpload reads the posted file (kept under a new token) or, when
-// none was chosen, the kept file named by the upload field.
-func (s *server) boundaryUpload(r *http.Request, st *uploadStash, user string) (keptUpload, error) {
+// boundaryUpload reads the posted file (kept under a new token, for its
+// uploader, so that a dry run can be followed by the real run without
+// choosing the file again, on any node) or, when none was chosen, the kept
+// file named by the upload field.
+func (s *server) boundaryUpload(r *http.Request) (keptUpload, error) {
 	if fh := r.MultipartForm.File["file"]; len(fh) > 0 {
 		if len(fh) != 1 {
 			return keptUpload{}, uploadError{"file", "map.import.err.choose", nil}
@@ -327,18 +246,28 @@ func (s *server) boundaryUpload(r *http.Request, st *uploadStash, user string) (
 			return keptUpload{}, err
 		}
 		name := filepath.Base(fh[0].Filename)
-		tok := st.put(&stashedUpload{user: user, name: name, data: data, props: props, at: time.Now()})
+		tok, err := s.Blobs.Keep(r.Context(), name, data, props)
+		if err != nil {
+			return keptUpload{}, err
+		}
 		return keptUpload{token: tok, name: name, format: fileFormat(data), data: data, props: props}, nil
 	}
 	tok := r.PostFormValue("upload")
 	if tok == "" {
 		return keptUpload{}, uploadError{"file", "map.import.err.choose", nil}
 	}
-	u, ok := st.get(tok, user, time.Now())
-	if !ok {
+	k, err := s.Blobs.Kept(r.Context(), tok)
+	if apperr.Is(err, apperr.NotFound) {
 		return keptUpload{}, uploadError{"file", "map.import.err.expired", nil}
 	}
-	return keptUpload{token: tok, name: u.name, format: fileFormat(u.data), data: u.data, props: u.props}, nil
+	if err != nil {
+		return keptUpload{}, err
+	}
+	var props []string
+	if err := json.Unmarshal(k.Meta, &props); err != nil {
+		return keptUpload{}, apperr.Wrap(err, "kept file")
+	}
+	return keptUpload{token: tok, name: k.Name, format: fileFormat(k.Data), data: k.Data, props: props}, nil
 }
 
 // fileFormat tells a Shapefile zip (a zip's magic bytes) from GeoJSON.

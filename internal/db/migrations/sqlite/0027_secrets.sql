@@ -6,3 +6,16 @@ CREATE TABLE app_secrets (
     value      TEXT NOT NULL,
     created_at TIMESTAMP NOT NULL
 );
+
+-- Files kept between two requests of one user (a boundary file between
+-- its dry run and its import): the row here, the bytes in the attachment
+-- store, so that the second request may reach any node.
+CREATE TABLE kept_files (
+    token      TEXT PRIMARY KEY,
+    user_id    INTEGER NOT NULL,
+    name       TEXT NOT NULL,
+    meta       TEXT NOT NULL DEFAULT '{}',
+    size       INTEGER NOT NULL,
+    created_at TIMESTAMP NOT NULL
+);
+CREATE INDEX kept_files_created ON kept_files (created_at);
