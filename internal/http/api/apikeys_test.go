@@ -2,31 +2,17 @@ package api
 
 import (
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"testing"
 
-	"gridgov/internal/calendar"
-	"gridgov/internal/cases"
-	"gridgov/internal/citizen"
 	"gridgov/internal/db"
 	"gridgov/internal/dbtest"
-	"gridgov/internal/http/httpx"
-	"gridgov/internal/registry"
 )
 
 func TestAPIKeysAndModerationRoutes(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
 		f := newFixture(t, d)
-		cs := cases.NewService(d, f.audit, f.clock, calendar.Default(), nil)
-		sealer, err := registry.NewSealer(make([]byte, 32))
-		if err != nil {
-			t.Fatal(err)
-		}
-		cit := citizen.NewService(d, f.audit, f.clock, cs, sealer, citizen.Options{})
-		f.srv.Close()
-		f.srv = httptest.NewServer(httpx.Meta(httpx.Options{}, New(Deps{Org: f.org, Auth: f.auth, Audit: f.audit,
-			Cases: cs, Citizen: cit})))
+		cit := f.app.Citizen
 		f.createUser("clerk", "410105001", "")
 		admin, clerk := f.login("admin"), f.login("clerk")
 

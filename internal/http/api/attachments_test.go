@@ -10,20 +10,19 @@ import (
 	"io"
 	"mime/multipart"
 	"net/http"
-	"net/http/httptest"
 	"strconv"
 	"strings"
 	"testing"
 
+	"gridgov/internal/apptest"
 	"gridgov/internal/blob"
 	"gridgov/internal/db"
 	"gridgov/internal/dbtest"
-	"gridgov/internal/http/httpx"
 )
 
-// attachFixture is the API fixture with an attachments service over a
-// local store, a role "field" holding the attachment permissions, and
-// field users in a community of 金水区, in 金水区 and in 中原区.
+// attachFixture is the API fixture with images limited to 256 KiB, a role
+// "field" holding the attachment permissions, and field users in a
+// community of 金水区, in 金水区 and in 中原区.
 type attachFixture struct {
 	*fixture
 	blobs *blob.Service
@@ -31,12 +30,9 @@ type attachFixture struct {
 
 func newAttachFixture(t *testing.T, d *db.DB) *attachFixture {
 	t.Helper()
-	f := newFixture(t, d)
-	store, err := blob.NewLocal(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	svc := blob.NewService(d, store, f.audit, f.clock, blob.Options{MaxImage: 256 << 10, TempDir: t.TempDir()})
+	f := newFixture(t, d, func(o *apptest.Options) {
+		o.BlobLimits = &blob.Options{MaxImage: 256 << 10, TempDir: t.TempDir()}
+	})
 	now := f.clock.Now()
 	if _, err := d.Exec(context.Background(), `INSERT INTO roles (name, title, builtin, permissions, created_at, updated_at)
 		VALUES (?, ?, ?, ?, ?, ?)`, "field", "网格员", false, blob.PermUpload+" "+blob.PermRead, now, now); err != nil {
@@ -45,14 +41,11 @@ func newAttachFixture(t *testing.T, d *db.DB) *attachFixture {
 	f.createUser("worker-410105001001", "410105001001", "field")
 	f.createUser("field-410105", "410105", "field")
 	f.createUser("field-410102", "410102", "field")
-	srv := httptest.NewServer(httpx.Meta(httpx.Options{}, New(Deps{Org: f.org, Auth: f.auth, Audit: f.audit, Blobs: svc})))
-	t.Cleanup(srv.Close)
-	f.srv = srv
-	return &attachFixture{fixture: f, blobs: svc}
+	return &attachFixture{fixture: f, blobs: f.app.Blobs}
 }
 
 // upload posts one file as multipart/form-data.
-func (f *attachFixture) upload(token, field, filename string, content []byte, purpose string) response {
+func (f *fixture) upload(token, field, filename string, content []byte, purpose string) response {
 	f.t.Helper()
 	var body bytes.Buffer
 	mw := multipart.NewWriter(&body)
@@ -69,7 +62,7 @@ func (f *attachFixture) upload(token, field, filename string, content []byte, pu
 }
 
 // doRaw sends a request with a raw body of contentType.
-func (f *attachFixture) doRaw(method, path, token, contentType string, body []byte, header map[string]string) response {
+func (f *fixture) doRaw(method, path, token, contentType string, body []byte, header map[string]string) response {
 	f.t.Helper()
 	req, err := http.NewRequest(method, f.srv.URL+path, bytes.NewReader(body))
 	if err != nil {

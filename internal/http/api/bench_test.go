@@ -8,7 +8,7 @@ import (
 	"testing"
 
 	"gridgov/internal/actor"
-	"gridgov/internal/audit"
+	"gridgov/internal/apptest"
 	"gridgov/internal/auth"
 	"gridgov/internal/clock"
 	"gridgov/internal/db"
@@ -22,14 +22,9 @@ import (
 // full API handler with that administrator's bearer token.
 func benchTree(b *testing.B, d *db.DB) (http.Handler, string) {
 	b.Helper()
-	clk := clock.System{}
-	log := audit.New(d, clk)
-	orgs := org.NewService(d, log, clk)
-	au := auth.NewService(d, log, clk, orgs, auth.DefaultOptions())
+	a := apptest.New(b, d, apptest.Options{Clock: clock.System{}})
+	orgs, au := a.Org, a.Auth
 	sys := actor.With(context.Background(), actor.SystemActor("bench"))
-	if err := au.EnsureBuiltinRoles(sys); err != nil {
-		b.Fatal(err)
-	}
 	units := []org.UnitInput{{Code: "410100", Name: "郑州市", Level: org.City, Kind: org.Territory}}
 	for di := 1; di <= 15; di++ {
 		dc := fmt.Sprintf("4101%02d", di)
@@ -54,7 +49,7 @@ func benchTree(b *testing.B, d *db.DB) (http.Handler, string) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	return httpx.Meta(httpx.Options{}, New(Deps{Org: orgs, Auth: au, Audit: log})), sess.Token
+	return httpx.Meta(httpx.Options{}, New(a)), sess.Token
 }
 
 func benchGet(b *testing.B, path string) {

@@ -2,7 +2,6 @@ package api
 
 import (
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"os"
 	"testing"
@@ -10,26 +9,12 @@ import (
 	"gridgov/internal/calendar"
 	"gridgov/internal/db"
 	"gridgov/internal/dbtest"
-	"gridgov/internal/http/httpx"
 	"gridgov/internal/rbac"
 )
-
-// withCalendar serves the fixture's API with a calendar service on its clock.
-func withCalendar(t *testing.T, f *fixture) {
-	t.Helper()
-	cal, err := calendar.NewService(f.db, f.audit, f.clock)
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(httpx.Meta(httpx.Options{}, New(Deps{Org: f.org, Auth: f.auth, Audit: f.audit, Calendar: cal})))
-	t.Cleanup(srv.Close)
-	f.srv = srv
-}
 
 func TestCalendarEndpoints(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
 		f := newFixture(t, d)
-		withCalendar(t, f)
 		token := f.login("admin-410105")
 
 		var dl calendarDeadline
@@ -74,7 +59,6 @@ func TestCalendarEndpoints(t *testing.T) {
 func TestCalendarImportEndpoint(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
 		f := newFixture(t, d)
-		withCalendar(t, f)
 		const madeUp = `{"holidays":{"2026-11-30":"Test Day,测试假日,1"},"workdays":{}}`
 		if res := f.do("POST", "/api/v1/calendar/import?format=json", f.login("admin-410105"), madeUp); res.status != http.StatusForbidden {
 			t.Errorf("district admin import: %d %s, want 403", res.status, res.body)

@@ -3,16 +3,14 @@ package api
 import (
 	"fmt"
 	"net/http"
-	"net/http/httptest"
 	"testing"
 	"time"
 
 	"gridgov/internal/auth"
-	"gridgov/internal/calendar"
+	"gridgov/internal/blob"
 	"gridgov/internal/cases"
 	"gridgov/internal/db"
 	"gridgov/internal/dbtest"
-	"gridgov/internal/http/httpx"
 	"gridgov/internal/org"
 )
 
@@ -41,21 +39,14 @@ func newCaseFixture(t *testing.T, d *db.DB) *caseFixture {
 	roles := map[string][]string{
 		"case_worker":   {cases.PermCaseRead, cases.PermCaseCreate},
 		"case_platform": {cases.PermCaseRead, cases.PermCaseDispatch, cases.PermCaseHandle, cases.PermCaseSupervise},
-		"case_handler":  {cases.PermCaseRead, cases.PermCaseHandle},
+		// Handlers document their feedback with photos.
+		"case_handler": {cases.PermCaseRead, cases.PermCaseHandle, blob.PermUpload},
 	}
 	for name, perms := range roles {
 		if _, err := f.auth.CreateRole(f.sys, auth.RoleInput{Name: name, Title: name, Permissions: perms}); err != nil {
 			t.Fatalf("role %s: %v", name, err)
 		}
 	}
-	svc := cases.NewService(d, f.audit, f.clock, calendar.Default(), nil)
-	if err := svc.EnsureCatalogue(f.sys); err != nil {
-		t.Fatalf("catalogue: %v", err)
-	}
-	f.srv.Close()
-	f.srv = httptest.NewServer(httpx.Meta(httpx.Options{},
-		New(Deps{Org: f.org, Auth: f.auth, Audit: f.audit, Cases: svc})))
-	t.Cleanup(f.srv.Close)
 	cf := &caseFixture{fixture: f, tok: map[string]string{}}
 	for _, u := range []struct{ name, unit, role string }{
 		{"worker", "410105001001", "case_worker"},
@@ -191,7 +182,13 @@ func TestCaseLoopAcrossLevels(t *testing.T) {
 		f.post("distcgj", id+"/sign", nil, http.StatusOK)
 		f.conflict("citycgj", id+"/feedback", map[string]any{"note": "已清理"}, cases.ReasonInvalidTransition)
 		f.post("distcgj", id+"/feedback", map[string]any{"note": "区局已配合清运"}, http.StatusOK)
-		c = f.post("citycgj", id+"/feedback", map[string]any{"note": "已清理", "attachments": []int64{7}}, http.StatusOK)
+		up := f.upload(f.tok["citycgj"], "file", "清理后.jpg", photoWithGPS(t), "case_step")
+		if up.status != http.StatusCreated {
+			t.Fatalf("upload: got %d %s, want 201", up.status, up.body)
+		}
+		var photo blob.Attachment
+		up.json(t, &photo)
+		c = f.post("citycgj", id+"/feedback", map[string]any{"note": "已清理", "attachments": []int64{photo.ID}}, http.StatusOK)
 		wantStatus(t, c, cases.StatusFeedback)
 		f.post("citycgj", id+"/verify", map[string]any{"pass": true}, http.StatusForbidden)
 		c = f.post("city", id+"/verify", map[string]any{"pass": false, "note": "仍有残留"}, http.StatusOK)

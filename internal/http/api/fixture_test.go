@@ -13,23 +13,27 @@ import (
 	"time"
 
 	"gridgov/internal/actor"
+	"gridgov/internal/app"
+	"gridgov/internal/apptest"
 	"gridgov/internal/audit"
 	"gridgov/internal/auth"
 	"gridgov/internal/clock"
+	"gridgov/internal/config"
 	"gridgov/internal/db"
 	"gridgov/internal/http/httpx"
 	"gridgov/internal/org"
-	"gridgov/internal/registry"
 )
 
 // testPassword satisfies the mlps3 policy.
 const testPassword = "Kx7#mPq2vLw9"
 
-// fixture is a running API over real services on a test database holding
-// a city (410100) with two districts (410105 金水区, 410102 中原区), each
-// with a street and two communities, and three administrators.
+// fixture is a running API over the wired app (internal/apptest) on a
+// test database holding a city (410100) with two districts (410105 金水区,
+// 410102 中原区), each with a street and two communities, and three
+// administrators.
 type fixture struct {
 	t     testing.TB
+	app   *app.App
 	db    *db.DB
 	clock *clock.Fake
 	org   *org.Service
@@ -39,21 +43,36 @@ type fixture struct {
 	sys   context.Context
 }
 
-func newFixture(t testing.TB, d *db.DB) *fixture {
-	t.Helper()
-	clk := clock.NewFake(time.Date(2026, 11, 26, 9, 0, 0, 0, time.UTC))
-	log := audit.New(d, clk)
-	orgs := org.NewService(d, log, clk)
-	// Cheap argon2 parameters keep the suite fast; the hashing itself is
-	// tested with the production parameters in internal/auth.
-	opts := auth.DefaultOptions()
-	opts.Argon2Memory, opts.Argon2Time, opts.Argon2Threads = 1024, 1, 1
-	f := &fixture{t: t, db: d, clock: clk, org: orgs, audit: log,
-		auth: auth.NewService(d, log, clk, orgs, opts),
-		sys:  actor.With(context.Background(), actor.SystemActor("test"))}
-	if err := f.auth.EnsureBuiltinRoles(f.sys); err != nil {
-		t.Fatalf("built-in roles: %v", err)
+// fixtureOption adjusts the app a fixture is built on.
+type fixtureOption func(*apptest.Options)
+
+// withConfig changes the app's configuration (access limits, the export
+// approval threshold …) before it is built.
+func withConfig(change func(*config.Config)) fixtureOption {
+	return func(o *apptest.Options) {
+		prev := o.Config
+		o.Config = func(c *config.Config) {
+			if prev != nil {
+				prev(c)
+			}
+			change(c)
+		}
 	}
+}
+
+func newFixture(t testing.TB, d *db.DB, opts ...fixtureOption) *fixture {
+	t.Helper()
+	var o apptest.Options
+	for _, opt := range opts {
+		opt(&o)
+	}
+	a := apptest.New(t, d, o)
+	clk, ok := a.Clock.(*clock.Fake)
+	if !ok {
+		t.Fatalf("app clock is %T, want *clock.Fake", a.Clock)
+	}
+	f := &fixture{t: t, app: a, db: d, clock: clk, org: a.Org, audit: a.Audit, auth: a.Auth,
+		sys: actor.With(context.Background(), actor.SystemActor("test"))}
 	units := []org.UnitInput{{Code: "410100", Name: "郑州市", Level: org.City, Kind: org.Territory}}
 	for _, dist := range []struct{ code, name string }{{"410105", "金水区"}, {"410102", "中原区"}} {
 		units = append(units, org.UnitInput{Code: dist.code, Name: dist.name, Level: org.District, Kind: org.Territory, ParentCode: "410100"})
@@ -64,13 +83,13 @@ func newFixture(t testing.TB, d *db.DB) *fixture {
 				Level: org.Community, Kind: org.Territory, ParentCode: street})
 		}
 	}
-	if _, err := orgs.ImportUnits(f.sys, units); err != nil {
+	if _, err := f.org.ImportUnits(f.sys, units); err != nil {
 		t.Fatalf("import units: %v", err)
 	}
 	for _, u := range []struct{ name, unit string }{{"admin", "410100"}, {"admin-410105", "410105"}, {"admin-410102", "410102"}} {
 		f.createUser(u.name, u.unit, "admin")
 	}
-	f.srv = httptest.NewServer(httpx.Meta(httpx.Options{}, New(Deps{Org: orgs, Auth: f.auth, Audit: log})))
+	f.srv = httptest.NewServer(httpx.Meta(httpx.Options{}, New(a)))
 	t.Cleanup(f.srv.Close)
 	return f
 }
@@ -174,15 +193,4 @@ func (f *fixture) login(username string) string {
 		f.t.Fatalf("login %s: got %s, want token, expires_at and the user", username, res.body)
 	}
 	return s.Token
-}
-
-// newRegistry returns a registry service on the fixture's database,
-// sealing identifiers with a fixed test key.
-func (f *fixture) newRegistry() *registry.Service {
-	f.t.Helper()
-	seal, err := registry.NewSealer(bytes.Repeat([]byte{5}, 32))
-	if err != nil {
-		f.t.Fatal(err)
-	}
-	return registry.NewService(f.db, f.audit, f.clock, seal, nil)
 }

@@ -2,7 +2,6 @@ package api
 
 import (
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"strconv"
 	"testing"
@@ -11,7 +10,6 @@ import (
 	"gridgov/internal/dbtest"
 	"gridgov/internal/geo"
 	"gridgov/internal/geo/atlas"
-	"gridgov/internal/http/httpx"
 	"gridgov/internal/org"
 	"gridgov/internal/registry/places"
 )
@@ -22,26 +20,17 @@ import (
 func newGeocodeFixture(t *testing.T, d *db.DB) (*fixture, places.House) {
 	t.Helper()
 	f := newFixture(t, d)
-	svc := atlas.NewService(d, f.audit, f.clock, f.org, geo.NewFreshLocator(f.org, 0, f.clock.Now))
-	if err := svc.Start(f.sys); err != nil {
-		t.Fatal(err)
-	}
 	if _, err := f.org.CreateGrid(f.sys, org.GridInput{Code: "G1", Name: "经八路一网格", Level: 3,
 		UnitCode: "410105001001", Boundary: geoSquare(113.60, 34.70, 0.01)}); err != nil {
 		t.Fatal(err)
 	}
-	pl := places.NewService(f.newRegistry(), d, f.audit, f.clock)
-	svc.SetHouses(pl)
+	pl := f.app.Places
 	lat, lng := 34.705, 113.605
 	h, err := pl.CreateHouse(f.sys, places.HouseInput{Address: "经八路1号院2号楼3单元301", Use: "residential",
 		GridCode: "G1", Lat: &lat, Lng: &lng})
 	if err != nil {
 		t.Fatal(err)
 	}
-	f.srv.Close()
-	f.srv = httptest.NewServer(httpx.Meta(httpx.Options{}, New(Deps{Org: f.org, Auth: f.auth, Audit: f.audit,
-		Geo: svc, Places: pl})))
-	t.Cleanup(f.srv.Close)
 	return f, h
 }
 

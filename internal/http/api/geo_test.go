@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"mime/multipart"
-	"net/http/httptest"
 	"strings"
 	"testing"
 
@@ -13,7 +12,6 @@ import (
 	"gridgov/internal/dbtest"
 	"gridgov/internal/geo"
 	"gridgov/internal/geo/atlas"
-	"gridgov/internal/http/httpx"
 	"gridgov/internal/org"
 )
 
@@ -31,10 +29,6 @@ func geoSquare(x, y, d float64) json.RawMessage {
 
 func newGeoFixture(t *testing.T, d *db.DB) *geoFixture {
 	f := newFixture(t, d)
-	svc := atlas.NewService(d, f.audit, f.clock, f.org, geo.NewFreshLocator(f.org, 0, f.clock.Now))
-	if err := svc.Start(f.sys); err != nil {
-		t.Fatal(err)
-	}
 	for _, g := range []org.GridInput{
 		{Code: "G1", Name: "一网格", Level: 3, UnitCode: "410105001001", Boundary: geoSquare(113.60, 34.70, 0.01)},
 		{Code: "G2", Name: "二网格", Level: 3, UnitCode: "410102001001"},
@@ -43,9 +37,6 @@ func newGeoFixture(t *testing.T, d *db.DB) *geoFixture {
 			t.Fatal(err)
 		}
 	}
-	f.srv.Close()
-	f.srv = httptest.NewServer(httpx.Meta(httpx.Options{}, New(Deps{Org: f.org, Auth: f.auth, Audit: f.audit, Geo: svc})))
-	t.Cleanup(f.srv.Close)
 	return &geoFixture{fixture: f, admin: f.login("admin"), jinshui: f.login("admin-410105"), zhongyuan: f.login("admin-410102")}
 }
 

@@ -4,15 +4,11 @@ import (
 	"context"
 	"fmt"
 	"net/http"
-	"net/http/httptest"
 	"testing"
 
-	"gridgov/internal/calendar"
 	"gridgov/internal/cases"
 	"gridgov/internal/db"
 	"gridgov/internal/dbtest"
-	"gridgov/internal/http/httpx"
-	"gridgov/internal/idem"
 )
 
 // TestTransitionReplay: a case transition sent again under the same
@@ -23,11 +19,6 @@ import (
 func TestTransitionReplay(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
 		f := newCaseFixture(t, d)
-		f.srv.Close()
-		cs := cases.NewService(d, f.audit, f.clock, calendar.Default(), nil)
-		f.srv = httptest.NewServer(httpx.Meta(httpx.Options{}, New(Deps{Org: f.org, Auth: f.auth, Audit: f.audit,
-			Cases: cs, Idempotency: idem.New(d, f.clock)})))
-		t.Cleanup(f.srv.Close)
 		c := f.create("井盖缺失")
 		path := fmt.Sprintf("/api/v1/cases/%d/escalate", c.ID)
 		key := map[string]string{"Idempotency-Key": "3f1c9a52-1111-4c1e-9d7a-0a1b2c3d4e5f"}

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"gridgov/internal/app"
 	"gridgov/internal/geo/atlas"
 	"gridgov/internal/registry"
 	"gridgov/internal/registry/groups"
@@ -41,7 +42,8 @@ var httpMethods = map[string]bool{"get": true, "post": true, "put": true, "patch
 
 func loadDoc(t *testing.T) openAPIDoc {
 	t.Helper()
-	srv := httptest.NewServer(New(Deps{}))
+	// The document is static: an app without services serves it.
+	srv := httptest.NewServer(New(&app.App{}))
 	defer srv.Close()
 	res, err := http.Get(srv.URL + Prefix + "/openapi.json")
 	if err != nil {
@@ -69,7 +71,7 @@ func TestOpenAPICoversRoutes(t *testing.T) {
 	}
 	registered := map[string]bool{}
 	// Every optional service present: all routes are listed.
-	all := &api{Deps: Deps{Registry: new(registry.Service), Groups: new(groups.Service), Places: new(places.Service),
+	all := &api{App: &app.App{Registry: new(registry.Service), Groups: new(groups.Service), Places: new(places.Service),
 		Geo: new(atlas.Service)}}
 	for _, rt := range all.routes() {
 		key := strings.ToLower(rt.Method) + " " + rt.Path

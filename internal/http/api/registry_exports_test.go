@@ -3,25 +3,20 @@ package api
 import (
 	"fmt"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"testing"
 
 	"gridgov/internal/auth"
+	"gridgov/internal/config"
 	"gridgov/internal/db"
 	"gridgov/internal/dbtest"
-	"gridgov/internal/http/httpx"
 	"gridgov/internal/registry"
 )
 
 func TestExportApprovalAPI(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
-		p := newPeopleAPI(t, d)
-		reg := p.newRegistry()
-		reg.ApprovalThreshold = 2
-		p.srv.Close()
-		p.srv = httptest.NewServer(httpx.Meta(httpx.Options{}, New(Deps{Org: p.org, Auth: p.auth, Audit: p.audit, Registry: reg})))
-		t.Cleanup(p.srv.Close)
+		p := newPeopleAPI(t, d, withConfig(func(c *config.Config) { c.ExportApproval = 2 }))
+		reg := p.app.Registry
 		if _, err := p.auth.CreateRole(p.sys, auth.RoleInput{Name: "exporter", Title: "导出",
 			Permissions: []string{registry.PermRead, registry.PermExport, registry.PermExportApprove}}); err != nil {
 			t.Fatal(err)

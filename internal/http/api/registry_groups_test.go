@@ -4,37 +4,24 @@ import (
 	"context"
 	"fmt"
 	"net/http"
-	"net/http/httptest"
 	"testing"
 
 	"gridgov/internal/auth"
 	"gridgov/internal/db"
 	"gridgov/internal/dbtest"
-	"gridgov/internal/http/httpx"
 	"gridgov/internal/rbac"
-	"gridgov/internal/registry"
 	"gridgov/internal/registry/groups"
 )
 
-// withGroups serves the fixture's API with the registry and groups
-// services, the code tables loaded, and a grid worker "gw" of 410105 who
-// may read and write the registry but not key groups.
+// withGroups gives the fixture a grid worker "gw" of 410105 who may read
+// and write the registry but not key groups (the app loads the code tables).
 func withGroups(t *testing.T, f *fixture) {
 	t.Helper()
-	reg := registry.NewService(f.db, f.audit, f.clock, nil, nil)
-	gs := groups.NewService(reg, f.db, f.audit, f.clock)
-	if err := gs.EnsureCodeTables(f.sys); err != nil {
-		t.Fatal(err)
-	}
 	if _, err := f.auth.CreateRole(f.sys, auth.RoleInput{Name: "gridworker", Title: "网格员",
 		Permissions: []string{rbac.RegistryRead, rbac.RegistryWrite}}); err != nil {
 		t.Fatal(err)
 	}
 	f.createUser("gw", "410105", "gridworker")
-	srv := httptest.NewServer(httpx.Meta(httpx.Options{}, New(Deps{Org: f.org, Auth: f.auth, Audit: f.audit,
-		Registry: reg, Groups: gs})))
-	t.Cleanup(srv.Close)
-	f.srv = srv
 }
 
 // insertPerson adds a person of a community awaiting a grid.

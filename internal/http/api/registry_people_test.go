@@ -3,7 +3,6 @@ package api
 import (
 	"fmt"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
@@ -11,12 +10,11 @@ import (
 	"gridgov/internal/auth"
 	"gridgov/internal/db"
 	"gridgov/internal/dbtest"
-	"gridgov/internal/http/httpx"
 	"gridgov/internal/org"
 	"gridgov/internal/registry"
 )
 
-// peopleAPI serves the fixture's API with the registry, two grids
+// peopleAPI is the fixture with two grids
 // (金水区 and 中原区 communities) and users: "admin" (city, may unmask),
 // "admin-410102" (中原区 administrator), "viewer" (金水区, read-only) and
 // "pw" (金水区, registry read/write without unmasking or key groups).
@@ -25,9 +23,9 @@ type peopleAPI struct {
 	tok map[string]string
 }
 
-func newPeopleAPI(t *testing.T, d *db.DB) *peopleAPI {
+func newPeopleAPI(t *testing.T, d *db.DB, opts ...fixtureOption) *peopleAPI {
 	t.Helper()
-	f := newFixture(t, d)
+	f := newFixture(t, d, opts...)
 	for _, g := range []org.GridInput{
 		{Code: "G410105001001", Name: "金水一网格", Level: 3, UnitCode: "410105001001"},
 		{Code: "G410102001001", Name: "中原一网格", Level: 3, UnitCode: "410102001001"},
@@ -42,10 +40,6 @@ func newPeopleAPI(t *testing.T, d *db.DB) *peopleAPI {
 	}
 	f.createUser("viewer", "410105", auth.RoleViewer)
 	f.createUser("pw", "410105", "people_worker")
-	f.srv.Close()
-	f.srv = httptest.NewServer(httpx.Meta(httpx.Options{}, New(Deps{Org: f.org, Auth: f.auth, Audit: f.audit,
-		Registry: f.newRegistry()})))
-	t.Cleanup(f.srv.Close)
 	p := &peopleAPI{fixture: f, tok: map[string]string{}}
 	for _, u := range []string{"admin", "admin-410102", "viewer", "pw"} {
 		p.tok[u] = f.login(u)

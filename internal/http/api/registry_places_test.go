@@ -5,19 +5,16 @@ import (
 	"context"
 	"fmt"
 	"net/http"
-	"net/http/httptest"
 	"testing"
 
 	"gridgov/internal/db"
 	"gridgov/internal/dbtest"
-	"gridgov/internal/http/httpx"
 	"gridgov/internal/org"
-	"gridgov/internal/registry"
 	"gridgov/internal/registry/places"
 )
 
-// withPlaces serves the fixture's API with the places service and a grid
-// in a community of each district (G410105001001, G410102001001).
+// withPlaces gives the fixture a grid in a community of each district
+// (G410105001001, G410102001001).
 func withPlaces(t *testing.T, f *fixture) {
 	t.Helper()
 	for _, g := range []org.GridInput{
@@ -28,15 +25,6 @@ func withPlaces(t *testing.T, f *fixture) {
 			t.Fatal(err)
 		}
 	}
-	sealer, err := registry.NewSealer(bytes.Repeat([]byte{0x3c}, 32))
-	if err != nil {
-		t.Fatal(err)
-	}
-	reg := registry.NewService(f.db, f.audit, f.clock, sealer, nil)
-	srv := httptest.NewServer(httpx.Meta(httpx.Options{}, New(Deps{Org: f.org, Auth: f.auth, Audit: f.audit,
-		Registry: reg, Places: places.NewService(reg, f.db, f.audit, f.clock)})))
-	t.Cleanup(srv.Close)
-	f.srv = srv
 }
 
 // placesPerson adds a person of a community's grid.
@@ -66,9 +54,6 @@ func want(t *testing.T, res response, status int) {
 func TestPlacesHousesEndpoints(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
 		f := newFixture(t, d)
-		if res := f.do("GET", "/api/v1/houses", f.login("admin"), nil); res.status != http.StatusNotFound {
-			t.Fatalf("without the places service: %d", res.status)
-		}
 		withPlaces(t, f)
 		js, zy := f.login("admin-410105"), f.login("admin-410102")
 		owner := f.placesPerson(t, "张三", "G410105001001", "410105001001")

@@ -2,13 +2,12 @@ package api
 
 import (
 	"fmt"
-	"net/http/httptest"
 	"strings"
 	"testing"
 
+	"gridgov/internal/config"
 	"gridgov/internal/db"
 	"gridgov/internal/dbtest"
-	"gridgov/internal/http/httpx"
 	"gridgov/internal/registry"
 )
 
@@ -16,13 +15,7 @@ import (
 // identifier searches an hour.
 func newSecurityAPI(t *testing.T, d *db.DB) *peopleAPI {
 	t.Helper()
-	p := newPeopleAPI(t, d)
-	reg := p.newRegistry()
-	reg.SetAccessLimits(registry.AccessLimits{LookupsPerHour: 2})
-	p.srv.Close()
-	p.srv = httptest.NewServer(httpx.Meta(httpx.Options{}, New(Deps{Org: p.org, Auth: p.auth, Audit: p.audit, Registry: reg})))
-	t.Cleanup(p.srv.Close)
-	return p
+	return newPeopleAPI(t, d, withConfig(func(c *config.Config) { c.LookupsPerHour = 2 }))
 }
 
 func TestSecurityAPI(t *testing.T) {
