@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"gridgov/internal/cases"
-	"gridgov/internal/citizen"
 	"gridgov/internal/db"
 	"gridgov/internal/dbtest"
 	"gridgov/internal/orgtest"
@@ -95,7 +94,7 @@ var fmsStatuses = []string{"open", "investigating", "action_scheduled", "in_prog
 // first_name, last_name (possibly empty), phone and media_url.
 func TestFixMyStreetClientShapes(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
-		f := newFixture(t, d, citizen.Options{})
+		f := newFixture(t, d)
 		// get_service_list
 		obj := xmlin(t, f.get(t, "services.xml?jurisdiction_id=").body)
 		svcs := obj.kids["service"]

@@ -2,7 +2,6 @@ package open311_test
 
 import (
 	"context"
-	"crypto/rand"
 	"encoding/json"
 	"encoding/xml"
 	"io"
@@ -16,18 +15,17 @@ import (
 	"time"
 
 	"gridgov/internal/actor"
-	"gridgov/internal/audit"
-	"gridgov/internal/calendar"
+	"gridgov/internal/apptest"
 	"gridgov/internal/cases"
 	"gridgov/internal/citizen"
 	"gridgov/internal/clock"
+	"gridgov/internal/config"
 	"gridgov/internal/db"
 	"gridgov/internal/dbtest"
 	"gridgov/internal/http/open311"
 	"gridgov/internal/org"
 	"gridgov/internal/orgtest"
 	"gridgov/internal/rbac"
-	"gridgov/internal/registry"
 )
 
 var cst = time.FixedZone("CST", 8*3600)
@@ -53,32 +51,35 @@ type fixture struct {
 	sys context.Context
 }
 
-func newFixture(t *testing.T, d *db.DB, opts citizen.Options) *fixture {
+// cell is the boundary of grid G410105001001 in the fixture: a square of
+// 0.01° around (lat, long).
+var cell = json.RawMessage(`{"type":"Polygon","coordinates":[[[113.675,34.765],[113.685,34.765],[113.685,34.775],[113.675,34.775],[113.675,34.765]]]}`)
+
+// newFixture builds Open311 over the whole app on d, on the orgtest
+// territory, with one API key; configure changes the configuration first
+// (citizen limits). The clock stands on Monday 2 March 2026, 09:00 CST.
+func newFixture(t *testing.T, d *db.DB, configure ...func(*config.Config)) *fixture {
 	t.Helper()
 	clk := clock.NewFake(time.Date(2026, 3, 2, 9, 0, 0, 0, cst))
-	log := audit.New(d, clk)
+	a := apptest.New(t, d, apptest.Options{Clock: clk, Config: func(c *config.Config) {
+		for _, fn := range configure {
+			fn(c)
+		}
+	}})
 	sys := actor.With(context.Background(), actor.SystemActor("test"))
-	orgtest.Build(t, sys, org.NewService(d, log, clk))
-	cs := cases.NewService(d, log, clk, calendar.Default(), orgtest.Locator{{34.77, 113.68}: "G410105001001"})
-	if err := cs.EnsureCatalogue(sys); err != nil {
-		t.Fatalf("catalogue: %v", err)
+	orgtest.Build(t, sys, a.Org)
+	if _, err := a.Org.UpdateGrid(sys, orgtest.GridJBL, org.GridUpdate{Boundary: &cell}); err != nil {
+		t.Fatalf("grid boundary: %v", err)
 	}
-	master := make([]byte, 32)
-	_, _ = rand.Read(master)
-	sealer, err := registry.NewSealer(master)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cit := citizen.NewService(d, log, clk, cs, sealer, opts)
-	_, key, err := cit.CreateKey(sys, "test client")
+	_, key, err := a.Citizen.CreateKey(sys, "test client")
 	if err != nil {
 		t.Fatalf("create key: %v", err)
 	}
 	mux := http.NewServeMux()
-	mux.Handle(open311.Prefix, open311.New(open311.Deps{Citizen: cit}))
+	mux.Handle(open311.Prefix, open311.New(a, open311.Options{}))
 	srv := httptest.NewServer(mux)
 	t.Cleanup(srv.Close)
-	return &fixture{d: d, cit: cit, cs: cs, srv: srv, key: key, clk: clk, sys: sys}
+	return &fixture{d: d, cit: a.Citizen, cs: a.Cases, srv: srv, key: key, clk: clk, sys: sys}
 }
 
 type answer struct {
@@ -242,7 +243,7 @@ func (f *fixture) countCases(t *testing.T) int {
 
 func TestDiscoveryAndServices(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
-		f := newFixture(t, d, citizen.Options{})
+		f := newFixture(t, d)
 		var disc struct {
 			XMLName    xml.Name `xml:"discovery"`
 			Changeset  string   `xml:"changeset"`
@@ -342,7 +343,7 @@ func TestDiscoveryAndServices(t *testing.T) {
 
 func TestPostAndRead(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
-		f := newFixture(t, d, citizen.Options{})
+		f := newFixture(t, d)
 		// Keys: none, bad, revoked.
 		form := f.report("路边有暴露垃圾")
 		form.Del("api_key")
@@ -511,7 +512,7 @@ func caseID(t *testing.T, f *fixture, number string) int64 {
 
 func TestIdempotentRetries(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
-		f := newFixture(t, d, citizen.Options{})
+		f := newFixture(t, d)
 		form := f.report("路灯不亮")
 		form.Set("device_id", "phone-1")
 		a := f.post(t, form, nil)
@@ -550,7 +551,7 @@ func TestIdempotentRetries(t *testing.T) {
 
 func TestRateLimit(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
-		f := newFixture(t, d, citizen.Options{PerClientHour: 3, PerPhoneDay: 100})
+		f := newFixture(t, d, func(c *config.Config) { c.CitizenPerHour, c.CitizenPerPhoneDay = 3, 100 })
 		for i := range 3 {
 			form := f.report("第" + string(rune('一'+i)) + "次")
 			f.post(t, form, nil)
@@ -563,7 +564,7 @@ func TestRateLimit(t *testing.T) {
 
 func TestRateLimitPerPhone(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
-		g := newFixture(t, d, citizen.Options{PerClientHour: 100, PerPhoneDay: 2})
+		g := newFixture(t, d, func(c *config.Config) { c.CitizenPerHour, c.CitizenPerPhoneDay = 100, 2 })
 		g.post(t, g.report("甲"), nil)
 		g.post(t, g.report("乙"), nil)
 		wantErrorJSON(t, g.do(t, "POST", "requests.json", g.report("丙"), nil), 429)
@@ -575,7 +576,7 @@ func TestRateLimitPerPhone(t *testing.T) {
 
 func TestModerationAndUpdates(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
-		f := newFixture(t, d, citizen.Options{})
+		f := newFixture(t, d)
 		id := f.post(t, f.report("某某人乱扔垃圾，电话一三九"), nil)
 		cid := caseID(t, f, id)
 		worker := orgtest.As("410105001001", cases.PermCaseRead)

@@ -12,7 +12,6 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"gridgov/internal/browsertest"
-	"gridgov/internal/citizen"
 	"gridgov/internal/db"
 	"gridgov/internal/dbtest"
 	"gridgov/internal/http/httpx"
@@ -25,7 +24,7 @@ import (
 // and checks that the page fits the phone screen and logs no errors.
 func TestBrowserPortal(t *testing.T) {
 	browsertest.Require(t)
-	f := newFixture(t, dbtest.Open(t, db.SQLite), citizen.Options{})
+	f := newFixture(t, dbtest.Open(t, db.SQLite))
 	// The site as served: the portal and the console's static files
 	// (Leaflet), behind the site's security headers.
 	mux := http.NewServeMux()

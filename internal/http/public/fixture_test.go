@@ -3,7 +3,8 @@ package public_test
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
+	"encoding/json"
+	"fmt"
 	"image"
 	"image/color"
 	"image/png"
@@ -18,18 +19,17 @@ import (
 	"time"
 
 	"gridgov/internal/actor"
+	"gridgov/internal/apptest"
 	"gridgov/internal/audit"
-	"gridgov/internal/blob"
-	"gridgov/internal/calendar"
 	"gridgov/internal/cases"
 	"gridgov/internal/citizen"
 	"gridgov/internal/clock"
+	"gridgov/internal/config"
 	"gridgov/internal/db"
 	"gridgov/internal/http/httpx"
 	"gridgov/internal/http/public"
 	"gridgov/internal/org"
 	"gridgov/internal/orgtest"
-	"gridgov/internal/registry"
 )
 
 // The test CAPTCHA's answer (an injected answer source).
@@ -43,60 +43,46 @@ const (
 	phone      = "13912345678"
 )
 
-// boxLocator places every point within 0.05° of (lat, lng) in grid
-// G410105001001, so map clicks and nearby points land in it.
-type boxLocator struct{}
-
-func (boxLocator) Locate(_ context.Context, la, ln float64) (string, bool, error) {
-	if la > lat-0.05 && la < lat+0.05 && ln > lng-0.05 && ln < lng+0.05 {
-		return "G410105001001", true, nil
-	}
-	return "", false, nil
-}
+// box is the boundary of grid G410105001001 in the fixture: every point
+// within 0.05° of (lat, lng), so map clicks and nearby points land in it.
+var box = json.RawMessage(fmt.Sprintf(`{"type":"Polygon","coordinates":[[[%g,%g],[%g,%g],[%g,%g],[%g,%g],[%g,%g]]]}`,
+	lng-0.05, lat-0.05, lng+0.05, lat-0.05, lng+0.05, lat+0.05, lng-0.05, lat+0.05, lng-0.05, lat-0.05))
 
 type fixture struct {
-	d    *db.DB
-	cit  *citizen.Service
-	cs   *cases.Service
-	cap  *citizen.Captcha
-	srv  *httptest.Server
-	clk  *clock.Fake
-	sys  context.Context
-	log  *audit.Log
-	seal *registry.Sealer
+	d   *db.DB
+	cit *citizen.Service
+	cs  *cases.Service
+	cap *citizen.Captcha
+	srv *httptest.Server
+	clk *clock.Fake
+	sys context.Context
+	log *audit.Log
 }
 
-func newFixture(t *testing.T, d *db.DB, opts citizen.Options) *fixture {
+// newFixture builds the portal over the whole app on d, on the orgtest
+// territory; configure changes the configuration first (citizen limits).
+// The clock stands on Monday 2 March 2026, 09:00 in Zhengzhou, and the
+// CAPTCHA's answer is always answer.
+func newFixture(t *testing.T, d *db.DB, configure ...func(*config.Config)) *fixture {
 	t.Helper()
 	clk := clock.NewFake(time.Date(2026, 3, 2, 9, 0, 0, 0, time.FixedZone("CST", 8*3600)))
-	log := audit.New(d, clk)
+	a := apptest.New(t, d, apptest.Options{Clock: clk, Config: func(c *config.Config) {
+		for _, fn := range configure {
+			fn(c)
+		}
+	}})
 	sys := actor.With(context.Background(), actor.SystemActor("test"))
-	orgtest.Build(t, sys, org.NewService(d, log, clk))
-	cs := cases.NewService(d, log, clk, calendar.Default(), boxLocator{})
-	if err := cs.EnsureCatalogue(sys); err != nil {
-		t.Fatalf("catalogue: %v", err)
+	orgtest.Build(t, sys, a.Org)
+	if _, err := a.Org.UpdateGrid(sys, orgtest.GridJBL, org.GridUpdate{Boundary: &box}); err != nil {
+		t.Fatalf("grid boundary: %v", err)
 	}
-	master := make([]byte, 32)
-	_, _ = rand.Read(master)
-	sealer, err := registry.NewSealer(master)
-	if err != nil {
-		t.Fatal(err)
-	}
-	store, err := blob.NewLocal(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	blobs := blob.NewService(d, store, log, clk, blob.Options{TempDir: t.TempDir()})
-	cit := citizen.NewService(d, log, clk, cs, sealer, opts)
-	capt := citizen.NewCaptcha(d, clk, nil)
-	capt.SetAnswerSource(func(string) string { return answer })
-	h := public.New(public.Deps{Citizen: cit, Blobs: blobs, Captcha: capt, DB: d, Clock: clk,
-		MapCenter: [2]float64{lat, lng}, MapZoom: 16})
+	a.Captcha.SetAnswerSource(func(string) string { return answer })
+	h := public.New(a, public.Options{MapCenter: [2]float64{lat, lng}, MapZoom: 16})
 	mux := http.NewServeMux()
 	mux.Handle(public.Prefix, h)
 	srv := httptest.NewServer(httpx.SecurityHeaders(httpx.Meta(httpx.Options{}, mux)))
 	t.Cleanup(srv.Close)
-	return &fixture{d: d, cit: cit, cs: cs, cap: capt, srv: srv, clk: clk, sys: sys, log: log, seal: sealer}
+	return &fixture{d: d, cit: a.Citizen, cs: a.Cases, cap: a.Captcha, srv: srv, clk: clk, sys: sys, log: a.Audit}
 }
 
 // page is an answer of the portal.

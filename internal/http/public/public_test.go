@@ -7,6 +7,7 @@ import (
 
 	"gridgov/internal/cases"
 	"gridgov/internal/citizen"
+	"gridgov/internal/config"
 	"gridgov/internal/db"
 	"gridgov/internal/dbtest"
 	"gridgov/internal/http/public"
@@ -17,7 +18,7 @@ import (
 // challenge are refused with the form back; the right answer files once.
 func TestReportCaptcha(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
-		f := newFixture(t, d, citizen.Options{})
+		f := newFixture(t, d)
 		v := f.form(t, "路灯不亮")
 		v.Set("captcha_answer", "0000")
 		p := f.post(t, v, nil)
@@ -51,7 +52,7 @@ func TestReportCaptcha(t *testing.T) {
 // tracking page shows status, trail and photo, never the phone.
 func TestReportLandsAsCitizenCase(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
-		f := newFixture(t, d, citizen.Options{})
+		f := newFixture(t, d)
 		anon := f.filed(t, f.form(t, "井盖缺失"), nil)
 		v := f.form(t, "路面塌陷")
 		v.Set("confirm_new", "1") // the first report is nearby
@@ -102,7 +103,7 @@ func TestReportLandsAsCitizenCase(t *testing.T) {
 // TestReportValidation checks the form's own refusals.
 func TestReportValidation(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
-		f := newFixture(t, d, citizen.Options{})
+		f := newFixture(t, d)
 		v := f.form(t, "无位置")
 		v.Del("lat")
 		v.Del("lng")
@@ -137,7 +138,7 @@ func TestReportValidation(t *testing.T) {
 // other categories or far points are not offered.
 func TestDuplicateSuggestion(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
-		f := newFixture(t, d, citizen.Options{})
+		f := newFixture(t, d)
 		first := f.filed(t, f.form(t, "垃圾堆积"), nil)
 		q, _ := f.cit.ByToken(f.sys, first)
 		v := f.form(t, "垃圾桶满了")
@@ -173,7 +174,7 @@ func TestDuplicateSuggestion(t *testing.T) {
 // TestRatingAfterClose rates a closed report once, through the page.
 func TestRatingAfterClose(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
-		f := newFixture(t, d, citizen.Options{})
+		f := newFixture(t, d)
 		code := f.filed(t, f.form(t, "噪音扰民"), nil)
 		if p := f.get(t, "/public/t/"+code); strings.Contains(p.body, `id="rate-form"`) {
 			t.Fatal("an open report offers rating")
@@ -205,7 +206,7 @@ func TestRatingAfterClose(t *testing.T) {
 // citizen as a clear message.
 func TestRateLimitMessage(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
-		f := newFixture(t, d, citizen.Options{PerClientHour: 1})
+		f := newFixture(t, d, func(c *config.Config) { c.CitizenPerHour = 1 })
 		f.filed(t, f.form(t, "第一次"), nil)
 		v := f.form(t, "第二次")
 		v.Set("confirm_new", "1")
@@ -220,7 +221,7 @@ func TestRateLimitMessage(t *testing.T) {
 // tracking page shows neither.
 func TestModerationOnTrackingPage(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
-		f := newFixture(t, d, citizen.Options{})
+		f := newFixture(t, d)
 		code := f.filed(t, f.form(t, "某某人乱停车 13800000000"), pngPhoto(t))
 		q, _ := f.cit.ByToken(f.sys, code)
 		photo := regexpFind(f.get(t, "/public/t/"+code).body, `src="(/public/t/[^"]+/photo/\d+)\?thumb=1"`)
