@@ -6,8 +6,6 @@ import (
 	"image"
 	"image/color"
 	"image/jpeg"
-	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -22,11 +20,9 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"gridgov/internal/actor"
-	"gridgov/internal/audit"
+	"gridgov/internal/apptest"
 	"gridgov/internal/auth"
-	"gridgov/internal/blob"
 	"gridgov/internal/browsertest"
-	"gridgov/internal/calendar"
 	"gridgov/internal/cases"
 	"gridgov/internal/clock"
 	"gridgov/internal/db"
@@ -51,16 +47,10 @@ type fieldServer struct {
 
 func newFieldServer(t *testing.T, d *db.DB) *fieldServer {
 	t.Helper()
-	clk := clock.System{}
-	log := audit.New(d, clk)
-	orgs := org.NewService(d, log, clk)
-	opts := auth.DefaultOptions()
-	opts.Argon2Memory, opts.Argon2Time, opts.Argon2Threads = 1024, 1, 1
-	as := auth.NewService(d, log, clk, orgs, opts)
+	// The browser's cookies and the service worker run on real time.
+	a := apptest.New(t, d, apptest.Options{Clock: clock.System{}})
+	orgs, as := a.Org, a.Auth
 	sys := actor.With(context.Background(), actor.SystemActor("test"))
-	if err := as.EnsureBuiltinRoles(sys); err != nil {
-		t.Fatalf("built-in roles: %v", err)
-	}
 	for _, u := range []org.UnitInput{
 		{Code: "410100", Name: "郑州市", Level: org.City, Kind: org.Territory},
 		{Code: "410105", Name: "金水区", Level: org.District, Kind: org.Territory, ParentCode: "410100"},
@@ -75,22 +65,12 @@ func newFieldServer(t *testing.T, d *db.DB) *fieldServer {
 		UnitCode: "410105001001"}); err != nil {
 		t.Fatalf("grid: %v", err)
 	}
-	cs := cases.NewService(d, log, clk, calendar.Default(), nil)
-	if err := cs.EnsureCatalogue(sys); err != nil {
-		t.Fatalf("catalogue: %v", err)
-	}
-	store, err := blob.NewLocal(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	bs := blob.NewService(d, store, log, clk, blob.DefaultOptions())
 	if _, err := as.CreateUser(sys, auth.UserInput{Username: "wg", DisplayName: "网格员", Password: testPassword,
 		UnitCode: "410105001001", Grants: []auth.GrantInput{{Role: "admin", ScopeCode: "410105001001"}}}); err != nil {
 		t.Fatalf("user: %v", err)
 	}
-	h := server.New(server.Deps{Org: orgs, Auth: as, Audit: log, DB: d, Cases: cs, Blobs: bs,
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
-	f := &fieldServer{db: d, cases: cs}
+	h := server.New(a, server.Options{})
+	f := &fieldServer{db: d, cases: a.Cases}
 	f.srv = httptest.NewServer(f.gate(h))
 	t.Cleanup(f.srv.Close)
 	return f
