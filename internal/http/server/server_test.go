@@ -3,28 +3,21 @@ package server
 import (
 	"encoding/json"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
 
-	"gridgov/internal/audit"
-	"gridgov/internal/auth"
+	"gridgov/internal/apptest"
 	"gridgov/internal/clock"
 	"gridgov/internal/db"
 	"gridgov/internal/dbtest"
-	"gridgov/internal/org"
 )
 
 func newServer(t *testing.T, d *db.DB) *httptest.Server {
 	t.Helper()
-	clk := clock.System{}
-	log := audit.New(d, clk)
-	orgs := org.NewService(d, log, clk)
-	h := New(Deps{Org: orgs, Auth: auth.NewService(d, log, clk, orgs, auth.DefaultOptions()), Audit: log, DB: d,
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
-	srv := httptest.NewServer(h)
+	a := apptest.New(t, d, apptest.Options{Clock: clock.System{}})
+	srv := httptest.NewServer(New(a, Options{}))
 	t.Cleanup(srv.Close)
 	return srv
 }
