@@ -54,16 +54,20 @@ func (s *Service) CreateCase(ctx context.Context, in CaseCreate) (c Case, replay
 	return r.Case, false, nil
 }
 
-// replay returns the case stored under an idempotency key.
+// idemScope is the scope of case creation's idempotency keys in
+// internal/idem, the one keeper of replayed writes.
+const idemScope = "case.create"
+
+// replay returns the case a create under an idempotency key made; the key
+// used with another input is a 422 naming it (REL-IDEM-1).
 func (s *Service) replay(ctx context.Context, userID int64, key, hash string) (Case, bool, error) {
-	id, old, ok, err := s.st.idempotent(ctx, userID, key)
+	ref, ok, err := s.replays.Bound(ctx, userID, key, idemScope, hash)
 	if err != nil || !ok {
 		return Case{}, false, err
 	}
-	if old != hash {
-		// 422 naming the key, as internal/idem answers (REL-IDEM-1).
-		return Case{}, false, apperr.Field("Idempotency-Key",
-			"was already used with a different request").WithReason(ReasonIdempotency)
+	id, err := strconv.ParseInt(ref, 10, 64)
+	if err != nil {
+		return Case{}, false, fmt.Errorf("idempotency key %q: case %q: %w", key, ref, err)
 	}
 	r, err := s.st.caseByID(ctx, id)
 	return r.Case, err == nil, err
@@ -234,7 +238,7 @@ func (s *Service) insertNew(ctx context.Context, r *caseRow, in CaseCreate, hash
 		return err
 	}
 	if in.IdempotencyKey != "" {
-		if err := s.st.insertIdempotent(ctx, a.UserID, in.IdempotencyKey, r.ID, hash, r.CreatedAt); err != nil {
+		if err := s.replays.Bind(ctx, a.UserID, in.IdempotencyKey, idemScope, hash, strconv.FormatInt(r.ID, 10)); err != nil {
 			return err
 		}
 	}

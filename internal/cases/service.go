@@ -12,6 +12,7 @@ import (
 	"gridgov/internal/audit"
 	"gridgov/internal/clock"
 	"gridgov/internal/db"
+	"gridgov/internal/idem"
 	"gridgov/internal/rbac"
 )
 
@@ -33,6 +34,9 @@ type Service struct {
 	cats catCache
 	// hooks run on every status change (see OnStatusChange).
 	hooks []StatusHook
+	// replays keeps the idempotency keys of case creation (internal/idem
+	// owns them, with the API's replayed writes).
+	replays *idem.Service
 }
 
 // Option gives the service one of its optional collaborators at
@@ -51,7 +55,7 @@ func WithAddressLocator(l AddressLocator) Option { return func(s *Service) { s.a
 // NewService returns the case service. locator may be nil, in which case
 // cases need a grid_code (or a reporter responsible for exactly one grid).
 func NewService(d *db.DB, log *audit.Log, clk clock.Clock, dl Deadlines, loc Locator, opts ...Option) *Service {
-	s := &Service{db: d, audit: log, clock: clk, deadlines: dl, locator: loc, st: store{db: d}}
+	s := &Service{db: d, audit: log, clock: clk, deadlines: dl, locator: loc, st: store{db: d}, replays: idem.New(d, clk)}
 	for _, o := range opts {
 		o(s)
 	}

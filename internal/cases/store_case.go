@@ -252,24 +252,3 @@ func (st store) cases(ctx context.Context, where string, args []any, limit, offs
 	}
 	return out, total, rows.Err()
 }
-
-// idempotent returns the case and request hash stored under a key.
-func (st store) idempotent(ctx context.Context, userID int64, key string) (int64, string, bool, error) {
-	var id int64
-	var hash string
-	err := st.db.QueryRow(ctx, `SELECT case_id, request_hash FROM idempotency_keys WHERE user_id = ? AND key = ?`,
-		userID, key).Scan(&id, &hash)
-	if errors.Is(err, sql.ErrNoRows) {
-		return 0, "", false, nil
-	}
-	if err != nil {
-		return 0, "", false, fmt.Errorf("idempotency key: %w", err)
-	}
-	return id, hash, true, nil
-}
-
-func (st store) insertIdempotent(ctx context.Context, userID int64, key string, caseID int64, hash string, now time.Time) error {
-	_, err := st.db.Exec(ctx, `INSERT INTO idempotency_keys (user_id, key, case_id, request_hash, created_at)
-		VALUES (?, ?, ?, ?, ?)`, userID, key, caseID, hash, now)
-	return err
-}

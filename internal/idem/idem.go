@@ -121,3 +121,34 @@ func (s *Service) Release(ctx context.Context, userID int64, key string) error {
 func (s *Service) Purge(ctx context.Context) (int64, error) {
 	return s.st.purge(ctx, s.clock.Now().UTC().Add(-Retention))
 }
+
+// boundStatus marks a key bound by a service to the object its write made
+// (Bind), not an HTTP answer; Begin never replays it, since its route is a
+// service scope ("case.create"), not a request's.
+const boundStatus = 1
+
+// Bind records, in the caller's transaction, that the write of userID under
+// key — in scope (e.g. "case.create"), with fingerprint hash — made the
+// object ref, so that a retry finds it with Bound instead of writing again.
+// Because it joins the transaction of the write, the write and its key
+// commit together or not at all. A key already taken fails with a unique
+// violation (db.IsUniqueViolation): a concurrent retry won; call Bound.
+func (s *Service) Bind(ctx context.Context, userID int64, key, scope, hash, ref string) error {
+	key = strings.TrimSpace(key)
+	now := s.clock.Now().UTC().Truncate(time.Microsecond)
+	return s.st.bind(ctx, userID, key, scope, hash, ref, now)
+}
+
+// Bound returns the object a write of userID made under key, if any. The
+// key used in another scope or with another fingerprint is a 422 naming the
+// Idempotency-Key, as Begin answers.
+func (s *Service) Bound(ctx context.Context, userID int64, key, scope, hash string) (ref string, ok bool, err error) {
+	rec, ok, err := s.st.lookup(ctx, userID, strings.TrimSpace(key))
+	if err != nil || !ok {
+		return "", false, err
+	}
+	if rec.route != scope || rec.hash != hash || rec.answer.Status != boundStatus {
+		return "", false, apperr.Field("Idempotency-Key", "was already used with a different request").WithReason(ReasonReused)
+	}
+	return string(rec.answer.Body), true, nil
+}

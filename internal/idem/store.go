@@ -31,20 +31,12 @@ func (st store) claim(ctx context.Context, userID int64, key, route, hash string
 }
 
 func (st store) get(ctx context.Context, userID int64, key string) (record, error) {
-	var r record
-	var body string
-	err := st.db.QueryRow(ctx, `SELECT route, request_hash, status, content_type, body, created_at
-		FROM api_idempotency WHERE user_id = ? AND key = ?`, userID, key).
-		Scan(&r.route, &r.hash, &r.answer.Status, &r.answer.ContentType, &body, &r.created)
-	if errors.Is(err, sql.ErrNoRows) {
+	r, ok, err := st.lookup(ctx, userID, key)
+	if err == nil && !ok {
 		// Released between our claim and this read: treat as running.
 		return record{}, fmt.Errorf("idempotency key vanished")
 	}
-	if err != nil {
-		return record{}, fmt.Errorf("idempotency read: %w", err)
-	}
-	r.answer.Body = []byte(body)
-	return r, nil
+	return r, err
 }
 
 // takeOver restarts a running record that began before cutoff; of two
@@ -82,4 +74,27 @@ func (st store) purge(ctx context.Context, before time.Time) (int64, error) {
 		return 0, fmt.Errorf("idempotency purge: %w", err)
 	}
 	return res.RowsAffected()
+}
+
+func (st store) bind(ctx context.Context, userID int64, key, scope, hash, ref string, now time.Time) error {
+	_, err := st.db.Exec(ctx, `INSERT INTO api_idempotency (user_id, key, route, request_hash, status, body, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?)`, userID, key, scope, hash, boundStatus, ref, now)
+	return err
+}
+
+// lookup reads a key's record; ok is false when there is none.
+func (st store) lookup(ctx context.Context, userID int64, key string) (record, bool, error) {
+	var r record
+	var body string
+	err := st.db.QueryRow(ctx, `SELECT route, request_hash, status, content_type, body, created_at
+		FROM api_idempotency WHERE user_id = ? AND key = ?`, userID, key).
+		Scan(&r.route, &r.hash, &r.answer.Status, &r.answer.ContentType, &body, &r.created)
+	if errors.Is(err, sql.ErrNoRows) {
+		return record{}, false, nil
+	}
+	if err != nil {
+		return record{}, false, fmt.Errorf("idempotency read: %w", err)
+	}
+	r.answer.Body = []byte(body)
+	return r, true, nil
 }

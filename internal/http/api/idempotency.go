@@ -20,8 +20,9 @@ const maxReplayBody = 1 << 20
 
 // replayable reports whether a route answers a repeated Idempotency-Key
 // with the first answer (through idem): the writes the field app's outbox
-// replays. POST /cases keeps its own key table in the cases service, and
-// POST /uploads its own in the uploads table.
+// replays. POST /cases binds its key to the case inside the case's own
+// transaction (cases.CreateCase through idem.Bind, the same table), and
+// POST /uploads keeps its key on the upload.
 func replayable(method, path string) bool {
 	if method != http.MethodPost {
 		return false

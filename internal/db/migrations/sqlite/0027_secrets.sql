@@ -19,3 +19,10 @@ CREATE TABLE kept_files (
     created_at TIMESTAMP NOT NULL
 );
 CREATE INDEX kept_files_created ON kept_files (created_at);
+
+-- One keeper of idempotency keys: case creation's keys move from their own
+-- table into api_idempotency (internal/idem), bound to the case they made.
+INSERT INTO api_idempotency (user_id, key, route, request_hash, status, content_type, body, created_at)
+    SELECT user_id, key, 'case.create', request_hash, 1, '', CAST(case_id AS TEXT), created_at FROM idempotency_keys WHERE true
+    ON CONFLICT (user_id, key) DO NOTHING;
+DROP TABLE idempotency_keys;
