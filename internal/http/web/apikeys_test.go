@@ -1,37 +1,21 @@
 package web_test
 
 import (
-	"io"
-	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"regexp"
 	"testing"
 
 	"gridgov/internal/actor"
 	"gridgov/internal/auth"
-	"gridgov/internal/calendar"
-	"gridgov/internal/cases"
-	"gridgov/internal/citizen"
 	"gridgov/internal/db"
 	"gridgov/internal/dbtest"
-	"gridgov/internal/http/web"
-	"gridgov/internal/registry"
 )
 
 func TestAPIKeysConsole(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
 		f := newFixture(t, d)
-		sealer, err := registry.NewSealer(make([]byte, 32))
-		if err != nil {
-			t.Fatal(err)
-		}
-		cs := cases.NewService(d, f.log, f.clock, calendar.Default(), nil)
-		cit := citizen.NewService(d, f.log, f.clock, cs, sealer, citizen.Options{})
-		f.srv.Close()
-		f.srv = httptest.NewServer(web.New(web.Deps{Org: f.org, Auth: f.auth, Audit: f.log, Citizen: cit,
-			Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}))
+		cit := f.app.Citizen
 
 		c := f.client(t)
 		home := c.mustLogin("admin")

@@ -20,7 +20,7 @@ import (
 // "what is here" popup with the grid, its 网格长 and its open case.
 func TestBrowserMap(t *testing.T) {
 	browsertest.Require(t)
-	f := newMapFixture(t, dbtest.Open(t, db.SQLite), nil)
+	f := newMapFixture(t, dbtest.Open(t, db.SQLite))
 	ctx, errs := newBrowser(t)
 	step(t, ctx, "log in", chromedp.EmulateViewport(1280, 900),
 		chromedp.Navigate(f.srv.URL+"/login"),

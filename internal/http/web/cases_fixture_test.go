@@ -6,11 +6,8 @@ import (
 	"image"
 	"image/color"
 	"image/jpeg"
-	"io"
-	"log/slog"
 	"mime/multipart"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"regexp"
 	"strconv"
@@ -19,10 +16,8 @@ import (
 
 	"gridgov/internal/actor"
 	"gridgov/internal/blob"
-	"gridgov/internal/calendar"
 	"gridgov/internal/cases"
 	"gridgov/internal/db"
-	"gridgov/internal/http/web"
 	"gridgov/internal/org"
 )
 
@@ -54,23 +49,10 @@ func newCaseFixture(t testing.TB, d *db.DB) *caseFixture {
 		UnitCode: "410105001001"}); err != nil {
 		t.Fatalf("grid: %v", err)
 	}
-	cs := cases.NewService(d, f.log, f.clock, calendar.Default(), nil)
-	if err := cs.EnsureCatalogue(sys); err != nil {
-		t.Fatalf("catalogue: %v", err)
-	}
-	store, err := blob.NewLocal(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	bs := blob.NewService(d, store, f.log, f.clock, blob.DefaultOptions())
 	for name, unit := range map[string]string{"sq": "410105001001", "jd": "410105001", "cgj": "410105-cgj", "zy": "410102"} {
 		f.createUser(t, name, unit)
 	}
-	f.srv.Close()
-	f.srv = httptest.NewServer(web.New(web.Deps{Org: f.org, Auth: f.auth, Audit: f.log, Cases: cs, Blobs: bs,
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}))
-	t.Cleanup(f.srv.Close)
-	return &caseFixture{fixture: f, cases: cs, blobs: bs}
+	return &caseFixture{fixture: f, cases: f.app.Cases, blobs: f.app.Blobs}
 }
 
 // postMultipart sends a multipart form with one JPEG photo in field photos.

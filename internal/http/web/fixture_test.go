@@ -3,7 +3,6 @@ package web_test
 import (
 	"context"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
@@ -15,9 +14,12 @@ import (
 	"time"
 
 	"gridgov/internal/actor"
+	"gridgov/internal/app"
+	"gridgov/internal/apptest"
 	"gridgov/internal/audit"
 	"gridgov/internal/auth"
 	"gridgov/internal/clock"
+	"gridgov/internal/config"
 	"gridgov/internal/db"
 	"gridgov/internal/http/web"
 	"gridgov/internal/org"
@@ -31,6 +33,9 @@ const testPassword = "Zx9!kLm#Qw27pT"
 // and 中原区 410102 (→ 林山寨街道 410102001), with a city administrator
 // "admin" and a 金水区 administrator "admin-410105".
 type fixture struct {
+	// app is the application the console runs on, wired as the binary
+	// wires it.
+	app  *app.App
 	db   *db.DB
 	org  *org.Service
 	auth *auth.Service
@@ -40,21 +45,18 @@ type fixture struct {
 	clock *clock.Fake
 }
 
-func newFixture(t testing.TB, d *db.DB) *fixture {
+// newFixture builds the console over the whole app on d; configure, when
+// given, changes the configuration first (limits, thresholds, map tiles).
+func newFixture(t testing.TB, d *db.DB, configure ...func(*config.Config)) *fixture {
 	t.Helper()
 	clk := clock.NewFake(time.Now())
-	log := audit.New(d, clk)
-	orgs := org.NewService(d, log, clk)
-	opts := auth.DefaultOptions()
-	// Tests check the console, not the hash's cost: a cheap argon2id keeps
-	// the race-enabled run quick.
-	opts.Argon2Memory, opts.Argon2Time, opts.Argon2Threads = 1024, 1, 1
-	as := auth.NewService(d, log, clk, orgs, opts)
-	f := &fixture{db: d, org: orgs, auth: as, log: log, clock: clk}
+	a := apptest.New(t, d, apptest.Options{Clock: clk, Config: func(c *config.Config) {
+		for _, fn := range configure {
+			fn(c)
+		}
+	}})
+	f := &fixture{app: a, db: d, org: a.Org, auth: a.Auth, log: a.Audit, clock: clk}
 	ctx := actor.With(context.Background(), actor.SystemActor("test"))
-	if err := as.EnsureBuiltinRoles(ctx); err != nil {
-		t.Fatalf("built-in roles: %v", err)
-	}
 	units := []org.UnitInput{
 		{Code: "410100", Name: "郑州市", Level: org.City, Kind: org.Territory},
 		{Code: "410105", Name: "金水区", Level: org.District, Kind: org.Territory, ParentCode: "410100"},
@@ -65,14 +67,13 @@ func newFixture(t testing.TB, d *db.DB) *fixture {
 		{Code: "410105001002", Name: "纬五路社区", Level: org.Community, Kind: org.Territory, ParentCode: "410105001"},
 	}
 	for _, u := range units {
-		if _, err := orgs.CreateUnit(ctx, u); err != nil {
+		if _, err := f.org.CreateUnit(ctx, u); err != nil {
 			t.Fatalf("create unit %s: %v", u.Code, err)
 		}
 	}
 	f.createUser(t, "admin", "410100")
 	f.createUser(t, "admin-410105", "410105")
-	f.srv = httptest.NewServer(web.New(web.Deps{Org: orgs, Auth: as, Audit: log,
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}))
+	f.srv = httptest.NewServer(web.New(a))
 	t.Cleanup(f.srv.Close)
 	return f
 }

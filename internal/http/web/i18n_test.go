@@ -7,6 +7,9 @@ import (
 	"regexp"
 	"testing"
 
+	"gridgov/internal/apptest"
+	"gridgov/internal/db"
+	"gridgov/internal/dbtest"
 	"gridgov/internal/org"
 	"gridgov/internal/rbac"
 )
@@ -85,7 +88,7 @@ func TestLocalPath(t *testing.T) {
 }
 
 func TestStaticAssets(t *testing.T) {
-	h := New(Deps{})
+	h := New(apptest.New(t, dbtest.Open(t, db.SQLite), apptest.Options{}))
 	cases := []struct {
 		path    string
 		status  int

@@ -11,42 +11,17 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/paulmach/orb"
-
 	"gridgov/internal/actor"
-	"gridgov/internal/clock"
 	"gridgov/internal/db"
 	"gridgov/internal/dbtest"
 	"gridgov/internal/geo/atlas"
-	"gridgov/internal/http/web"
 )
 
-// newGeoFixture is the map fixture with the atlas service in the console.
+// newGeoFixture is the map fixture with the app's atlas service.
 func newGeoFixture(t *testing.T, d *db.DB) (*mapFixture, *atlas.Service) {
 	t.Helper()
-	var svc *atlas.Service
-	f := newMapFixture(t, d, func(dp *web.Deps) {
-		svc = atlas.NewService(d, dp.Audit, clock.System{}, dp.Org, nil)
-		dp.Geo = svc
-		dp.Units = atlasOutlines{svc}
-	})
-	if err := svc.Start(actor.With(context.Background(), actor.SystemActor("test"))); err != nil {
-		t.Fatal(err)
-	}
-	return f, svc
-}
-
-// atlasOutlines adapts the atlas service to the map's unit outlines, as
-// the app's server package does.
-type atlasOutlines struct{ svc *atlas.Service }
-
-func (a atlasOutlines) UnitOutlines(ctx context.Context, level string, _ orb.Bound) ([]web.UnitOutline, error) {
-	us, err := a.svc.UnitShapes(ctx, atlas.UnitShapeFilter{Level: level})
-	out := []web.UnitOutline{}
-	for _, u := range us {
-		out = append(out, web.UnitOutline{Code: u.Code, Name: u.Name, Level: u.Level, Boundary: u.Boundary})
-	}
-	return out, err
+	f := newMapFixture(t, d)
+	return f, f.app.Geo
 }
 
 // boundaryFile is a GeoJSON FeatureCollection of (code, geometry) pairs

@@ -1,25 +1,20 @@
 package web_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
-	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
 
 	"gridgov/internal/actor"
 	"gridgov/internal/auth"
-	"gridgov/internal/calendar"
 	"gridgov/internal/cases"
+	"gridgov/internal/config"
 	"gridgov/internal/db"
 	"gridgov/internal/dbtest"
-	"gridgov/internal/http/web"
 	"gridgov/internal/org"
 	"gridgov/internal/registry"
 	"gridgov/internal/registry/groups"
@@ -43,9 +38,11 @@ type mapFixture struct {
 	keyPerson, houseID int64
 }
 
-func newMapFixture(t testing.TB, d *db.DB, deps func(*web.Deps)) *mapFixture {
+// newMapFixture builds the map console on d; configure changes the
+// configuration first (map tiles).
+func newMapFixture(t testing.TB, d *db.DB, configure ...func(*config.Config)) *mapFixture {
 	t.Helper()
-	f := newFixture(t, d)
+	f := newFixture(t, d, configure...)
 	f.clock.Set(time.Date(2026, 3, 2, 9, 0, 0, 0, time.FixedZone("CST", 8*3600)))
 	sys := actor.With(context.Background(), actor.SystemActor("test"))
 	for _, g := range []org.GridInput{
@@ -62,20 +59,7 @@ func newMapFixture(t testing.TB, d *db.DB, deps func(*web.Deps)) *mapFixture {
 		Position: "网格长", GridCodes: []string{"G410105001001"}}); err != nil {
 		t.Fatalf("staff: %v", err)
 	}
-	cs := cases.NewService(d, f.log, f.clock, calendar.Default(), nil)
-	if err := cs.EnsureCatalogue(sys); err != nil {
-		t.Fatalf("catalogue: %v", err)
-	}
-	seal, err := registry.NewSealer(bytes.Repeat([]byte{9}, 32))
-	if err != nil {
-		t.Fatal(err)
-	}
-	reg := registry.NewService(d, f.log, f.clock, seal, nil)
-	pl := places.NewService(reg, d, f.log, f.clock)
-	gr := groups.NewService(reg, d, f.log, f.clock)
-	if err := gr.EnsureCodeTables(sys); err != nil {
-		t.Fatal(err)
-	}
+	cs, reg, pl, gr := f.app.Cases, f.app.Registry, f.app.Places, f.app.Groups
 	m := &mapFixture{fixture: f, cases: cs}
 	newCase := func(grid string, lat, lng float64) cases.Case {
 		c, _, err := cs.CreateCase(sys, cases.CaseCreate{CategoryCode: "E010101", Description: "暴露垃圾", GridCode: grid,
@@ -110,14 +94,6 @@ func newMapFixture(t testing.TB, d *db.DB, deps func(*web.Deps)) *mapFixture {
 	if _, err := f.auth.CreateUser(sys, authViewer("viewer-410105", "410105")); err != nil {
 		t.Fatalf("viewer: %v", err)
 	}
-	dp := web.Deps{Org: f.org, Auth: f.auth, Audit: f.log, Cases: cs, Registry: reg, Places: pl, Groups: gr,
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
-	if deps != nil {
-		deps(&dp)
-	}
-	f.srv.Close()
-	f.srv = httptest.NewServer(web.New(dp))
-	t.Cleanup(f.srv.Close)
 	return m
 }
 
@@ -149,7 +125,7 @@ const cityBox = "113,34,114,35"
 
 func TestMapData(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
-		f := newMapFixture(t, d, nil)
+		f := newMapFixture(t, d)
 		admin, dist, zy, viewer := f.client(t), f.client(t), f.client(t), f.client(t)
 		admin.mustLogin("admin")
 		dist.mustLogin("admin-410105")
@@ -340,9 +316,9 @@ func csrfAttr(t *testing.T, body string) string {
 }
 
 func TestMapTiles(t *testing.T) {
-	f := newMapFixture(t, dbtest.Open(t, db.SQLite), func(d *web.Deps) {
-		d.MapTileURL = "https://{s}.tile.example.org/{z}/{x}/{y}.png"
-		d.MapTileAttribution = "© Example"
+	f := newMapFixture(t, dbtest.Open(t, db.SQLite), func(c *config.Config) {
+		c.MapTileURL = "https://{s}.tile.example.org/{z}/{x}/{y}.png"
+		c.MapTileAttribution = "© Example"
 	})
 	c := f.client(t)
 	c.mustLogin("admin")

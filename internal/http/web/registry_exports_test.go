@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"gridgov/internal/actor"
+	"gridgov/internal/config"
 	"gridgov/internal/db"
 	"gridgov/internal/dbtest"
 	"gridgov/internal/registry"
@@ -19,8 +20,7 @@ import (
 // CSRF token, and the requester downloads it once.
 func TestExportApprovalConsole(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
-		f := newRegistryFixture(t, d)
-		f.reg.ApprovalThreshold = 1
+		f := newRegistryFixture(t, d, func(c *config.Config) { c.ExportApproval = 1 })
 		sys := actor.With(context.Background(), actor.SystemActor("test"))
 		for _, p := range []registry.PersonInput{
 			{IDNumber: regIDZhang, Name: "张三", Phone: regPhoneZhang, GridCode: "G410105001001", Source: registry.SourceOwn},

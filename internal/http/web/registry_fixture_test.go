@@ -3,11 +3,8 @@ package web_test
 import (
 	"bytes"
 	"context"
-	"io"
-	"log/slog"
 	"mime/multipart"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"testing"
 	"time"
@@ -16,8 +13,8 @@ import (
 
 	"gridgov/internal/actor"
 	"gridgov/internal/auth"
+	"gridgov/internal/config"
 	"gridgov/internal/db"
-	"gridgov/internal/http/web"
 	"gridgov/internal/org"
 	"gridgov/internal/registry"
 	"gridgov/internal/registry/groups"
@@ -44,34 +41,24 @@ type registryFixture struct {
 	groups *groups.Service
 }
 
-// newRegistryFixture builds the registry console on d with a fixed test
-// key for the personal identifiers.
-func newRegistryFixture(t testing.TB, d *db.DB) *registryFixture {
+// newRegistryFixture builds the registry console on d (the app's fixed
+// test key seals the personal identifiers); configure changes the
+// configuration first (access limits, the export threshold).
+func newRegistryFixture(t testing.TB, d *db.DB, configure ...func(*config.Config)) *registryFixture {
 	t.Helper()
-	f := newFixture(t, d)
+	f := newFixture(t, d, configure...)
 	f.clock.Set(time.Date(2026, 11, 26, 9, 0, 0, 0, time.FixedZone("CST", 8*3600)))
 	sys := actor.With(context.Background(), actor.SystemActor("test"))
 	if _, err := f.org.CreateGrid(sys, org.GridInput{Code: "G410105001001", Name: "红专路一网格", Level: 3,
 		UnitCode: "410105001001"}); err != nil {
 		t.Fatalf("grid: %v", err)
 	}
-	seal, err := registry.NewSealer(bytes.Repeat([]byte{9}, 32))
-	if err != nil {
-		t.Fatal(err)
-	}
-	reg := registry.NewService(d, f.log, f.clock, seal, nil)
-	pl := places.NewService(reg, d, f.log, f.clock)
-	gr := groups.NewService(reg, d, f.log, f.clock)
 	f.createUser(t, "zy", "410102")
 	if _, err := f.auth.CreateUser(sys, auth.UserInput{Username: "viewer-410105", DisplayName: "viewer", Password: testPassword,
 		UnitCode: "410105", Grants: []auth.GrantInput{{Role: "viewer", ScopeCode: "410105"}}}); err != nil {
 		t.Fatalf("viewer: %v", err)
 	}
-	f.srv.Close()
-	f.srv = httptest.NewServer(web.New(web.Deps{Org: f.org, Auth: f.auth, Audit: f.log, Registry: reg, Places: pl,
-		Groups: gr, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}))
-	t.Cleanup(f.srv.Close)
-	return &registryFixture{fixture: f, reg: reg, places: pl, groups: gr}
+	return &registryFixture{fixture: f, reg: f.app.Registry, places: f.app.Places, groups: f.app.Groups}
 }
 
 // peopleXLSX builds a small import file: three valid rows (two with the

@@ -9,6 +9,7 @@ import (
 
 	"gridgov/internal/actor"
 	"gridgov/internal/auth"
+	"gridgov/internal/config"
 	"gridgov/internal/db"
 	"gridgov/internal/dbtest"
 	"gridgov/internal/registry"
@@ -22,8 +23,7 @@ var ackFormRe = regexp.MustCompile(`action="(/security/alerts/\d+/ack)"`)
 // affected (names and masked numbers only) and acknowledges it with a note.
 func TestSecurityAlertsConsole(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
-		f := newRegistryFixture(t, d)
-		f.reg.SetAccessLimits(registry.AccessLimits{LookupsPerHour: 1})
+		f := newRegistryFixture(t, d, func(c *config.Config) { c.LookupsPerHour = 1 })
 		sys := actor.With(context.Background(), actor.SystemActor("test"))
 		if _, err := f.auth.CreateRole(sys, auth.RoleInput{Name: "gridworker", Title: "网格员",
 			Permissions: []string{registry.PermRead}}); err != nil {
