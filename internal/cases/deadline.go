@@ -145,7 +145,9 @@ func (t *txn) returned(from string) error {
 	return t.enterStage(StatusReported, StageAccept, from)
 }
 
-// extend moves an assignment's deadline by limit.
+// extend moves an assignment's deadline by limit; when it leads the case
+// (not a lead assignment since returned or dispatched further down), the
+// case's handle deadline moves with it.
 func (t *txn) extend(a *Assignment, limit string) error {
 	from := t.now
 	if a.Deadline != nil && a.Deadline.After(from) {
@@ -159,7 +161,7 @@ func (t *txn) extend(a *Assignment, limit string) error {
 	if err := t.s.st.updateAssignment(t.ctx, *a); err != nil {
 		return err
 	}
-	if a.Lead {
+	if leads(*a) {
 		t.c.HandleDeadline = dl
 		if t.c.Stage == StageHandle {
 			// A new deadline starts a fresh round of near/overdue notices.

@@ -15,12 +15,16 @@ func (t *txn) assignments() ([]Assignment, error) { return t.s.st.assignments(t.
 // activeLead is the assignment leading the case now, if any.
 func activeLead(asgs []Assignment) *Assignment {
 	for i := range asgs {
-		a := &asgs[i]
-		if a.Lead && (a.Status == AsgAssigned || a.Status == AsgHandling || a.Status == AsgFeedback) {
-			return a
+		if leads(asgs[i]) {
+			return &asgs[i]
 		}
 	}
 	return nil
+}
+
+// leads reports whether assignment a is the one leading the case now.
+func leads(a Assignment) bool {
+	return a.Lead && (a.Status == AsgAssigned || a.Status == AsgHandling || a.Status == AsgFeedback)
 }
 
 // holderOf returns the platform holding a case in status st: the current
