@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"reflect"
+	"slices"
 
 	"gridgov/internal/rbac"
 )
@@ -211,56 +212,19 @@ func RuleOf(act Action) (Rule, bool) {
 	return Rule{}, false
 }
 
-// From lists the statuses the action applies to.
-func (r Rule) From() []Status {
-	var out []Status
-	for _, m := range r.Moves {
-		if !containsStatus(out, m.From) {
-			out = append(out, m.From)
-		}
-	}
-	return out
-}
-
 // AppliesTo reports whether the action may be taken in status st.
 func (r Rule) AppliesTo(st Status) bool {
-	for _, m := range r.Moves {
-		if m.From == st {
-			return true
-		}
-	}
-	return false
+	return slices.ContainsFunc(r.Moves, func(m Move) bool { return m.From == st })
 }
 
 // Leads reports whether the action may move a case from one status to
 // another.
 func (r Rule) Leads(from, to Status) bool {
-	for _, m := range r.Moves {
-		if m.From == from && m.To == to {
-			return true
-		}
-	}
-	return false
+	return slices.ContainsFunc(r.Moves, func(m Move) bool { return m.From == from && m.To == to })
 }
 
 // worksOn reports whether the action works on assignment a (Asg).
-func (r Rule) worksOn(a Assignment) bool {
-	for _, st := range r.Asg {
-		if a.Status == st {
-			return true
-		}
-	}
-	return false
-}
-
-func containsStatus(sts []Status, st Status) bool {
-	for _, s := range sts {
-		if s == st {
-			return true
-		}
-	}
-	return false
-}
+func (r Rule) worksOn(a Assignment) bool { return slices.Contains(r.Asg, a.Status) }
 
 // input is how an action's input is made and run: the API decodes a body
 // into NewInput's value, the console fills it from a form, and Service.Do
