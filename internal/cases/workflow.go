@@ -99,7 +99,7 @@ const (
 	NoteOnRefusal NoteRule = "on_refusal"
 )
 
-// open lists the statuses of a case still being worked.
+// openStatuses lists the statuses of a case still being worked.
 var openStatuses = []Status{StatusCollected, StatusReported, StatusAssigned, StatusHandling,
 	StatusFeedback, StatusSuspended}
 
