@@ -19,7 +19,7 @@ func (t *txn) handlerAssignment(id int64) (*Assignment, []Assignment, error) {
 		return nil, nil, err
 	}
 	act := t.rule.Action
-	want := func(a Assignment) bool { return t.rule.worksOn(a) }
+	want := t.rule.worksOn
 	var pick *Assignment
 	for i := range asgs {
 		a := &asgs[i]
