@@ -361,6 +361,10 @@ type Transition struct {
 	Attachments []int64 `json:"attachments"`
 }
 
+// Common returns the common part of an action's input; every input embeds
+// Transition, so each has it.
+func (t *Transition) Common() *Transition { return t }
+
 // MergeInput merges a duplicate into another open case.
 type MergeInput struct {
 	Transition
@@ -395,6 +399,9 @@ type ExtensionRequest struct {
 type ExtensionDecision struct {
 	Transition
 	Approve bool `json:"approve"`
+	// ExtensionID names the extension for Do; the API takes it from the
+	// path, the console from its form.
+	ExtensionID int64 `json:"-"`
 }
 
 // VerifyInput records the verification (核查) of the feedback.

@@ -167,11 +167,9 @@ func (s *Service) prepare(ctx context.Context, a *actor.Actor, in CaseCreate) (c
 		Overdue: Green, ReporterID: a.UserID, ReporterUnitCode: a.UnitCode, Attachments: in.Attachments,
 		Version: 1, CreatedAt: now, UpdatedAt: now}}
 	if in.Report == nil || *in.Report {
-		dl, err := s.deadline(now, cat.Limits[StageAccept])
-		if err != nil {
+		if err := s.firstStage(&r, cat); err != nil {
 			return caseRow{}, err
 		}
-		r.Status, r.Stage, r.StageSeq, r.Deadline = StatusReported, StageAccept, 1, dl
 	}
 	return r, nil
 }

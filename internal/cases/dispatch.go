@@ -15,12 +15,16 @@ func (t *txn) assignments() ([]Assignment, error) { return t.s.st.assignments(t.
 // activeLead is the assignment leading the case now, if any.
 func activeLead(asgs []Assignment) *Assignment {
 	for i := range asgs {
-		a := &asgs[i]
-		if a.Lead && (a.Status == AsgAssigned || a.Status == AsgHandling || a.Status == AsgFeedback) {
-			return a
+		if leads(asgs[i]) {
+			return &asgs[i]
 		}
 	}
 	return nil
+}
+
+// leads reports whether assignment a is the one leading the case now.
+func leads(a Assignment) bool {
+	return a.Lead && (a.Status == AsgAssigned || a.Status == AsgHandling || a.Status == AsgFeedback)
 }
 
 // holderOf returns the platform holding a case in status st: the current
@@ -42,7 +46,7 @@ func (t *txn) asPlatform(code string) error {
 	if err != nil {
 		return err
 	}
-	if err := requireAt(t.ctx, PermCaseDispatch, path, "the platform holding the case"); err != nil {
+	if err := requireAt(t.ctx, t.rule.Perm, path, "the platform holding the case"); err != nil {
 		return err
 	}
 	t.unit = code
@@ -52,15 +56,15 @@ func (t *txn) asPlatform(code string) error {
 // Report sends a collected case to its community platform (上报).
 func (s *Service) Report(ctx context.Context, id int64, in Transition) (Case, error) {
 	return s.mutate(ctx, id, in.Version, ActReport, func(t *txn) error {
-		if err := t.need(ActReport, StatusCollected); err != nil {
+		if err := t.need(); err != nil {
 			return err
 		}
-		if a := actor.From(t.ctx); a.UserID != t.c.ReporterID || a.UserID == 0 {
-			if err := requireAt(t.ctx, PermCaseCreate, t.c.UnitPath, "the case's territory"); err != nil {
+		if !isReporter(actor.From(t.ctx), t.c) {
+			if err := requireAt(t.ctx, t.rule.Perm, t.c.UnitPath, "the case's territory"); err != nil {
 				return err
 			}
 		}
-		if err := t.takeNote(in, false, "note"); err != nil {
+		if err := t.takeNote(in, t.noteRequired(false), "note"); err != nil {
 			return err
 		}
 		t.unit = t.c.UnitCode
@@ -72,13 +76,13 @@ func (s *Service) Report(ctx context.Context, id int64, in Transition) (Case, er
 // the holding platform's competence).
 func (s *Service) Escalate(ctx context.Context, id int64, in Transition) (Case, error) {
 	return s.mutate(ctx, id, in.Version, ActEscalate, func(t *txn) error {
-		if err := t.need(ActEscalate, StatusReported); err != nil {
+		if err := t.need(); err != nil {
 			return err
 		}
 		if err := t.asPlatform(t.c.CurrentUnitCode); err != nil {
 			return err
 		}
-		if err := t.takeNote(in, true, "note"); err != nil {
+		if err := t.takeNote(in, t.noteRequired(false), "note"); err != nil {
 			return err
 		}
 		cur, err := t.unitRow(t.c.CurrentUnitCode, "unit_code")
@@ -121,13 +125,13 @@ func (t *txn) giveBack(unit string) error {
 // Reject refuses a reported case at intake (不予立案); the note is the reason.
 func (s *Service) Reject(ctx context.Context, id int64, in Transition) (Case, error) {
 	return s.mutate(ctx, id, in.Version, ActReject, func(t *txn) error {
-		if err := t.need(ActReject, StatusReported); err != nil {
+		if err := t.need(); err != nil {
 			return err
 		}
 		if err := t.asPlatform(t.c.CurrentUnitCode); err != nil {
 			return err
 		}
-		if err := t.takeNote(in, true, "note"); err != nil {
+		if err := t.takeNote(in, t.noteRequired(false), "note"); err != nil {
 			return err
 		}
 		return t.finish(StatusRejected, AsgCancelled)
@@ -153,8 +157,8 @@ func (t *txn) finish(st Status, asgStatus AssignmentStatus) error {
 	if err := t.s.st.closeSupervisions(t.ctx, t.c.ID, t.now); err != nil {
 		return err
 	}
-	t.c.Status, t.c.Stage, t.c.Deadline, t.c.Overdue = st, "", nil, Green
-	t.c.StageSeq++
+	t.c.Status = st
+	t.stopClock()
 	t.c.Supervised = false
 	t.c.ClosedAt = &t.now
 	return nil
@@ -163,7 +167,7 @@ func (t *txn) finish(st Status, asgStatus AssignmentStatus) error {
 // Merge closes a duplicate reported case into another open case.
 func (s *Service) Merge(ctx context.Context, id int64, in MergeInput) (Case, error) {
 	return s.mutate(ctx, id, in.Version, ActMerge, func(t *txn) error {
-		if err := t.need(ActMerge, StatusReported); err != nil {
+		if err := t.need(); err != nil {
 			return err
 		}
 		if err := t.asPlatform(t.c.CurrentUnitCode); err != nil {
@@ -176,7 +180,7 @@ func (s *Service) Merge(ctx context.Context, id int64, in MergeInput) (Case, err
 		if err != nil || !into.Status.Open() {
 			return apperr.Field("into_id", "no such open case")
 		}
-		if err := t.takeNote(in.Transition, false, "note"); err != nil {
+		if err := t.takeNote(in.Transition, t.noteRequired(false), "note"); err != nil {
 			return err
 		}
 		t.c.MergedInto = &into.ID
@@ -196,6 +200,9 @@ func (s *Service) Merge(ctx context.Context, id int64, in MergeInput) (Case, err
 // and co-handlers in that platform's subtree.
 func (s *Service) Assign(ctx context.Context, id int64, in AssignInput) (Case, error) {
 	return s.mutate(ctx, id, in.Version, ActAssign, func(t *txn) error {
+		if err := t.need(); err != nil {
+			return err
+		}
 		asgs, err := t.assignments()
 		if err != nil {
 			return err
@@ -207,7 +214,7 @@ func (s *Service) Assign(ctx context.Context, id int64, in AssignInput) (Case, e
 		if err := t.asPlatform(platform); err != nil {
 			return err
 		}
-		if err := t.takeNote(in.Transition, false, "note"); err != nil {
+		if err := t.takeNote(in.Transition, t.noteRequired(false), "note"); err != nil {
 			return err
 		}
 		units, err := t.checkTargets(platform, in)
@@ -221,9 +228,11 @@ func (s *Service) Assign(ctx context.Context, id int64, in AssignInput) (Case, e
 // dispatchOrigin finds where an assignment starts: the assignment it
 // continues (nil at a platform's own intake) and the dispatching platform.
 func (t *txn) dispatchOrigin(in AssignInput, asgs []Assignment) (*Assignment, string, error) {
+	// The dispatcher (OverDispatcher): the intake platform while the case
+	// is reported, else a unit holding an active assignment.
 	if in.FromAssignmentID != 0 {
-		if err := t.need(ActAssign, StatusAssigned, StatusHandling); err != nil {
-			return nil, "", err
+		if t.c.Status == StatusReported {
+			return nil, "", errTransition(ActAssign, t.c.Status)
 		}
 		for i := range asgs {
 			a := &asgs[i]
@@ -236,8 +245,8 @@ func (t *txn) dispatchOrigin(in AssignInput, asgs []Assignment) (*Assignment, st
 		}
 		return nil, "", apperr.Field("from_assignment_id", "no such assignment of this case")
 	}
-	if err := t.need(ActAssign, StatusReported); err != nil {
-		return nil, "", err
+	if t.c.Status != StatusReported {
+		return nil, "", errTransition(ActAssign, t.c.Status)
 	}
 	// A platform that got the case back (回退) from below continues the
 	// assignment it had received from above.
@@ -301,15 +310,7 @@ func (t *txn) checkTargets(platform string, in AssignInput) ([]string, error) {
 
 // dispatch writes the assignments and moves the case to the lead.
 func (t *txn) dispatch(parent *Assignment, platform string, units []string, note string) error {
-	sign, err := t.s.deadline(t.now, t.cat.Limits[StageSign])
-	if err != nil {
-		return err
-	}
-	handleFrom := t.now
-	if sign != nil {
-		handleFrom = *sign
-	}
-	handle, err := t.s.deadline(handleFrom, t.cat.Limits[StageHandle])
+	sign, handle, err := t.assignmentDeadlines()
 	if err != nil {
 		return err
 	}
@@ -344,7 +345,6 @@ func (t *txn) dispatch(parent *Assignment, platform string, units []string, note
 	if !leads {
 		return nil
 	}
-	t.setStage(StatusAssigned, StageSign, units[0], sign)
-	t.c.HandleDeadline = handle
+	t.assigned(units[0], sign, handle)
 	return t.notifyArrived(units[0])
 }

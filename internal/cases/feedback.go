@@ -14,23 +14,19 @@ import (
 // assigning platform.
 func (s *Service) Feedback(ctx context.Context, id int64, in HandlerInput) (Case, error) {
 	return s.mutate(ctx, id, in.Version, ActFeedback, func(t *txn) error {
-		if err := t.need(ActFeedback, StatusAssigned, StatusHandling); err != nil {
+		if err := t.need(); err != nil {
 			return err
 		}
-		a, asgs, err := t.handlerAssignment(ActFeedback, in.AssignmentID, AsgHandling)
+		a, asgs, err := t.handlerAssignment(in.AssignmentID)
 		if err != nil {
 			return err
 		}
-		if err := t.takeNote(in.Transition, true, "note"); err != nil {
+		if err := t.takeNote(in.Transition, t.noteRequired(false), "note"); err != nil {
 			return err
 		}
-		if a.Lead {
-			for _, o := range asgs {
-				if !o.Lead && (o.Status == AsgAssigned || o.Status == AsgHandling || o.Status == AsgDispatched) {
-					return apperr.Newf(apperr.Conflict, "co-handler %s has not posted its feedback yet", o.UnitCode).
-						WithReason(ReasonInvalidTransition)
-				}
-			}
+		if o := pendingCoHandler(asgs); a.Lead && o != nil {
+			return apperr.Newf(apperr.Conflict, "co-handler %s has not posted its feedback yet", o.UnitCode).
+				WithReason(ReasonInvalidTransition)
 		}
 		a.Status, a.Feedback, a.Attachments, a.FeedbackAt = AsgFeedback, t.note, t.att, &t.now
 		if err := s.st.updateAssignment(t.ctx, *a); err != nil {
@@ -49,7 +45,7 @@ func (s *Service) Feedback(ctx context.Context, id int64, in HandlerInput) (Case
 // lead for rework (返工).
 func (s *Service) Verify(ctx context.Context, id int64, in VerifyInput) (Case, error) {
 	return s.mutate(ctx, id, in.Version, ActVerify, func(t *txn) error {
-		if err := t.need(ActVerify, StatusFeedback); err != nil {
+		if err := t.need(); err != nil {
 			return err
 		}
 		asgs, err := t.assignments()
@@ -60,30 +56,19 @@ func (s *Service) Verify(ctx context.Context, id int64, in VerifyInput) (Case, e
 		if lead == nil {
 			return errTransition(ActVerify, t.c.Status)
 		}
-		if a := actor.From(t.ctx); a.UserID != 0 && a.UserID == t.c.ReporterID {
+		if a := actor.From(t.ctx); isReporter(a, t.c) {
 			t.unit = a.UnitCode
 		} else if err := t.asPlatform(lead.FromUnitCode); err != nil {
 			return err
 		}
-		if err := t.takeNote(in.Transition, !in.Pass, "note"); err != nil {
+		if err := t.takeNote(in.Transition, t.noteRequired(!in.Pass), "note"); err != nil {
 			return err
 		}
 		t.detail["pass"] = in.Pass
 		if in.Pass {
 			return t.finish(StatusClosed, AsgDone)
 		}
-		dl, err := s.deadline(t.now, t.cat.Limits[StageHandle])
-		if err != nil {
-			return err
-		}
-		lead.Status, lead.FeedbackAt, lead.Deadline = AsgHandling, nil, dl
-		if err := s.st.updateAssignment(t.ctx, *lead); err != nil {
-			return err
-		}
-		t.c.ReworkCount++
-		t.c.HandleDeadline = dl
-		t.setStage(StatusHandling, StageHandle, lead.UnitCode, dl)
-		return t.notifyArrived(lead.UnitCode)
+		return t.rework(lead)
 	})
 }
 
@@ -99,7 +84,7 @@ func (t *txn) holder(st Status) (string, error) {
 // Suspend parks a long-term case (挂账); its stage clock stops.
 func (s *Service) Suspend(ctx context.Context, id int64, in Transition) (Case, error) {
 	return s.mutate(ctx, id, in.Version, ActSuspend, func(t *txn) error {
-		if err := t.need(ActSuspend, StatusReported, StatusAssigned, StatusHandling); err != nil {
+		if err := t.need(); err != nil {
 			return err
 		}
 		h, err := t.holder(t.c.Status)
@@ -109,12 +94,11 @@ func (s *Service) Suspend(ctx context.Context, id int64, in Transition) (Case, e
 		if err := t.asPlatform(h); err != nil {
 			return err
 		}
-		if err := t.takeNote(in, true, "note"); err != nil {
+		if err := t.takeNote(in, t.noteRequired(false), "note"); err != nil {
 			return err
 		}
 		t.c.ResumeStatus, t.c.Status = t.c.Status, StatusSuspended
-		t.c.Deadline, t.c.Overdue = nil, Green
-		t.c.StageSeq++
+		t.suspendClock()
 		return nil
 	})
 }
@@ -122,7 +106,7 @@ func (s *Service) Suspend(ctx context.Context, id int64, in Transition) (Case, e
 // Resume takes a suspended case up again; the stage starts afresh.
 func (s *Service) Resume(ctx context.Context, id int64, in Transition) (Case, error) {
 	return s.mutate(ctx, id, in.Version, ActResume, func(t *txn) error {
-		if err := t.need(ActResume, StatusSuspended); err != nil {
+		if err := t.need(); err != nil {
 			return err
 		}
 		h, err := t.holder(t.c.ResumeStatus)
@@ -132,27 +116,12 @@ func (s *Service) Resume(ctx context.Context, id int64, in Transition) (Case, er
 		if err := t.asPlatform(h); err != nil {
 			return err
 		}
-		if err := t.takeNote(in, false, "note"); err != nil {
+		if err := t.takeNote(in, t.noteRequired(false), "note"); err != nil {
 			return err
 		}
 		st := t.c.ResumeStatus
 		t.c.ResumeStatus = ""
-		if err := t.enterStage(st, t.c.Stage, t.c.CurrentUnitCode); err != nil {
-			return err
-		}
-		if st != StatusHandling {
-			return nil
-		}
-		asgs, err := t.assignments()
-		if err != nil {
-			return err
-		}
-		if l := activeLead(asgs); l != nil {
-			l.Deadline = t.c.Deadline
-			t.c.HandleDeadline = t.c.Deadline
-			return s.st.updateAssignment(t.ctx, *l)
-		}
-		return nil
+		return t.resumeClock(st)
 	})
 }
 
@@ -160,8 +129,8 @@ func (s *Service) Resume(ctx context.Context, id int64, in Transition) (Case, er
 // deadline and a reason.
 func (s *Service) Supervise(ctx context.Context, id int64, in SuperviseInput) (Case, error) {
 	return s.mutate(ctx, id, in.Version, ActSupervise, func(t *txn) error {
-		if !t.c.Status.Open() {
-			return errTransition(ActSupervise, t.c.Status)
+		if err := t.need(); err != nil {
+			return err
 		}
 		errs := fieldErrs{}
 		in.SupervisorUnitCode = strings.TrimSpace(in.SupervisorUnitCode)
@@ -182,7 +151,7 @@ func (s *Service) Supervise(ctx context.Context, id int64, in SuperviseInput) (C
 		if err != nil {
 			return err
 		}
-		if err := requireAt(t.ctx, PermCaseSupervise, path, "the supervising unit"); err != nil {
+		if err := requireAt(t.ctx, t.rule.Perm, path, "the supervising unit"); err != nil {
 			return err
 		}
 		if open, err := s.st.openSupervision(t.ctx, t.c.ID); err != nil {
@@ -191,7 +160,7 @@ func (s *Service) Supervise(ctx context.Context, id int64, in SuperviseInput) (C
 			return apperr.New(apperr.Conflict, "the case is under supervision already").
 				WithReason(ReasonInvalidTransition)
 		}
-		if err := t.takeNote(in.Transition, false, "note"); err != nil {
+		if err := t.takeNote(in.Transition, t.noteRequired(false), "note"); err != nil {
 			return err
 		}
 		t.unit, t.note = in.SupervisorUnitCode, in.Reason

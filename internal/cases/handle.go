@@ -10,21 +10,16 @@ import (
 )
 
 // handlerAssignment picks the assignment a handler acts on: the one named,
-// or the only one in one of sts whose unit the actor may handle. It checks
-// case.handle over the assignment's unit and makes it the acting unit.
-func (t *txn) handlerAssignment(act Action, id int64, sts ...AssignmentStatus) (*Assignment, []Assignment, error) {
+// or the only one in one of the rule's assignment statuses whose unit the
+// actor may handle. It checks the rule's permission (case.handle) over the
+// assignment's unit and makes it the acting unit.
+func (t *txn) handlerAssignment(id int64) (*Assignment, []Assignment, error) {
 	asgs, err := t.assignments()
 	if err != nil {
 		return nil, nil, err
 	}
-	want := func(a Assignment) bool {
-		for _, st := range sts {
-			if a.Status == st {
-				return true
-			}
-		}
-		return false
-	}
+	act := t.rule.Action
+	want := t.rule.worksOn
 	var pick *Assignment
 	for i := range asgs {
 		a := &asgs[i]
@@ -49,7 +44,7 @@ func (t *txn) handlerAssignment(act Action, id int64, sts ...AssignmentStatus) (
 	if err != nil {
 		return nil, nil, err
 	}
-	if err := requireAt(t.ctx, PermCaseHandle, path, "the assigned unit"); err != nil {
+	if err := requireAt(t.ctx, t.rule.Perm, path, "the assigned unit"); err != nil {
 		return nil, nil, err
 	}
 	if !want(*pick) {
@@ -61,20 +56,20 @@ func (t *txn) handlerAssignment(act Action, id int64, sts ...AssignmentStatus) (
 
 func (t *txn) canHandle(code string) bool {
 	p, err := t.pathOf(code, "unit_code")
-	return err == nil && rbac.Can(actor.From(t.ctx), PermCaseHandle, p)
+	return err == nil && rbac.Can(actor.From(t.ctx), t.rule.Perm, p)
 }
 
 // Sign records that a receiving unit signed for its assignment (签收).
 func (s *Service) Sign(ctx context.Context, id int64, in HandlerInput) (Case, error) {
 	return s.mutate(ctx, id, in.Version, ActSign, func(t *txn) error {
-		if err := t.need(ActSign, StatusAssigned, StatusHandling); err != nil {
+		if err := t.need(); err != nil {
 			return err
 		}
-		a, _, err := t.handlerAssignment(ActSign, in.AssignmentID, AsgAssigned)
+		a, _, err := t.handlerAssignment(in.AssignmentID)
 		if err != nil {
 			return err
 		}
-		if err := t.takeNote(in.Transition, false, "note"); err != nil {
+		if err := t.takeNote(in.Transition, t.noteRequired(false), "note"); err != nil {
 			return err
 		}
 		a.Status, a.SignedAt = AsgHandling, &t.now
@@ -83,7 +78,7 @@ func (s *Service) Sign(ctx context.Context, id int64, in HandlerInput) (Case, er
 		}
 		t.detail["assignment"] = a.ID
 		if a.Lead {
-			t.setStage(StatusHandling, StageHandle, a.UnitCode, a.Deadline)
+			t.signed(a)
 		}
 		return nil
 	})
@@ -93,14 +88,14 @@ func (s *Service) Sign(ctx context.Context, id int64, in HandlerInput) (Case, er
 // returns, the case goes back to intake at the assigning platform.
 func (s *Service) Return(ctx context.Context, id int64, in HandlerInput) (Case, error) {
 	return s.mutate(ctx, id, in.Version, ActReturn, func(t *txn) error {
-		if err := t.need(ActReturn, StatusAssigned, StatusHandling); err != nil {
+		if err := t.need(); err != nil {
 			return err
 		}
-		a, asgs, err := t.handlerAssignment(ActReturn, in.AssignmentID, AsgAssigned, AsgHandling)
+		a, asgs, err := t.handlerAssignment(in.AssignmentID)
 		if err != nil {
 			return err
 		}
-		if err := t.takeNote(in.Transition, true, "note"); err != nil {
+		if err := t.takeNote(in.Transition, t.noteRequired(false), "note"); err != nil {
 			return err
 		}
 		a.Status = AsgReturned
@@ -127,8 +122,7 @@ func (s *Service) Return(ctx context.Context, id int64, in HandlerInput) (Case, 
 				}
 			}
 		}
-		t.c.HandleDeadline = nil
-		return t.enterStage(StatusReported, StageAccept, a.FromUnitCode)
+		return t.returned(a.FromUnitCode)
 	})
 }
 
@@ -143,10 +137,10 @@ func sameParent(a, b Assignment) bool {
 func (s *Service) RequestExtension(ctx context.Context, id int64, in ExtensionRequest) (Extension, error) {
 	var ext Extension
 	_, err := s.mutate(ctx, id, in.Version, ActRequestExtension, func(t *txn) error {
-		if err := t.need(ActRequestExtension, StatusAssigned, StatusHandling); err != nil {
+		if err := t.need(); err != nil {
 			return err
 		}
-		a, _, err := t.handlerAssignment(ActRequestExtension, in.AssignmentID, AsgAssigned, AsgHandling)
+		a, _, err := t.handlerAssignment(in.AssignmentID)
 		if err != nil {
 			return err
 		}
@@ -157,18 +151,16 @@ func (s *Service) RequestExtension(ctx context.Context, id int64, in ExtensionRe
 		if err := s.checkLimit(in.Limit); err != nil {
 			return apperr.Field("limit", err.Error())
 		}
-		if err := t.takeNote(in.Transition, true, "note"); err != nil {
+		if err := t.takeNote(in.Transition, t.noteRequired(false), "note"); err != nil {
 			return err
 		}
 		exts, err := s.st.extensions(t.ctx, t.c.ID)
 		if err != nil {
 			return err
 		}
-		for _, e := range exts {
-			if e.AssignmentID == a.ID && e.Status == ExtPending {
-				return apperr.New(apperr.Conflict, "an extension request is already pending").
-					WithReason(ReasonInvalidTransition)
-			}
+		if pendingExtension(exts, a.ID) {
+			return apperr.New(apperr.Conflict, "an extension request is already pending").
+				WithReason(ReasonInvalidTransition)
 		}
 		ext = Extension{CaseID: t.c.ID, AssignmentID: a.ID, Limit: in.Limit, Reason: in.Note,
 			Status: ExtPending, RequestedBy: actor.From(t.ctx).UserID, CreatedAt: t.now}
@@ -206,7 +198,7 @@ func (s *Service) DecideExtension(ctx context.Context, id, extID int64, in Exten
 		if err := t.asPlatform(a.FromUnitCode); err != nil {
 			return err
 		}
-		if err := t.takeNote(in.Transition, !in.Approve, "note"); err != nil {
+		if err := t.takeNote(in.Transition, t.noteRequired(!in.Approve), "note"); err != nil {
 			return err
 		}
 		uid := actor.From(t.ctx).UserID
@@ -220,29 +212,4 @@ func (s *Service) DecideExtension(ctx context.Context, id, extID int64, in Exten
 		}
 		return s.st.decideExtension(t.ctx, ext)
 	})
-}
-
-// extend moves an assignment's deadline by limit.
-func (t *txn) extend(a *Assignment, limit string) error {
-	from := t.now
-	if a.Deadline != nil && a.Deadline.After(from) {
-		from = *a.Deadline
-	}
-	dl, err := t.s.deadline(from, limit)
-	if err != nil {
-		return err
-	}
-	a.Deadline, a.ExtensionUsed = dl, true
-	if err := t.s.st.updateAssignment(t.ctx, *a); err != nil {
-		return err
-	}
-	if a.Lead {
-		t.c.HandleDeadline = dl
-		if t.c.Stage == StageHandle {
-			// A new deadline starts a fresh round of near/overdue notices.
-			t.c.Deadline, t.c.Overdue = dl, Green
-			t.c.StageSeq++
-		}
-	}
-	return nil
 }

@@ -3,8 +3,6 @@ package cases
 import (
 	"context"
 	"encoding/json"
-	"errors"
-	"strings"
 	"time"
 
 	"gridgov/internal/actor"
@@ -37,6 +35,8 @@ type Service struct {
 	// replays keeps the idempotency keys of case creation (internal/idem
 	// owns them, with the API's replayed writes).
 	replays *idem.Service
+	// rules are the loop's rules by action (workflow.go).
+	rules map[Action]Rule
 }
 
 // Option gives the service one of its optional collaborators at
@@ -55,7 +55,8 @@ func WithAddressLocator(l AddressLocator) Option { return func(s *Service) { s.a
 // NewService returns the case service. locator may be nil, in which case
 // cases need a grid_code (or a reporter responsible for exactly one grid).
 func NewService(d *db.DB, log *audit.Log, clk clock.Clock, dl Deadlines, loc Locator, opts ...Option) *Service {
-	s := &Service{db: d, audit: log, clock: clk, deadlines: dl, locator: loc, st: store{db: d}, replays: idem.New(d, clk)}
+	s := &Service{db: d, audit: log, clock: clk, deadlines: dl, locator: loc, st: store{db: d},
+		replays: idem.New(d, clk), rules: rulesByAction()}
 	for _, o := range opts {
 		o(s)
 	}
@@ -168,34 +169,6 @@ func mustJSON(v any) string {
 		panic(err) // only plain values are marshalled
 	}
 	return string(b)
-}
-
-// deadline computes from+limit; an empty limit means no deadline.
-func (s *Service) deadline(from time.Time, limit string) (*time.Time, error) {
-	if strings.TrimSpace(limit) == "" {
-		return nil, nil
-	}
-	t, err := s.deadlines.DeadlineFor(from, limit)
-	if err != nil {
-		return nil, apperr.Wrap(err, "compute deadline")
-	}
-	t = t.UTC().Truncate(time.Microsecond)
-	return &t, nil
-}
-
-// checkLimit validates a limit text through the calendar.
-func (s *Service) checkLimit(limit string) error {
-	if _, err := s.deadlines.DeadlineFor(s.now(), limit); err != nil {
-		var ae *apperr.Error
-		if errors.As(err, &ae) {
-			if m := ae.Fields["limit"]; m != "" {
-				return errors.New(m)
-			}
-			return errors.New(ae.Message)
-		}
-		return err
-	}
-	return nil
 }
 
 // requireLogin fails unless an actor is present.

@@ -51,7 +51,7 @@ func (s *Service) AddAccountability(ctx context.Context, caseID int64, in Accoun
 		if err != nil {
 			return err
 		}
-		if err := requireAt(t.ctx, PermCaseSupervise, path, "the supervising unit"); err != nil {
+		if err := requireAt(t.ctx, t.rule.Perm, path, "the supervising unit"); err != nil {
 			return err
 		}
 		rec, err := s.checkAccountability(t.ctx, in)

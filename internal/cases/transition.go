@@ -17,6 +17,7 @@ import (
 type txn struct {
 	s      *Service
 	ctx    context.Context
+	rule   Rule // the rule of the action (workflow.go)
 	c      caseRow
 	cat    Category
 	from   Status
@@ -77,7 +78,8 @@ func (s *Service) mutate(ctx context.Context, id int64, version int, act Action,
 		if err != nil {
 			return err
 		}
-		t := &txn{s: s, ctx: ctx, c: r, cat: cat, from: r.Status, now: s.now(), detail: map[string]any{}}
+		t := &txn{s: s, ctx: ctx, rule: s.rules[act], c: r, cat: cat, from: r.Status, now: s.now(),
+			detail: map[string]any{}}
 		if err := fn(t); err != nil {
 			return err
 		}
@@ -139,32 +141,19 @@ func (t *txn) record(act Action) error {
 		ObjectID: strconv.FormatInt(t.c.ID, 10), Detail: t.detail})
 }
 
-// need fails with invalid_transition unless the case is in one of sts.
-func (t *txn) need(act Action, sts ...Status) error {
-	for _, st := range sts {
-		if t.c.Status == st {
-			return nil
-		}
+// need fails with invalid_transition unless the action's rule applies to
+// the case's status.
+func (t *txn) need() error {
+	if t.rule.AppliesTo(t.c.Status) {
+		return nil
 	}
-	return errTransition(act, t.c.Status)
+	return errTransition(t.rule.Action, t.c.Status)
 }
 
-// enterStage moves the case to status and stage at unit, computing the
-// stage deadline from the category limit, and notifies the unit.
-func (t *txn) enterStage(status Status, stage, unit string) error {
-	dl, err := t.s.deadline(t.now, t.cat.Limits[stage])
-	if err != nil {
-		return err
-	}
-	t.setStage(status, stage, unit, dl)
-	return t.notifyArrived(unit)
-}
-
-// setStage moves the case to a stage with a given deadline.
-func (t *txn) setStage(status Status, stage, unit string, dl *time.Time) {
-	t.c.Status, t.c.Stage, t.c.CurrentUnitCode = status, stage, unit
-	t.c.StageSeq++
-	t.c.StageStartedAt, t.c.Deadline, t.c.Overdue = t.now, dl, Green
+// noteRequired says whether the step's note is required by the rule;
+// refused tells a failed verification or a refused extension.
+func (t *txn) noteRequired(refused bool) bool {
+	return t.rule.Note == NoteRequired || t.rule.Note == NoteOnRefusal && refused
 }
 
 // notifyArrived queues the in-app notice that the case reached unit.

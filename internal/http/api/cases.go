@@ -1,7 +1,6 @@
 package api
 
 import (
-	"context"
 	"net/http"
 	"strings"
 
@@ -17,13 +16,12 @@ func (a *api) casesRoutes() []route {
 		{Method: "POST", Path: "/cases", Handler: a.createCaseHandler},
 		{Method: "GET", Path: "/cases/{id}", Handler: a.caseHandler},
 		{Method: "GET", Path: "/cases/{id}/steps", Handler: a.caseStepsHandler},
-		{Method: "POST", Path: "/cases/{id}/extension", Handler: a.requestExtensionHandler},
-		{Method: "POST", Path: "/cases/{id}/extension/{ext}/decision", Handler: a.decideExtensionHandler},
 		{Method: "GET", Path: "/supervision", Handler: a.supervisionBoardHandler},
 		{Method: "GET", Path: "/inbox", Handler: a.inboxHandler},
 	}
-	for name, fn := range a.transitions() {
-		rs = append(rs, route{Method: "POST", Path: "/cases/{id}/" + name, Handler: a.transitionHandler(fn)})
+	// The actions of the loop, one route each, from its table.
+	for _, rule := range cases.Workflow() {
+		rs = append(rs, route{Method: "POST", Path: "/cases/{id}/" + rule.Route, Handler: a.actionHandler(rule)})
 	}
 	return rs
 }
@@ -161,86 +159,37 @@ func decodeOptional(w http.ResponseWriter, r *http.Request, v any) error {
 	return httpx.DecodeJSON(w, r, v)
 }
 
-// transitionFunc runs one transition of case id with the request body.
-type transitionFunc func(a *api, w http.ResponseWriter, r *http.Request, id int64) (cases.Case, error)
-
-// call adapts a service transition method taking input T.
-func call[T any](m func(*cases.Service, context.Context, int64, T) (cases.Case, error)) transitionFunc {
-	return func(a *api, w http.ResponseWriter, r *http.Request, id int64) (cases.Case, error) {
-		var in T
-		if err := decodeOptional(w, r, &in); err != nil {
-			return cases.Case{}, err
-		}
-		return m(a.Cases, r.Context(), id, in)
-	}
-}
-
-// transitions maps the POST /cases/{id}/<name> endpoints to the service.
-func (a *api) transitions() map[string]transitionFunc {
-	return map[string]transitionFunc{
-		"report":    call((*cases.Service).Report),
-		"escalate":  call((*cases.Service).Escalate),
-		"reject":    call((*cases.Service).Reject),
-		"merge":     call((*cases.Service).Merge),
-		"assign":    call((*cases.Service).Assign),
-		"sign":      call((*cases.Service).Sign),
-		"return":    call((*cases.Service).Return),
-		"feedback":  call((*cases.Service).Feedback),
-		"verify":    call((*cases.Service).Verify),
-		"suspend":   call((*cases.Service).Suspend),
-		"resume":    call((*cases.Service).Resume),
-		"supervise": call((*cases.Service).Supervise),
-	}
-}
-
-// transitionHandler runs a transition and answers with the case as the
-// actor now sees it (with its allowed actions).
-func (a *api) transitionHandler(fn transitionFunc) handlerFunc {
+// actionHandler runs one action of the loop with the request body as its
+// input (required when the rule says so). An action that creates a record
+// (an extension request) answers 201 with it; the others answer the case
+// as the actor now sees it (with its allowed actions).
+func (a *api) actionHandler(rule cases.Rule) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		id, err := pathID(r, "id")
 		if err != nil {
 			return err
 		}
-		if _, err := fn(a, w, r, id); err != nil {
+		in, decode := rule.NewInput(), decodeOptional
+		if d, ok := in.(*cases.ExtensionDecision); ok {
+			if d.ExtensionID, err = pathID(r, "ext"); err != nil {
+				return err
+			}
+		}
+		if rule.Body {
+			decode = httpx.DecodeJSON
+		}
+		if err := decode(w, r, in); err != nil {
 			return err
+		}
+		res, err := a.Cases.Do(r.Context(), rule.Action, id, in)
+		if err != nil {
+			return err
+		}
+		if _, isCase := res.(cases.Case); !isCase {
+			return created(w, res)
 		}
 		return a.caseHandler(w, r)
 	}
-}
-
-func (a *api) requestExtensionHandler(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id")
-	if err != nil {
-		return err
-	}
-	var in cases.ExtensionRequest
-	if err := httpx.DecodeJSON(w, r, &in); err != nil {
-		return err
-	}
-	ext, err := a.Cases.RequestExtension(r.Context(), id, in)
-	if err != nil {
-		return err
-	}
-	return created(w, ext)
-}
-
-func (a *api) decideExtensionHandler(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id")
-	if err != nil {
-		return err
-	}
-	ext, err := pathID(r, "ext")
-	if err != nil {
-		return err
-	}
-	var in cases.ExtensionDecision
-	if err := httpx.DecodeJSON(w, r, &in); err != nil {
-		return err
-	}
-	if _, err := a.Cases.DecideExtension(r.Context(), id, ext, in); err != nil {
-		return err
-	}
-	return a.caseHandler(w, r)
 }
 
 func (a *api) supervisionBoardHandler(w http.ResponseWriter, r *http.Request) error {

@@ -1,7 +1,6 @@
 package web
 
 import (
-	"context"
 	"net/http"
 	"strconv"
 	"strings"
@@ -11,8 +10,9 @@ import (
 	"gridgov/internal/cases"
 )
 
-// transitionFunc runs one action of the loop from a posted form.
-type transitionFunc func(r *http.Request, id int64, in cases.Transition) error
+// formFunc fills an action's input (a pointer from its rule's NewInput,
+// its common part already read by transitionInput) from the posted form.
+type formFunc func(r *http.Request, in any) error
 
 // transitionInput reads the fields every action form carries: the case
 // version it was shown at and the note.
@@ -34,42 +34,41 @@ func formID(r *http.Request, field string) (int64, error) {
 	return n, nil
 }
 
-// transitions maps each action to the service call it makes.
-func (s *server) transitions() map[cases.Action]transitionFunc {
-	simple := func(f func(*http.Request, int64, cases.Transition) (cases.Case, error)) transitionFunc {
-		return func(r *http.Request, id int64, in cases.Transition) error { _, err := f(r, id, in); return err }
-	}
-	svc := s.Cases
-	return map[cases.Action]transitionFunc{
-		cases.ActReport: simple(func(r *http.Request, id int64, in cases.Transition) (cases.Case, error) {
-			return svc.Report(r.Context(), id, in)
-		}),
-		cases.ActEscalate: simple(func(r *http.Request, id int64, in cases.Transition) (cases.Case, error) {
-			return svc.Escalate(r.Context(), id, in)
-		}),
-		cases.ActReject: simple(func(r *http.Request, id int64, in cases.Transition) (cases.Case, error) {
-			return svc.Reject(r.Context(), id, in)
-		}),
-		cases.ActSuspend: simple(func(r *http.Request, id int64, in cases.Transition) (cases.Case, error) {
-			return svc.Suspend(r.Context(), id, in)
-		}),
-		cases.ActResume: simple(func(r *http.Request, id int64, in cases.Transition) (cases.Case, error) {
-			return svc.Resume(r.Context(), id, in)
-		}),
-		cases.ActMerge:            s.mergeAction,
-		cases.ActAssign:           s.assignAction,
-		cases.ActSign:             s.handlerAction(svc.Sign),
-		cases.ActReturn:           s.handlerAction(svc.Return),
-		cases.ActFeedback:         s.handlerAction(svc.Feedback),
-		cases.ActRequestExtension: s.extensionAction,
-		cases.ActDecideExtension:  s.decideAction,
-		cases.ActVerify:           s.verifyAction,
-		cases.ActSupervise:        s.superviseAction,
+// actionForms maps each action of the loop (cases.Workflow) to what its
+// form adds to the common fields; a test checks that every action has one.
+func (s *server) actionForms() map[cases.Action]formFunc {
+	common := func(*http.Request, any) error { return nil }
+	return map[cases.Action]formFunc{
+		cases.ActReport:           common,
+		cases.ActEscalate:         common,
+		cases.ActReject:           common,
+		cases.ActSuspend:          common,
+		cases.ActResume:           common,
+		cases.ActMerge:            s.mergeForm,
+		cases.ActAssign:           assignForm,
+		cases.ActSign:             s.handlerForm,
+		cases.ActReturn:           s.handlerForm,
+		cases.ActFeedback:         s.handlerForm,
+		cases.ActRequestExtension: s.extensionForm,
+		cases.ActDecideExtension:  decideForm,
+		cases.ActVerify:           s.verifyForm,
+		cases.ActSupervise:        s.superviseForm,
 	}
 }
 
-// mergeAction merges the case into another, named by number or id.
-func (s *server) mergeAction(r *http.Request, id int64, in cases.Transition) error {
+// runAction takes one action of the loop on case id from the posted form.
+func (s *server) runAction(r *http.Request, rule cases.Rule, form formFunc, id int64) error {
+	in := rule.NewInput()
+	*in.(interface{ Common() *cases.Transition }).Common() = transitionInput(r)
+	if err := form(r, in); err != nil {
+		return err
+	}
+	_, err := s.Cases.Do(r.Context(), rule.Action, id, in)
+	return err
+}
+
+// mergeForm names the case to merge into, by number or id.
+func (s *server) mergeForm(r *http.Request, in any) error {
 	target := strings.TrimSpace(r.PostFormValue("into"))
 	if target == "" {
 		return apperr.Field("into", "is required")
@@ -89,12 +88,12 @@ func (s *server) mergeAction(r *http.Request, id int64, in cases.Transition) err
 			return apperr.Field("into", "no case with this number")
 		}
 	}
-	_, err = s.Cases.Merge(r.Context(), id, cases.MergeInput{Transition: in, IntoID: into})
-	return err
+	in.(*cases.MergeInput).IntoID = into
+	return nil
 }
 
-// assignAction dispatches to a lead unit and co-handlers (交办).
-func (s *server) assignAction(r *http.Request, id int64, in cases.Transition) error {
+// assignForm names the lead unit and co-handlers (交办).
+func assignForm(r *http.Request, in any) error {
 	from, err := formID(r, "from_assignment_id")
 	if err != nil {
 		return err
@@ -105,48 +104,41 @@ func (s *server) assignAction(r *http.Request, id int64, in cases.Transition) er
 			co = append(co, c)
 		}
 	}
-	_, err = s.Cases.Assign(r.Context(), id, cases.AssignInput{Transition: in,
-		LeadUnitCode: strings.TrimSpace(r.PostFormValue("lead_unit_code")), CoUnitCodes: co, FromAssignmentID: from})
-	return err
+	a := in.(*cases.AssignInput)
+	a.LeadUnitCode, a.CoUnitCodes, a.FromAssignmentID = strings.TrimSpace(r.PostFormValue("lead_unit_code")), co, from
+	return nil
 }
 
-// handlerAction wraps a handler transition (sign, return, feedback) on the
-// posted assignment, with the photos of the step.
-func (s *server) handlerAction(f func(ctx context.Context, id int64, in cases.HandlerInput) (cases.Case, error)) transitionFunc {
-	return func(r *http.Request, id int64, in cases.Transition) error {
-		hi, err := s.handlerInput(r, in)
-		if err != nil {
-			return err
-		}
-		_, err = f(r.Context(), id, hi)
-		return err
-	}
+// handlerForm reads a handler action's assignment (sign, return,
+// feedback) and the photos of the step.
+func (s *server) handlerForm(r *http.Request, in any) error {
+	return s.handlerInput(r, in.(*cases.HandlerInput))
 }
 
-func (s *server) handlerInput(r *http.Request, in cases.Transition) (cases.HandlerInput, error) {
+func (s *server) handlerInput(r *http.Request, hi *cases.HandlerInput) error {
 	asg, err := formID(r, "assignment_id")
 	if err != nil {
-		return cases.HandlerInput{}, err
-	}
-	if in.Attachments, err = s.uploadPhotos(r, "photos"); err != nil {
-		return cases.HandlerInput{}, err
-	}
-	return cases.HandlerInput{Transition: in, AssignmentID: asg}, nil
-}
-
-// extensionAction asks for more time (延期).
-func (s *server) extensionAction(r *http.Request, id int64, in cases.Transition) error {
-	hi, err := s.handlerInput(r, in)
-	if err != nil {
 		return err
 	}
-	_, err = s.Cases.RequestExtension(r.Context(), id, cases.ExtensionRequest{HandlerInput: hi,
-		Limit: strings.TrimSpace(r.PostFormValue("limit"))})
-	return err
+	if hi.Attachments, err = s.uploadPhotos(r, "photos"); err != nil {
+		return err
+	}
+	hi.AssignmentID = asg
+	return nil
 }
 
-// decideAction approves or refuses a pending extension.
-func (s *server) decideAction(r *http.Request, id int64, in cases.Transition) error {
+// extensionForm asks for more time (延期).
+func (s *server) extensionForm(r *http.Request, in any) error {
+	x := in.(*cases.ExtensionRequest)
+	if err := s.handlerInput(r, &x.HandlerInput); err != nil {
+		return err
+	}
+	x.Limit = strings.TrimSpace(r.PostFormValue("limit"))
+	return nil
+}
+
+// decideForm names the pending extension and the decision.
+func decideForm(r *http.Request, in any) error {
 	ext, err := formID(r, "extension_id")
 	if err != nil {
 		return err
@@ -154,24 +146,25 @@ func (s *server) decideAction(r *http.Request, id int64, in cases.Transition) er
 	if ext == 0 {
 		return apperr.Field("extension_id", "is required")
 	}
-	_, err = s.Cases.DecideExtension(r.Context(), id, ext, cases.ExtensionDecision{Transition: in,
-		Approve: r.PostFormValue("approve") == "1"})
-	return err
+	d := in.(*cases.ExtensionDecision)
+	d.ExtensionID, d.Approve = ext, r.PostFormValue("approve") == "1"
+	return nil
 }
 
-// verifyAction records the verification (核查): pass closes, fail reworks.
-func (s *server) verifyAction(r *http.Request, id int64, in cases.Transition) error {
+// verifyForm reads the verdict (核查: pass closes, fail reworks) and photos.
+func (s *server) verifyForm(r *http.Request, in any) error {
+	v := in.(*cases.VerifyInput)
 	var err error
-	if in.Attachments, err = s.uploadPhotos(r, "photos"); err != nil {
+	if v.Attachments, err = s.uploadPhotos(r, "photos"); err != nil {
 		return err
 	}
-	_, err = s.Cases.Verify(r.Context(), id, cases.VerifyInput{Transition: in, Pass: r.PostFormValue("pass") == "1"})
-	return err
+	v.Pass = r.PostFormValue("pass") == "1"
+	return nil
 }
 
-// superviseAction puts the case under supervision (督办); the deadline is
-// a local date-time in Asia/Shanghai.
-func (s *server) superviseAction(r *http.Request, id int64, in cases.Transition) error {
+// superviseForm reads the supervising unit, the reason and the deadline
+// (督办), a local date-time in Asia/Shanghai.
+func (s *server) superviseForm(r *http.Request, in any) error {
 	raw := strings.TrimSpace(r.PostFormValue("deadline"))
 	var dl time.Time
 	if raw != "" {
@@ -180,8 +173,8 @@ func (s *server) superviseAction(r *http.Request, id int64, in cases.Transition)
 			return apperr.Field("deadline", "must be a date and time (YYYY-MM-DDTHH:MM)")
 		}
 	}
-	_, err := s.Cases.Supervise(r.Context(), id, cases.SuperviseInput{Transition: in,
-		SupervisorUnitCode: strings.TrimSpace(r.PostFormValue("supervisor_unit_code")), Deadline: dl.UTC(),
-		Reason: strings.TrimSpace(r.PostFormValue("reason"))})
-	return err
+	sv := in.(*cases.SuperviseInput)
+	sv.SupervisorUnitCode, sv.Deadline = strings.TrimSpace(r.PostFormValue("supervisor_unit_code")), dl.UTC()
+	sv.Reason = strings.TrimSpace(r.PostFormValue("reason"))
+	return nil
 }

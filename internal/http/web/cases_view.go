@@ -176,15 +176,16 @@ func (s *server) caseAction(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	act := cases.Action(r.PathValue("action"))
-	run, ok := s.transitions()[act]
-	if !ok {
+	rule, ok := cases.RuleOf(act)
+	form, hasForm := s.actionForms()[act]
+	if !ok || !hasForm {
 		s.notFound(w, r)
 		return
 	}
 	if err = r.ParseMultipartForm(32 << 20); err != nil && err != http.ErrNotMultipart {
 		err = apperr.Field("photos", "the upload could not be read")
 	} else {
-		err = run(r, id, transitionInput(r))
+		err = s.runAction(r, rule, form, id)
 	}
 	if err != nil {
 		s.actionFailed(w, r, act, err)
