@@ -83,19 +83,13 @@ func (a *api) routes() []route {
 	rs = append(rs, a.noticeRoutes()...)
 	rs = append(rs, a.attachmentRoutes()...)
 	rs = append(rs, a.uploadRoutes()...)
-	if a.Registry != nil {
-		rs = append(rs, a.peopleRoutes()...)
-		rs = append(rs, a.groupRoutes()...)
-		rs = append(rs, a.importRoutes()...)
-		rs = append(rs, a.exportRoutes()...)
-		rs = append(rs, a.securityRoutes()...)
-	}
-	if a.Places != nil {
-		rs = append(rs, a.placeRoutes()...)
-	}
-	if a.Geo != nil {
-		rs = append(rs, a.geoRoutes()...)
-	}
+	rs = append(rs, a.peopleRoutes()...)
+	rs = append(rs, a.groupRoutes()...)
+	rs = append(rs, a.importRoutes()...)
+	rs = append(rs, a.exportRoutes()...)
+	rs = append(rs, a.securityRoutes()...)
+	rs = append(rs, a.placeRoutes()...)
+	rs = append(rs, a.geoRoutes()...)
 	rs = append(rs, a.meetingRoutes()...)
 	rs = append(rs, a.citizenRoutes()...)
 	rs = append(rs, route{Method: "GET", Path: "/openapi.json", Public: true, Handler: serveOpenAPI})
