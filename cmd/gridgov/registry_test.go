@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"gridgov/internal/registry"
+	"gridgov/internal/seal"
 )
 
 func TestImportExportPeopleCLI(t *testing.T) {
@@ -18,7 +19,7 @@ func TestImportExportPeopleCLI(t *testing.T) {
 		cliSmallTree(t, a)
 		a.Close()
 		dir := t.TempDir()
-		id := registry.MakeIDNumber("41010519900307123")
+		id := seal.MakeIDNumber("41010519900307123")
 		file := filepath.Join(dir, "people.csv")
 		content := "id_number,name,gender,birth_date,phone,address,grid_code\n" + id + ",命令行,,,13812345678,经八路1号,\n" +
 			"410105199003071231,坏号码,,,,,\n"

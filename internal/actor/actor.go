@@ -20,7 +20,9 @@ type Actor struct {
 	UserID   int64
 	Username string
 	UnitCode string
-	Grants   []Grant
+	// StaffID is the staff member the user is, 0 when none.
+	StaffID int64
+	Grants  []Grant
 	// System marks the platform itself acting (CLI, seed, scheduler): it
 	// passes every permission check and is audited as "system".
 	System bool

@@ -31,6 +31,7 @@ import (
 	"gridgov/internal/registry"
 	"gridgov/internal/registry/groups"
 	"gridgov/internal/registry/places"
+	"gridgov/internal/seal"
 	"gridgov/internal/secrets"
 )
 
@@ -172,11 +173,11 @@ func (a *App) build(ctx context.Context, cfg *config.Config, opts Options) error
 		cases.WithAttachments(a.Blobs), cases.WithAddressLocator(addressLocator{a}))
 	key := opts.RegistryKey
 	if key == nil {
-		if key, err = registry.LoadKey(cfg.DataDir); err != nil {
+		if key, err = seal.LoadKey(cfg.DataDir); err != nil {
 			return err
 		}
 	}
-	sealer, err := registry.NewSealer(key)
+	sealer, err := seal.NewSealer(key)
 	if err != nil {
 		return err
 	}
@@ -186,7 +187,7 @@ func (a *App) build(ctx context.Context, cfg *config.Config, opts Options) error
 		// A person's page lists the cases that concern them, as the actor sees them.
 		registry.WithCases(caseSummaries{a.Cases}))
 	a.Places = places.NewService(a.Registry, a.DB, a.Audit, clk)
-	a.Groups = groups.NewService(a.Registry, a.DB, a.Audit, clk, a.Blobs)
+	a.Groups = groups.NewService(a.Registry, a.Places, a.DB, a.Audit, clk, a.Blobs)
 	a.Geo = atlas.NewService(a.DB, a.Audit, clk, a.Org, a.Locator, a.Places)
 	authOpts := auth.DefaultOptions()
 	authOpts.IdleTimeout, authOpts.AbsoluteTimeout = cfg.SessionIdle, cfg.SessionAbsolute

@@ -75,10 +75,23 @@ func New(d *db.DB, clk clock.Clock) *Log { return &Log{db: d, clock: clk} }
 
 // Record appends e. Inside a transaction it joins it; otherwise it opens its own.
 func (l *Log) Record(ctx context.Context, e Entry) error {
-	return l.db.WithTx(ctx, func(ctx context.Context) error { return l.record(ctx, e) })
+	_, err := l.RecordSeq(ctx, e)
+	return err
 }
 
-func (l *Log) record(ctx context.Context, e Entry) error {
+// RecordSeq appends e like Record and returns the entry's sequence number,
+// by which another record may refer to it ("audit:<seq>").
+func (l *Log) RecordSeq(ctx context.Context, e Entry) (int64, error) {
+	var seq int64
+	err := l.db.WithTx(ctx, func(ctx context.Context) error {
+		var err error
+		seq, err = l.record(ctx, e)
+		return err
+	})
+	return seq, err
+}
+
+func (l *Log) record(ctx context.Context, e Entry) (int64, error) {
 	r := Row{
 		TS: l.clock.Now().UTC().Truncate(time.Microsecond), Action: e.Action,
 		ObjectType: e.ObjectType, ObjectID: e.ObjectID, Result: e.Result,
@@ -109,20 +122,20 @@ func (l *Log) record(ctx context.Context, e Entry) error {
 	if len(e.Detail) > 0 {
 		b, err := json.Marshal(e.Detail)
 		if err != nil {
-			return fmt.Errorf("audit detail: %w", err)
+			return 0, fmt.Errorf("audit detail: %w", err)
 		}
 		r.Detail = string(b)
 	}
 	if l.db.Dialect == db.Postgres {
 		// The chain is serial: one appender at a time, until commit.
 		if _, err := l.db.Exec(ctx, `SELECT pg_advisory_xact_lock(7262012)`); err != nil {
-			return fmt.Errorf("audit lock: %w", err)
+			return 0, fmt.Errorf("audit lock: %w", err)
 		}
 	}
 	r.PrevHash = genesis
 	err := l.db.QueryRow(ctx, `SELECT seq, hash FROM audit_head WHERE id = 1`).Scan(&r.Seq, &r.PrevHash)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
-		return fmt.Errorf("audit head: %w", err)
+		return 0, fmt.Errorf("audit head: %w", err)
 	}
 	r.Seq++
 	r.Hash = r.computeHash()
@@ -131,10 +144,10 @@ func (l *Log) record(ctx context.Context, e Entry) error {
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		r.Seq, r.TS, r.UserID, r.Username, r.UnitCode, r.Role, r.IP, r.Action, r.ObjectType, r.ObjectID,
 		r.Result, r.Detail, r.RequestID, r.PrevHash, r.Hash); err != nil {
-		return fmt.Errorf("audit insert: %w", err)
+		return 0, fmt.Errorf("audit insert: %w", err)
 	}
 	// The trigger audit_log_head moves the head to this entry.
-	return nil
+	return r.Seq, nil
 }
 
 // computeHash is SM3 over the previous hash and every field of the row.

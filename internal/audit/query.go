@@ -2,10 +2,12 @@ package audit
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"time"
 
 	"gridgov/internal/actor"
+	"gridgov/internal/org/orgdir"
 	"gridgov/internal/rbac"
 )
 
@@ -30,9 +32,9 @@ func (l *Log) List(ctx context.Context, f Filter) ([]Row, int, error) {
 	}
 	a := actor.From(ctx)
 	scope := rbac.ScopeOf(a, rbac.AuditRead)
-	cond, args := scope.SQL("u.path")
+	cond, args := orgdir.InScope(scope, "a.unit_code")
 	if rootScope(scope) {
-		cond = "(" + cond + " OR u.path IS NULL)"
+		cond = "(" + cond + " OR " + orgdir.PathOf("a.unit_code") + " IS NULL)"
 	}
 	where := []string{cond}
 	add := func(c string, v any) { where = append(where, c); args = append(args, v) }
@@ -61,7 +63,7 @@ func (l *Log) List(ctx context.Context, f Filter) ([]Row, int, error) {
 	if !f.To.IsZero() {
 		add("a.ts < ?", f.To)
 	}
-	from := ` FROM audit_log a LEFT JOIN org_units u ON u.code = a.unit_code WHERE ` + strings.Join(where, " AND ")
+	from := ` FROM audit_log a WHERE ` + strings.Join(where, " AND ")
 	var total int
 	if err := l.db.QueryRow(ctx, `SELECT count(*)`+from, args...).Scan(&total); err != nil {
 		return nil, 0, err
@@ -104,4 +106,57 @@ func rootScope(s rbac.Scope) bool {
 		}
 	}
 	return false
+}
+
+// ObjectEntries returns the entries about one object (such as "person",
+// "42"), newest first, leaving out those skip rejects (nil keeps all),
+// at most limit of them. It answers the owning module's history views;
+// the caller checks who may see the object.
+func (l *Log) ObjectEntries(ctx context.Context, objectType, objectID string, skip func(Row) bool, limit int) ([]Row, error) {
+	rows, err := l.db.Query(ctx, `SELECT `+rowColumns+` FROM audit_log WHERE object_type = ? AND object_id = ?
+		ORDER BY seq DESC`, objectType, objectID)
+	if err != nil {
+		return nil, fmt.Errorf("object audit: %w", err)
+	}
+	defer rows.Close()
+	out := []Row{}
+	for len(out) < limit && rows.Next() {
+		r, err := scanRow(rows)
+		if err != nil {
+			return nil, fmt.Errorf("object audit: %w", err)
+		}
+		r.TS = r.TS.UTC()
+		if skip == nil || !skip(r) {
+			out = append(out, r)
+		}
+	}
+	return out, rows.Err()
+}
+
+// Details returns the JSON detail of the entries with the given sequence
+// numbers (an entry without detail maps to "").
+func (l *Log) Details(ctx context.Context, seqs []int64) (map[int64]string, error) {
+	out := make(map[int64]string, len(seqs))
+	if len(seqs) == 0 {
+		return out, nil
+	}
+	args := make([]any, len(seqs))
+	for i, s := range seqs {
+		args[i] = s
+	}
+	rows, err := l.db.Query(ctx, `SELECT seq, detail FROM audit_log WHERE seq IN (?`+
+		strings.Repeat(", ?", len(seqs)-1)+`)`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("audit details: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var seq int64
+		var d string
+		if err := rows.Scan(&seq, &d); err != nil {
+			return nil, fmt.Errorf("audit details: %w", err)
+		}
+		out[seq] = d
+	}
+	return out, rows.Err()
 }

@@ -16,8 +16,9 @@ import (
 )
 
 // Units is what auth needs from the organisation: where a unit sits in the tree.
-// The service itself reads unit paths with SQL joins on org_units, so that an
-// authenticated request costs one query; Units is kept for callers that wire it.
+// The service reads unit names and paths inside its own queries through the
+// expressions orgdir builds, so that an authenticated request costs one
+// query; Units is kept for callers that wire it.
 type Units interface {
 	UnitPath(ctx context.Context, code string) (string, error)
 }

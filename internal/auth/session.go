@@ -175,6 +175,9 @@ func (s *Service) Logout(ctx context.Context, token string) error {
 func buildActor(u userRec, grants []grantRec, kind string) *actor.Actor {
 	a := &actor.Actor{UserID: u.ID, Username: u.Username, UnitCode: u.UnitCode, SessionKind: kind,
 		Grants: make([]actor.Grant, 0, len(grants))}
+	if u.StaffID != nil {
+		a.StaffID = *u.StaffID
+	}
 	for _, g := range grants {
 		perms := map[string]bool{}
 		for _, p := range strings.Fields(g.perms) {

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"gridgov/internal/db"
+	"gridgov/internal/org/orgdir"
 )
 
 // store holds the SQL of users, grants and roles; it makes no policy
@@ -29,10 +30,13 @@ type grantRec struct {
 	path   string
 }
 
-const userColumns = `u.id, u.username, u.display_name, u.staff_id, u.unit_code, o.name, o.path, u.disabled,
+// userColumns reads a user with the name and path of their home unit, which
+// the org module answers (orgdir).
+var userColumns = `u.id, u.username, u.display_name, u.staff_id, u.unit_code, COALESCE(` +
+	orgdir.NameOf("u.unit_code") + `, ''), COALESCE(` + orgdir.PathOf("u.unit_code") + `, ''), u.disabled,
 	u.password_changed_at, u.created_at, u.updated_at`
 
-const userFrom = ` FROM users u JOIN org_units o ON o.code = u.unit_code`
+const userFrom = ` FROM users u`
 
 func scanUser(s interface{ Scan(...any) error }, extra ...any) (userRec, error) {
 	var r userRec
@@ -71,7 +75,7 @@ func found[T any](v T, err error) (T, bool, error) {
 }
 
 // listUsers returns one page of users matching cond (a WHERE condition on
-// u = users and o = their home unit) and the total count.
+// u = users) and the total count.
 func (st store) listUsers(ctx context.Context, cond string, args []any, limit, offset int) ([]userRec, int, error) {
 	var total int
 	countArgs := append([]any(nil), args...)
@@ -106,9 +110,10 @@ func (st store) grantsOf(ctx context.Context, ids ...int64) ([]grantRec, error) 
 	for i, id := range ids {
 		args[i] = id
 	}
-	rows, err := st.db.Query(ctx, `SELECT g.id, g.user_id, r.name, r.permissions, g.scope_code, o.name, o.path
-		FROM grants g JOIN roles r ON r.id = g.role_id JOIN org_units o ON o.code = g.scope_code
-		WHERE g.user_id IN (`+marks+`) ORDER BY g.id`, args...)
+	rows, err := st.db.Query(ctx, `SELECT g.id, g.user_id, r.name, r.permissions, g.scope_code, `+
+		orgdir.NameOf("g.scope_code")+`, `+orgdir.PathOf("g.scope_code")+`
+		FROM grants g JOIN roles r ON r.id = g.role_id
+		WHERE g.user_id IN (`+marks+`) AND `+orgdir.PathOf("g.scope_code")+` IS NOT NULL ORDER BY g.id`, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -126,19 +131,13 @@ func (st store) grantsOf(ctx context.Context, ids ...int64) ([]grantRec, error) 
 
 // unit returns the path and name of a unit; ok is false when there is none.
 func (st store) unit(ctx context.Context, code string) (path, name string, ok bool, err error) {
-	err = st.db.QueryRow(ctx, `SELECT path, name FROM org_units WHERE code = ?`, code).Scan(&path, &name)
-	if errors.Is(err, sql.ErrNoRows) {
-		return "", "", false, nil
-	}
-	return path, name, err == nil, err
+	u, ok, err := orgdir.New(st.db).Unit(ctx, code)
+	return u.Path, u.Name, ok, err
 }
 
 // staffPath returns the path of a staff member's unit.
 func (st store) staffPath(ctx context.Context, id int64) (string, bool, error) {
-	var path string
-	err := st.db.QueryRow(ctx, `SELECT o.path FROM staff s JOIN org_units o ON o.code = s.unit_code
-		WHERE s.id = ?`, id).Scan(&path)
-	return found(path, err)
+	return orgdir.New(st.db).StaffPath(ctx, id)
 }
 
 // insertUser stores a new user and returns its id.

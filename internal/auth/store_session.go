@@ -3,6 +3,7 @@ package auth
 import (
 	"context"
 	"database/sql"
+	"gridgov/internal/org/orgdir"
 	"time"
 )
 
@@ -21,10 +22,10 @@ type sessionRec struct {
 // sessionByHash returns the session whose token hashes to hash.
 func (st store) sessionByHash(ctx context.Context, hash string) (sessionRec, bool, error) {
 	rows, err := st.db.Query(ctx, `SELECT s.kind, s.csrf_token, s.last_seen_at, s.expires_at, s.revoked_at, `+
-		userColumns+`, g.id, r.name, r.permissions, g.scope_code, so.name, so.path
-		FROM sessions s JOIN users u ON u.id = s.user_id JOIN org_units o ON o.code = u.unit_code
+		userColumns+`, g.id, r.name, r.permissions, g.scope_code, `+
+		orgdir.NameOf("g.scope_code")+`, `+orgdir.PathOf("g.scope_code")+`
+		FROM sessions s JOIN users u ON u.id = s.user_id
 		LEFT JOIN grants g ON g.user_id = u.id LEFT JOIN roles r ON r.id = g.role_id
-		LEFT JOIN org_units so ON so.code = g.scope_code
 		WHERE s.token_hash = ? ORDER BY g.id`, hash)
 	if err != nil {
 		return sessionRec{}, false, err

@@ -10,6 +10,7 @@ import (
 	"gridgov/internal/apperr"
 	"gridgov/internal/audit"
 	"gridgov/internal/db"
+	"gridgov/internal/org/orgdir"
 	"gridgov/internal/rbac"
 )
 
@@ -58,7 +59,7 @@ func (s *Service) Users(ctx context.Context, f UserFilter) ([]User, int, error) 
 		return nil, 0, err
 	}
 	scope := rbac.ScopeOf(actor.From(ctx), rbac.UserRead)
-	cond, args := scope.SQL("o.path")
+	cond, args := orgdir.InScope(scope, "u.unit_code")
 	where := []string{cond}
 	if code := strings.TrimSpace(f.UnitCode); code != "" {
 		path, _, ok, err := s.st.unit(ctx, code)
@@ -68,7 +69,8 @@ func (s *Service) Users(ctx context.Context, f UserFilter) ([]User, int, error) 
 		if !ok || !overlaps(scope, path) {
 			return nil, 0, apperr.NotFoundf("unit not found")
 		}
-		where, args = append(where, "o.path LIKE ?"), append(args, path+"%")
+		under, uargs := orgdir.InScope(rbac.Scope{Paths: []string{path}}, "u.unit_code")
+		where, args = append(where, under), append(args, uargs...)
 	}
 	if q := strings.TrimSpace(f.Q); q != "" {
 		like := "%" + db.Like(strings.ToLower(q)) + "%"

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/csv"
 	"fmt"
+	"gridgov/internal/org/orgdir"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -16,6 +17,7 @@ import (
 	"gridgov/internal/apperr"
 	"gridgov/internal/db"
 	"gridgov/internal/registry"
+	"gridgov/internal/seal"
 )
 
 // The registry workloads.
@@ -97,9 +99,9 @@ func Registry(ctx context.Context, deps RegistryDeps, opts RegistryOptions) ([]R
 	if err != nil {
 		return nil, err
 	}
-	var offset int
-	if err := deps.DB.QueryRow(ctx, `SELECT COUNT(*) FROM people`).Scan(&offset); err != nil {
-		return nil, apperr.Wrap(err, "count people")
+	offset, err := deps.Registry.PeopleRows(ctx)
+	if err != nil {
+		return nil, err
 	}
 	dir := opts.Dir
 	if dir == "" {
@@ -143,23 +145,20 @@ func Registry(ctx context.Context, deps RegistryDeps, opts RegistryOptions) ([]R
 
 // benchGrids are the codes of the third-level grids.
 func benchGrids(ctx context.Context, d *db.DB) ([]string, error) {
-	rows, err := d.Query(ctx, `SELECT code FROM grids WHERE level = 3 ORDER BY code`)
+	all, err := orgdir.New(d).GridUnits(ctx)
 	if err != nil {
 		return nil, apperr.Wrap(err, "grids")
 	}
-	defer rows.Close()
 	var out []string
-	for rows.Next() {
-		var c string
-		if err := rows.Scan(&c); err != nil {
-			return nil, apperr.Wrap(err, "grids")
+	for _, g := range all {
+		if g.Level == 3 {
+			out = append(out, g.Grid)
 		}
-		out = append(out, c)
 	}
 	if len(out) == 0 {
 		return nil, apperr.New(apperr.Invalid, "no third-level grid to place people in; seed the demo first")
 	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // personGen makes the i-th synthetic person, deterministically.
@@ -182,7 +181,7 @@ func (g personGen) row(n int) []string {
 	i := g.offset + n
 	birth := time.Date(1940, 1, 1, 0, 0, 0, 0, time.UTC).AddDate(0, 0, (i/1000)%25000)
 	region := benchRegions[(i/25_000_000)%len(benchRegions)]
-	id := registry.MakeIDNumber(fmt.Sprintf("%s%s%03d", region, birth.Format("20060102"), i%1000))
+	id := seal.MakeIDNumber(fmt.Sprintf("%s%s%03d", region, birth.Format("20060102"), i%1000))
 	name := string(benchSurnames[i%len(benchSurnames)]) + string(benchGiven[(i/7)%len(benchGiven)])
 	if i%3 == 0 {
 		name += string(benchGiven[(i/13)%len(benchGiven)])
@@ -327,20 +326,15 @@ func (g personGen) insertRaw(ctx context.Context, d *db.DB, n, batch int) (time.
 
 // gridUnits maps grid codes to their unit code and path.
 func gridUnits(ctx context.Context, d *db.DB) (map[string][2]string, error) {
-	rows, err := d.Query(ctx, `SELECT g.code, u.code, u.path FROM grids g JOIN org_units u ON u.code = g.unit_code`)
+	all, err := orgdir.New(d).GridUnits(ctx)
 	if err != nil {
 		return nil, apperr.Wrap(err, "grids")
 	}
-	defer rows.Close()
-	out := map[string][2]string{}
-	for rows.Next() {
-		var g, u, p string
-		if err := rows.Scan(&g, &u, &p); err != nil {
-			return nil, apperr.Wrap(err, "grids")
-		}
-		out[g] = [2]string{u, p}
+	out := make(map[string][2]string, len(all))
+	for _, g := range all {
+		out[g.Grid] = [2]string{g.Unit.Code, g.Unit.Path}
 	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // search times lookups by ID-card number of random imported people.

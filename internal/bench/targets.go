@@ -3,6 +3,8 @@ package bench
 import (
 	"context"
 	"fmt"
+	"gridgov/internal/org/orgdir"
+	"sort"
 	"strings"
 
 	"gridgov/internal/apperr"
@@ -35,35 +37,40 @@ type targets struct {
 // loadTargets reads every community that has a grid of its own, with the
 // street, district and district 城市管理局 above it.
 func loadTargets(ctx context.Context, d *db.DB) (targets, error) {
-	units := map[string]string{}
-	rows, err := d.Query(ctx, `SELECT code, path FROM org_units WHERE level IN ('district','street') OR kind = 'department'`)
+	dir := orgdir.New(d)
+	above, err := dir.UnitsWhere(ctx, []string{"district", "street"}, []string{"department"})
 	if err != nil {
 		return targets{}, apperr.Wrap(err, "load units")
 	}
-	for rows.Next() {
-		var code, path string
-		if err := rows.Scan(&code, &path); err != nil {
-			rows.Close()
-			return targets{}, apperr.Wrap(err, "load units")
-		}
-		units[code] = path
+	units := make(map[string]string, len(above))
+	for _, u := range above {
+		units[u.Code] = u.Path
 	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return targets{}, apperr.Wrap(err, "load units")
-	}
-	rows, err = d.Query(ctx, `SELECT MIN(g.code), u.code, u.path FROM grids g JOIN org_units u ON u.code = g.unit_code
-		WHERE u.level = 'community' AND u.kind = 'territory' GROUP BY u.code, u.path ORDER BY u.code`)
+	grids, err := dir.GridUnits(ctx)
 	if err != nil {
 		return targets{}, apperr.Wrap(err, "load community grids")
 	}
-	defer rows.Close()
-	var tg targets
-	for rows.Next() {
-		var t target
-		if err := rows.Scan(&t.Grid, &t.Community.Code, &t.Community.Path); err != nil {
-			return targets{}, apperr.Wrap(err, "load community grids")
+	// The first grid (by code) of each territory community, by community code.
+	first := map[string]target{}
+	for _, g := range grids {
+		u := g.Unit
+		if u.Level != "community" || u.Kind != "territory" {
+			continue
 		}
+		if t, ok := first[u.Code]; !ok || g.Grid < t.Grid {
+			var t target
+			t.Grid, t.Community.Code, t.Community.Path = g.Grid, u.Code, u.Path
+			first[u.Code] = t
+		}
+	}
+	codes := make([]string, 0, len(first))
+	for c := range first {
+		codes = append(codes, c)
+	}
+	sort.Strings(codes)
+	var tg targets
+	for _, c := range codes {
+		t := first[c]
 		if !t.resolve(units) {
 			continue
 		}
@@ -71,9 +78,6 @@ func loadTargets(ctx context.Context, d *db.DB) (targets, error) {
 		if t.Dept.Code != "" {
 			tg.withDept = append(tg.withDept, t)
 		}
-	}
-	if err := rows.Err(); err != nil {
-		return targets{}, apperr.Wrap(err, "load community grids")
 	}
 	if len(tg.all) == 0 {
 		return tg, apperr.New(apperr.Invalid, "no community with a grid to file cases in; seed the demo first")

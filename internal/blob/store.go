@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"gridgov/internal/org/orgdir"
 	"strings"
 	"time"
 
@@ -41,8 +42,8 @@ func (r records) byID(ctx context.Context, id int64) (Attachment, error) {
 	var created time.Time
 	err := r.db.QueryRow(ctx, `SELECT a.id, a.blob_key, a.thumb_key, a.filename, a.content_type, a.kind,
 		a.size, a.sha256, a.width, a.height, a.purpose, a.uploaded_by, a.unit_code, a.created_at,
-		COALESCE(u.path, '')
-		FROM attachments a LEFT JOIN org_units u ON u.code = a.unit_code WHERE a.id = ?`, id).Scan(
+		COALESCE(`+orgdir.PathOf("a.unit_code")+`, '')
+		FROM attachments a WHERE a.id = ?`, id).Scan(
 		&a.ID, &a.blobKey, &a.thumbKey, &a.Filename, &a.ContentType, &a.Kind, &a.Size, &a.SHA256,
 		&a.Width, &a.Height, &a.Purpose, &uploader, &a.UnitCode, &created, &a.unitPath)
 	if errors.Is(err, sql.ErrNoRows) {

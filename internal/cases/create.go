@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"gridgov/internal/org/orgdir"
 	"slices"
 	"strconv"
 	"strings"
@@ -200,7 +201,7 @@ func (s *Service) findGrid(ctx context.Context, a *actor.Actor, in CaseCreate) (
 			return m.GridCode, &m, nil
 		}
 	}
-	code, err := s.st.soleGrid(ctx, a.UserID)
+	code, err := orgdir.New(s.db).SoleGrid(ctx, a.StaffID)
 	if err != nil {
 		return "", nil, err
 	}

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"gridgov/internal/org/orgdir"
 	"strings"
 
 	"gridgov/internal/apperr"
@@ -23,16 +24,14 @@ type unitRow struct {
 }
 
 func (st store) unit(ctx context.Context, code, field string) (unitRow, error) {
-	var u unitRow
-	err := st.db.QueryRow(ctx, `SELECT code, name, level, kind, COALESCE(parent_code, ''), path
-		FROM org_units WHERE code = ?`, code).Scan(&u.Code, &u.Name, &u.Level, &u.Kind, &u.Parent, &u.Path)
-	if errors.Is(err, sql.ErrNoRows) {
-		return u, apperr.Field(field, fmt.Sprintf("unit %s does not exist", code))
-	}
+	u, ok, err := orgdir.New(st.db).Unit(ctx, code)
 	if err != nil {
-		return u, fmt.Errorf("load unit: %w", err)
+		return unitRow{}, fmt.Errorf("load unit: %w", err)
 	}
-	return u, nil
+	if !ok {
+		return unitRow{}, apperr.Field(field, fmt.Sprintf("unit %s does not exist", code))
+	}
+	return unitRow(u), nil
 }
 
 func (st store) unitPath(ctx context.Context, code, field string) (string, error) {
@@ -42,51 +41,26 @@ func (st store) unitPath(ctx context.Context, code, field string) (string, error
 
 // unitByPath finds the unit whose path is p.
 func (st store) unitByPath(ctx context.Context, p string) (unitRow, error) {
-	var u unitRow
-	err := st.db.QueryRow(ctx, `SELECT code, name, level, kind, COALESCE(parent_code, ''), path
-		FROM org_units WHERE path = ?`, p).Scan(&u.Code, &u.Name, &u.Level, &u.Kind, &u.Parent, &u.Path)
-	if err != nil {
-		return u, fmt.Errorf("unit by path: %w", err)
+	u, ok, err := orgdir.New(st.db).UnitByPath(ctx, p)
+	if err == nil && !ok {
+		err = sql.ErrNoRows
 	}
-	return u, nil
+	if err != nil {
+		return unitRow{}, fmt.Errorf("unit by path: %w", err)
+	}
+	return unitRow(u), nil
 }
 
 // gridUnit returns the unit a grid belongs to.
 func (st store) gridUnit(ctx context.Context, grid string) (unitRow, error) {
-	var u unitRow
-	err := st.db.QueryRow(ctx, `SELECT u.code, u.name, u.level, u.kind, COALESCE(u.parent_code, ''), u.path
-		FROM grids g JOIN org_units u ON u.code = g.unit_code WHERE g.code = ?`, grid).
-		Scan(&u.Code, &u.Name, &u.Level, &u.Kind, &u.Parent, &u.Path)
-	if errors.Is(err, sql.ErrNoRows) {
-		return u, apperr.Field("grid_code", fmt.Sprintf("grid %s does not exist", grid))
-	}
+	u, ok, err := orgdir.New(st.db).GridUnit(ctx, grid)
 	if err != nil {
-		return u, fmt.Errorf("grid unit: %w", err)
+		return unitRow{}, fmt.Errorf("grid unit: %w", err)
 	}
-	return u, nil
-}
-
-// soleGrid returns the only grid the user's staff member is responsible
-// for, or "" when there are none or several.
-func (st store) soleGrid(ctx context.Context, userID int64) (string, error) {
-	rows, err := st.db.Query(ctx, `SELECT sg.grid_code FROM users u JOIN staff_grids sg ON sg.staff_id = u.staff_id
-		WHERE u.id = ? LIMIT 2`, userID)
-	if err != nil {
-		return "", fmt.Errorf("staff grids: %w", err)
+	if !ok {
+		return unitRow{}, apperr.Field("grid_code", fmt.Sprintf("grid %s does not exist", grid))
 	}
-	defer rows.Close()
-	var codes []string
-	for rows.Next() {
-		var c string
-		if err := rows.Scan(&c); err != nil {
-			return "", err
-		}
-		codes = append(codes, c)
-	}
-	if err := rows.Err(); err != nil || len(codes) != 1 {
-		return "", err
-	}
-	return codes[0], nil
+	return unitRow(u), nil
 }
 
 const categoryCols = `code, kind, major_code, major_name, name, filing_condition, closing_condition,
@@ -137,9 +111,9 @@ func (st store) categories(ctx context.Context, f CategoryFilter) ([]Category, e
 		args = append(args, "%"+q+"%", "%"+q+"%", "%"+q+"%")
 	}
 	if f.UnitCode != "" {
-		where = append(where, `(unit_code IS NULL OR EXISTS (SELECT 1 FROM org_units cu, org_units fu
-			WHERE cu.code = case_categories.unit_code AND fu.code = ? AND fu.path LIKE cu.path || '%'))`)
-		args = append(args, f.UnitCode)
+		covers, cargs := orgdir.Covers("case_categories.unit_code", f.UnitCode)
+		where = append(where, `(unit_code IS NULL OR `+covers+`)`)
+		args = append(args, cargs...)
 	}
 	rows, err := st.db.Query(ctx, `SELECT `+categoryCols+` FROM case_categories WHERE `+
 		strings.Join(where, " AND ")+` ORDER BY kind, code`, args...)

@@ -5,12 +5,13 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"gridgov/internal/org/orgdir"
 	"time"
 
 	"gridgov/internal/apperr"
 )
 
-const asgCols = `a.id, a.case_id, a.unit_code, COALESCE(u.name, ''), a.from_unit_code, a.parent_id, a.lead, a.status,
+var asgCols = `a.id, a.case_id, a.unit_code, COALESCE(` + orgdir.NameOf("a.unit_code") + `, ''), a.from_unit_code, a.parent_id, a.lead, a.status,
 	a.note, a.sign_deadline, a.deadline, a.feedback, a.attachments, a.extension_used, a.created_at, a.signed_at,
 	a.feedback_at`
 
@@ -33,8 +34,7 @@ func scanAssignment(sc scanner) (Assignment, error) {
 }
 
 func (st store) assignments(ctx context.Context, caseID int64) ([]Assignment, error) {
-	rows, err := st.db.Query(ctx, `SELECT `+asgCols+` FROM case_assignments a LEFT JOIN org_units u
-		ON u.code = a.unit_code WHERE a.case_id = ? ORDER BY a.id`, caseID)
+	rows, err := st.db.Query(ctx, `SELECT `+asgCols+` FROM case_assignments a WHERE a.case_id = ? ORDER BY a.id`, caseID)
 	if err != nil {
 		return nil, fmt.Errorf("list assignments: %w", err)
 	}

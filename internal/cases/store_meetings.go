@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"gridgov/internal/org/orgdir"
 	"time"
 
 	"gridgov/internal/apperr"
@@ -314,12 +315,7 @@ func (st store) ints(ctx context.Context, q string, args ...any) ([]int64, error
 
 // staffExists reports whether a staff member exists.
 func (st store) staffExists(ctx context.Context, id int64) (bool, error) {
-	var n int
-	err := st.db.QueryRow(ctx, `SELECT count(*) FROM staff WHERE id = ?`, id).Scan(&n)
-	if err != nil {
-		return false, fmt.Errorf("staff: %w", err)
-	}
-	return n > 0, nil
+	return orgdir.New(st.db).StaffExists(ctx, id)
 }
 
 // pendingDecisions counts a meeting's pending decisions on a case.

@@ -17,7 +17,7 @@ import (
 )
 
 // Sealer encrypts contact details and computes blind indexes of them;
-// *registry.Sealer satisfies it.
+// *seal.Sealer satisfies it.
 type Sealer interface {
 	Seal(field, plain string) ([]byte, error)
 	Index(kind, value string) []byte
@@ -66,7 +66,7 @@ func NewService(d *db.DB, log *audit.Log, clk clock.Clock, cs *cases.Service, se
 	if opts.Notice == "" {
 		opts.Notice = def.Notice
 	}
-	s := &Service{db: d, audit: log, clock: clk, cases: cs, sealer: sealer, opts: opts, st: store{db: d}}
+	s := &Service{db: d, audit: log, clock: clk, cases: cs, sealer: sealer, opts: opts, st: store{db: d, cases: cs}}
 	if cs != nil {
 		cs.OnStatusChange(s.onStatusChange) // reporter SMS (notify.go)
 	}

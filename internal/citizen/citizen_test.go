@@ -18,7 +18,7 @@ import (
 	"gridgov/internal/org"
 	"gridgov/internal/orgtest"
 	"gridgov/internal/rbac"
-	"gridgov/internal/registry"
+	"gridgov/internal/seal"
 )
 
 type fixture struct {
@@ -40,7 +40,7 @@ func newFixture(t *testing.T, d *db.DB) *fixture {
 	}
 	master := make([]byte, 32)
 	_, _ = rand.Read(master)
-	sealer, err := registry.NewSealer(master)
+	sealer, err := seal.NewSealer(master)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -44,24 +44,9 @@ func (s *Service) Nearby(ctx context.Context, category string, lat, lng, radius 
 	// A bounding box narrows the rows; the exact distance filters them.
 	dLat := radius / 111_320
 	dLng := radius / (111_320 * math.Max(math.Cos(lat*math.Pi/180), 0.01))
-	rows, err := s.db.Query(ctx, `SELECT c.id FROM citizen_reports r JOIN cases c ON c.id = r.case_id
-		WHERE c.category_code = ? AND c.status NOT IN ('closed', 'rejected', 'merged')
-		AND c.lat BETWEEN ? AND ? AND c.lng BETWEEN ? AND ? ORDER BY c.id DESC LIMIT 200`,
-		strings.TrimSpace(category), lat-dLat, lat+dLat, lng-dLng, lng+dLng)
+	ids, err := s.cases.PublicNearby(ctx, hasReport, strings.TrimSpace(category),
+		lat-dLat, lat+dLat, lng-dLng, lng+dLng, 200)
 	if err != nil {
-		return nil, fmt.Errorf("nearby reports: %w", err)
-	}
-	var ids []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			rows.Close()
-			return nil, fmt.Errorf("nearby reports: %w", err)
-		}
-		ids = append(ids, id)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("nearby reports: %w", err)
 	}
 	var out []Nearby
@@ -101,7 +86,7 @@ type Contact struct {
 	Email string `json:"email,omitempty"`
 }
 
-// Opener decrypts sealed values; *registry.Sealer satisfies it.
+// Opener decrypts sealed values; *seal.Sealer satisfies it.
 type Opener interface {
 	Open(field string, sealed []byte) (string, error)
 }

@@ -105,7 +105,7 @@ type SMSSender interface {
 	SendSMS(ctx context.Context, phone, text string) error
 }
 
-// opener opens sealed values; *registry.Sealer satisfies it.
+// opener opens sealed values; *seal.Sealer satisfies it.
 type opener interface {
 	Open(field string, sealed []byte) (string, error)
 }

@@ -192,14 +192,18 @@ func (p *Portal) OpenPhoto(ctx context.Context, caseID, id int64, thumb bool) (b
 // its territory) see the photos the public uploaded with it; NewPortal
 // registers it with the attachments service.
 func (p *Portal) CanReadAttachment(ctx context.Context, id int64) (bool, error) {
-	var path string
-	err := p.svc.db.QueryRow(ctx, `SELECT c.unit_path FROM citizen_photos ph JOIN cases c ON c.id = ph.case_id
-		WHERE ph.attachment_id = ?`, id).Scan(&path)
+	var caseID int64
+	err := p.svc.db.QueryRow(ctx, `SELECT case_id FROM citizen_photos WHERE attachment_id = ?`, id).Scan(&caseID)
 	if errors.Is(err, sql.ErrNoRows) {
 		return false, nil
 	}
 	if err != nil {
 		return false, fmt.Errorf("photo scope: %w", err)
 	}
-	return rbac.Can(actor.From(ctx), rbac.CaseRead, path), nil
+	refs, err := p.svc.cases.CaseRefs(ctx, []int64{caseID})
+	if err != nil {
+		return false, fmt.Errorf("photo scope: %w", err)
+	}
+	ref, ok := refs[caseID]
+	return ok && rbac.Can(actor.From(ctx), rbac.CaseRead, ref.UnitPath), nil
 }

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"gridgov/internal/cases"
 	"strings"
 	"time"
 
@@ -12,8 +13,18 @@ import (
 	"gridgov/internal/db"
 )
 
-// store holds the SQL of the intake.
-type store struct{ db *db.DB }
+// store holds the SQL of the intake. What it needs of a case (number,
+// status, public notes, trail) the cases module answers.
+type store struct {
+	db    *db.DB
+	cases *cases.Service
+}
+
+// hasReport names the cases the intake answers for: those with a citizen
+// report (the cases module's public readers take it as their Among).
+func hasReport(idCol string) (string, []any) {
+	return "EXISTS (SELECT 1 FROM citizen_reports r WHERE r.case_id = " + idCol + ")", nil
+}
 
 // reportRow is a stored citizen report as the intake needs it.
 type reportRow struct {
@@ -25,30 +36,36 @@ type reportRow struct {
 	CreatedAt   time.Time
 }
 
-const reportCols = `r.case_id, c.number, r.token, r.account_id, r.content_hash, r.created_at`
+const reportCols = `r.case_id, r.token, r.account_id, r.content_hash, r.created_at`
 
-func scanReport(sc interface{ Scan(...any) error }) (reportRow, bool, error) {
+// report reads one report row and its case's number.
+func (st store) report(ctx context.Context, row *sql.Row) (reportRow, bool, error) {
 	var r reportRow
-	err := sc.Scan(&r.CaseID, &r.Number, &r.Token, &r.AccountID, &r.ContentHash, &r.CreatedAt)
+	err := row.Scan(&r.CaseID, &r.Token, &r.AccountID, &r.ContentHash, &r.CreatedAt)
 	if errors.Is(err, sql.ErrNoRows) {
 		return r, false, nil
 	}
 	if err != nil {
 		return r, false, fmt.Errorf("load citizen report: %w", err)
 	}
-	return r, true, nil
+	refs, err := st.cases.CaseRefs(ctx, []int64{r.CaseID})
+	if err != nil {
+		return r, false, fmt.Errorf("load citizen report: %w", err)
+	}
+	ref, ok := refs[r.CaseID]
+	r.Number = ref.Number
+	return r, ok, nil
 }
 
 // byIdem finds the report stored under an idempotency key.
 func (st store) byIdem(ctx context.Context, key string) (reportRow, bool, error) {
-	return scanReport(st.db.QueryRow(ctx, `SELECT `+reportCols+` FROM citizen_reports r
-		JOIN cases c ON c.id = r.case_id WHERE r.idem_key = ?`, key))
+	return st.report(ctx, st.db.QueryRow(ctx, `SELECT `+reportCols+` FROM citizen_reports r WHERE r.idem_key = ?`, key))
 }
 
 // byDevice finds the latest report of a device with the same content since t.
 func (st store) byDevice(ctx context.Context, device, hash string, since time.Time) (reportRow, bool, error) {
-	return scanReport(st.db.QueryRow(ctx, `SELECT `+reportCols+` FROM citizen_reports r
-		JOIN cases c ON c.id = r.case_id WHERE r.device_id = ? AND r.content_hash = ? AND r.created_at >= ?
+	return st.report(ctx, st.db.QueryRow(ctx, `SELECT `+reportCols+` FROM citizen_reports r
+		WHERE r.device_id = ? AND r.content_hash = ? AND r.created_at >= ?
 		ORDER BY r.case_id DESC LIMIT 1`, device, hash, since))
 }
 
@@ -64,13 +81,14 @@ func (st store) caseOfToken(ctx context.Context, token string) (int64, error) {
 
 // caseOfNumber finds the citizen case of a public request id (case number).
 func (st store) caseOfNumber(ctx context.Context, number string) (int64, error) {
-	var id int64
-	err := st.db.QueryRow(ctx, `SELECT r.case_id FROM citizen_reports r JOIN cases c ON c.id = r.case_id
-		WHERE c.number = ?`, number).Scan(&id)
-	if errors.Is(err, sql.ErrNoRows) {
+	id, ok, err := st.cases.CaseIDByNumber(ctx, hasReport, number)
+	if err != nil {
+		return 0, err
+	}
+	if !ok {
 		return 0, apperr.NotFoundf("request %s not found", number)
 	}
-	return id, err
+	return id, nil
 }
 
 func (st store) countHits(ctx context.Context, kind, key string, since time.Time) (int, error) {
@@ -139,140 +157,129 @@ func (st store) insertReport(ctx context.Context, r newReport) error {
 	return nil
 }
 
-// publicNote selects the steps whose notes are public: a handler's
-// feedback, the closing verification and a rejection (不予立案) reason.
-const publicNote = `(s.action = 'feedback' OR (s.action = 'verify' AND s.to_status = 'closed') OR s.action = 'reject')`
-
-// requestCols reads the public view of a citizen case (aliases r, c, k, u).
-const requestCols = `c.id, c.number, r.token, c.status, c.category_code, COALESCE(k.name, ''), c.description,
-	r.public_text, r.text_hidden, r.media_hidden, r.media_url, c.created_at, c.updated_at, c.closed_at,
-	c.deadline, c.address, c.lat, c.lng, c.channel, r.rating, COALESCE(u.name, ''),
-	COALESCE((SELECT ou.name FROM case_assignments a JOIN org_units ou ON ou.code = a.unit_code
-		WHERE a.case_id = c.id AND a.lead = ? AND a.status NOT IN ('cancelled', 'returned')
-		ORDER BY a.id DESC LIMIT 1), ''),
-	COALESCE((SELECT s.note FROM case_steps s WHERE s.case_id = c.id AND ` + publicNote + ` AND s.note <> ''
-		ORDER BY s.id DESC LIMIT 1), '')`
-
-const requestFrom = ` FROM citizen_reports r JOIN cases c ON c.id = r.case_id
-	LEFT JOIN case_categories k ON k.code = c.category_code
-	LEFT JOIN org_units u ON u.code = c.current_unit_code`
-
-func scanRequest(sc interface{ Scan(...any) error }) (Request, error) {
-	var q Request
-	var public sql.NullString
-	var textHidden, mediaHidden bool
-	var closed, deadline sql.NullTime
-	var lat, lng sql.NullFloat64
-	var rating sql.NullInt64
-	var status, current, lead string
-	err := sc.Scan(&q.CaseID, &q.RequestID, &q.Token, &status, &q.ServiceCode, &q.ServiceName, &q.Description,
-		&public, &textHidden, &mediaHidden, &q.MediaURL, &q.Requested, &q.Updated, &closed, &deadline,
-		&q.Address, &lat, &lng, &q.Channel, &rating, &current, &lead, &q.StatusNotes)
-	if err != nil {
-		return q, err
-	}
-	q.DetailedStatus = status
-	q.Status = "open"
-	if status == "closed" || status == "rejected" || status == "merged" {
-		q.Status = "closed"
-	}
-	if public.Valid {
-		q.Description = public.String
-	}
-	if textHidden {
-		q.Description = HiddenText
-	}
-	if mediaHidden {
-		q.MediaURL = ""
-	}
-	q.Requested, q.Updated = q.Requested.UTC(), q.Updated.UTC()
-	if closed.Valid {
-		t := closed.Time.UTC()
-		q.Updated = t
-	}
-	if deadline.Valid && q.Status == "open" {
-		t := deadline.Time.UTC()
-		q.Expected = &t
-	}
-	if lat.Valid && lng.Valid {
-		q.Lat, q.Lng = &lat.Float64, &lng.Float64
-	}
-	if rating.Valid {
-		n := int(rating.Int64)
-		q.Rating = &n
-	}
-	q.AgencyResponsible = current
-	if lead != "" {
-		q.AgencyResponsible = lead
-	}
-	return q, nil
+// publicReport is the intake's side of a citizen case's public view.
+type publicReport struct {
+	token, mediaURL         string
+	publicText              sql.NullString
+	textHidden, mediaHidden bool
+	rating                  sql.NullInt64
 }
 
-// request loads the public view of one citizen case.
-func (st store) request(ctx context.Context, caseID int64) (Request, error) {
-	q, err := scanRequest(st.db.QueryRow(ctx, `SELECT `+requestCols+requestFrom+` WHERE c.id = ?`, true, caseID))
-	if errors.Is(err, sql.ErrNoRows) {
-		return q, apperr.NotFoundf("request not found")
+// publicReports reads the report side of the public view of cases ids.
+func (st store) publicReports(ctx context.Context, ids []int64) (map[int64]publicReport, error) {
+	out := make(map[int64]publicReport, len(ids))
+	if len(ids) == 0 {
+		return out, nil
 	}
+	args := make([]any, len(ids))
+	for i, id := range ids {
+		args[i] = id
+	}
+	rows, err := st.db.Query(ctx, `SELECT case_id, token, public_text, text_hidden, media_hidden, media_url, rating
+		FROM citizen_reports WHERE case_id IN (`+strings.TrimSuffix(strings.Repeat("?, ", len(ids)), ", ")+`)`, args...)
 	if err != nil {
-		return q, fmt.Errorf("load request: %w", err)
-	}
-	return q, nil
-}
-
-// requests lists public views matching f, newest first.
-func (st store) requests(ctx context.Context, f Filter, limit, offset int) ([]Request, error) {
-	var conds []string
-	args := []any{true}
-	in := func(col string, vals []string) {
-		conds = append(conds, col+" IN ("+strings.TrimSuffix(strings.Repeat("?, ", len(vals)), ", ")+")")
-		for _, v := range vals {
-			args = append(args, v)
-		}
-	}
-	if len(f.RequestIDs) > 0 {
-		in("c.number", f.RequestIDs)
-	} else {
-		if len(f.ServiceCodes) > 0 {
-			in("c.category_code", f.ServiceCodes)
-		}
-		if f.Start != nil {
-			conds, args = append(conds, "c.created_at >= ?"), append(args, *f.Start)
-		}
-		if f.End != nil {
-			conds, args = append(conds, "c.created_at <= ?"), append(args, *f.End)
-		}
-		switch f.Status {
-		case "open":
-			conds = append(conds, "c.status NOT IN ('closed', 'rejected', 'merged')")
-		case "closed":
-			conds = append(conds, "c.status IN ('closed', 'rejected', 'merged')")
-		}
-	}
-	where := ""
-	if len(conds) > 0 {
-		where = " WHERE " + strings.Join(conds, " AND ")
-	}
-	args = append(args, limit, offset)
-	rows, err := st.db.Query(ctx, `SELECT `+requestCols+requestFrom+where+
-		` ORDER BY c.created_at DESC, c.id DESC LIMIT ? OFFSET ?`, args...)
-	if err != nil {
-		return nil, fmt.Errorf("list requests: %w", err)
+		return nil, fmt.Errorf("load reports: %w", err)
 	}
 	defer rows.Close()
-	out := []Request{}
 	for rows.Next() {
-		q, err := scanRequest(rows)
-		if err != nil {
-			return nil, fmt.Errorf("list requests: %w", err)
+		var id int64
+		var r publicReport
+		if err := rows.Scan(&id, &r.token, &r.publicText, &r.textHidden, &r.mediaHidden, &r.mediaURL, &r.rating); err != nil {
+			return nil, fmt.Errorf("load reports: %w", err)
 		}
-		out = append(out, q)
+		out[id] = r
 	}
 	return out, rows.Err()
 }
 
-// publicSteps are the actions that appear in the public trail.
-const publicSteps = `('create', 'assign', 'sign', 'feedback', 'verify', 'reject', 'merge', 'suspend', 'resume')`
+// requestOf is the public view of a citizen case from its two halves.
+func requestOf(c cases.PublicCase, r publicReport) Request {
+	q := Request{CaseID: c.ID, RequestID: c.Number, Token: r.token, ServiceCode: c.CategoryCode, ServiceName: c.CategoryName,
+		Description: c.Descr, MediaURL: r.mediaURL, Requested: c.CreatedAt.UTC(), Updated: c.UpdatedAt.UTC(),
+		Address: c.Address, Lat: c.Lat, Lng: c.Lng, Channel: c.Channel, StatusNotes: c.PublicNote}
+	q.DetailedStatus = c.Status
+	q.Status = "open"
+	if c.Status == "closed" || c.Status == "rejected" || c.Status == "merged" {
+		q.Status = "closed"
+	}
+	if r.publicText.Valid {
+		q.Description = r.publicText.String
+	}
+	if r.textHidden {
+		q.Description = HiddenText
+	}
+	if r.mediaHidden {
+		q.MediaURL = ""
+	}
+	if c.ClosedAt != nil {
+		q.Updated = c.ClosedAt.UTC()
+	}
+	if c.Deadline != nil && q.Status == "open" {
+		t := c.Deadline.UTC()
+		q.Expected = &t
+	}
+	if r.rating.Valid {
+		n := int(r.rating.Int64)
+		q.Rating = &n
+	}
+	q.AgencyResponsible = c.CurrentUnit
+	if c.LeadUnit != "" {
+		q.AgencyResponsible = c.LeadUnit
+	}
+	return q
+}
+
+// publicRequests joins the cases module's public view of cases with their reports.
+func (st store) publicRequests(ctx context.Context, f cases.PublicFilter) ([]Request, error) {
+	f.Among = hasReport
+	cs, err := st.cases.PublicCases(ctx, f)
+	if err != nil {
+		return nil, err
+	}
+	ids := make([]int64, len(cs))
+	for i, c := range cs {
+		ids[i] = c.ID
+	}
+	reports, err := st.publicReports(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Request, 0, len(cs))
+	for _, c := range cs {
+		out = append(out, requestOf(c, reports[c.ID]))
+	}
+	return out, nil
+}
+
+// request loads the public view of one citizen case.
+func (st store) request(ctx context.Context, caseID int64) (Request, error) {
+	qs, err := st.publicRequests(ctx, cases.PublicFilter{ID: caseID, Limit: 1})
+	if err != nil {
+		return Request{}, fmt.Errorf("load request: %w", err)
+	}
+	if len(qs) == 0 {
+		return Request{}, apperr.NotFoundf("request not found")
+	}
+	return qs[0], nil
+}
+
+// requests lists public views matching f, newest first.
+func (st store) requests(ctx context.Context, f Filter, limit, offset int) ([]Request, error) {
+	pf := cases.PublicFilter{Limit: limit, Offset: offset}
+	if len(f.RequestIDs) > 0 {
+		pf.Numbers = f.RequestIDs
+	} else {
+		pf.Categories, pf.Start, pf.End = f.ServiceCodes, f.Start, f.End
+		if f.Status == "open" || f.Status == "closed" {
+			pf.Status = f.Status
+		}
+	}
+	out, err := st.publicRequests(ctx, pf)
+	if err != nil {
+		return nil, fmt.Errorf("list requests: %w", err)
+	}
+	return out, nil
+}
 
 // stepRow is a step of a citizen case as the public trail needs it.
 type stepRow struct {
@@ -288,42 +295,32 @@ type stepRow struct {
 // steps lists the public-trail steps of citizen cases, oldest first:
 // of one case (caseID > 0) or between start and end.
 func (st store) steps(ctx context.Context, caseID int64, start, end time.Time, limit int) ([]stepRow, error) {
-	q := `SELECT s.id, c.number, s.action, s.to_status, s.note, s.created_at FROM case_steps s
-		JOIN citizen_reports r ON r.case_id = s.case_id JOIN cases c ON c.id = s.case_id
-		WHERE s.action IN ` + publicSteps
-	var args []any
-	if caseID > 0 {
-		q, args = q+` AND s.case_id = ?`, append(args, caseID)
-	} else {
-		q, args = q+` AND s.created_at >= ? AND s.created_at <= ?`, append(args, start, end)
-	}
-	q, args = q+` ORDER BY s.id LIMIT ?`, append(args, limit)
-	rows, err := st.db.Query(ctx, q, args...)
+	steps, err := st.cases.PublicSteps(ctx, hasReport, caseID, start, end, limit)
 	if err != nil {
 		return nil, fmt.Errorf("list steps: %w", err)
 	}
-	defer rows.Close()
-	var out []stepRow
-	for rows.Next() {
-		var r stepRow
-		if err := rows.Scan(&r.ID, &r.Number, &r.Action, &r.To, &r.Note, &r.At); err != nil {
-			return nil, fmt.Errorf("list steps: %w", err)
-		}
-		r.At = r.At.UTC()
-		out = append(out, r)
+	out := make([]stepRow, len(steps))
+	for i, r := range steps {
+		out[i] = stepRow{ID: r.ID, Number: r.Number, Action: r.Action, To: r.To, Note: r.Note, At: r.At}
 	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // unitPathOf returns the territory path of a case (for moderation scope).
 func (st store) unitPathOf(ctx context.Context, caseID int64) (string, error) {
-	var p string
-	err := st.db.QueryRow(ctx, `SELECT c.unit_path FROM citizen_reports r JOIN cases c ON c.id = r.case_id
-		WHERE r.case_id = ?`, caseID).Scan(&p)
-	if errors.Is(err, sql.ErrNoRows) {
+	var n int
+	if err := st.db.QueryRow(ctx, `SELECT count(*) FROM citizen_reports WHERE case_id = ?`, caseID).Scan(&n); err != nil {
+		return "", fmt.Errorf("citizen report: %w", err)
+	}
+	refs, err := st.cases.CaseRefs(ctx, []int64{caseID})
+	if err != nil {
+		return "", err
+	}
+	ref, ok := refs[caseID]
+	if n == 0 || !ok {
 		return "", apperr.NotFoundf("citizen report %d not found", caseID)
 	}
-	return p, err
+	return ref.UnitPath, nil
 }
 
 func (st store) moderate(ctx context.Context, caseID int64, m Moderation, by string, at time.Time) error {

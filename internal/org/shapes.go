@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"gridgov/internal/apperr"
 	"gridgov/internal/geo"
 )
 
@@ -46,4 +47,24 @@ func (s *Service) GridsVersion(ctx context.Context) (string, error) {
 		latest = t.UTC().Format(time.RFC3339Nano)
 	}
 	return fmt.Sprintf("%d/%v", n, latest), nil
+}
+
+// WriteUnitBoundary stores a unit's boundary (a GeoJSON geometry already
+// checked by geo.Validate; empty removes it) and where it came from. It
+// checks nothing and audits nothing: atlas, which validates, authorises
+// and audits a boundary change, and the demo seeder call it.
+func (s *Service) WriteUnitBoundary(ctx context.Context, code string, boundary json.RawMessage, source string) error {
+	var arg any
+	if len(boundary) > 0 {
+		arg = string(boundary)
+	}
+	res, err := s.db.Exec(ctx, `UPDATE org_units SET boundary = ?, boundary_source = ?, updated_at = ? WHERE code = ?`,
+		arg, source, s.now(), code)
+	if err != nil {
+		return fmt.Errorf("update unit boundary: %w", err)
+	}
+	if n, err := res.RowsAffected(); err == nil && n == 0 {
+		return apperr.NotFoundf("unit %s not found", code)
+	}
+	return nil
 }

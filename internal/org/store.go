@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"gridgov/internal/auth/authdir"
 	"strings"
 	"time"
 
@@ -235,14 +236,14 @@ func (st store) dependents(ctx context.Context, code string) (dependents, error)
 	err := st.db.QueryRow(ctx, `SELECT
 		(SELECT count(*) FROM org_units WHERE parent_code = ?),
 		(SELECT count(*) FROM grids WHERE unit_code = ?),
-		(SELECT count(*) FROM staff WHERE unit_code = ?),
-		(SELECT count(*) FROM users WHERE unit_code = ?),
-		(SELECT count(*) FROM grants WHERE scope_code = ?)`, code, code, code, code, code).
-		Scan(&d.children, &d.grids, &d.staff, &d.users, &d.grants)
+		(SELECT count(*) FROM staff WHERE unit_code = ?)`, code, code, code).
+		Scan(&d.children, &d.grids, &d.staff)
 	if err != nil {
 		return d, fmt.Errorf("count dependents: %w", err)
 	}
-	return d, nil
+	// Users and grants are the auth module's to count.
+	d.users, d.grants, err = authdir.New(st.db).UnitHolders(ctx, code)
+	return d, err
 }
 
 func (st store) deleteUnit(ctx context.Context, code string) error {

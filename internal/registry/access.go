@@ -2,8 +2,6 @@ package registry
 
 import (
 	"context"
-	"database/sql"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -86,13 +84,12 @@ func (s *Service) logAccess(ctx context.Context, action string, ids []int64, ref
 	return nil
 }
 
-// auditRef names the audit entry just recorded in ctx's transaction
-// ("audit:<seq>"): the chain is written one entry at a time, so the head
-// is that entry until commit.
-func (s *Service) auditRef(ctx context.Context) (string, error) {
-	var seq int64
-	if err := s.db.QueryRow(ctx, `SELECT seq FROM audit_head WHERE id = 1`).Scan(&seq); err != nil {
-		return "", fmt.Errorf("audit head: %w", err)
+// recordRef appends an audit entry and names it ("audit:<seq>") for the
+// person_access rows that refer to it.
+func (s *Service) recordRef(ctx context.Context, e audit.Entry) (string, error) {
+	seq, err := s.audit.RecordSeq(ctx, e)
+	if err != nil {
+		return "", err
 	}
 	return fmt.Sprintf("audit:%d", seq), nil
 }
@@ -217,12 +214,9 @@ func (s *Service) recordLookups(ctx context.Context, fields []string, hits int) 
 				return "", fmt.Errorf("identifier lookup: %w", err)
 			}
 		}
-		if err := s.audit.Record(ctx, audit.Entry{Action: ActPersonLookup, ObjectType: "person",
-			Detail: map[string]any{"field": field, "hits": hits}}); err != nil {
-			return "", err
-		}
 		var err error
-		if ref, err = s.auditRef(ctx); err != nil {
+		if ref, err = s.recordRef(ctx, audit.Entry{Action: ActPersonLookup, ObjectType: "person",
+			Detail: map[string]any{"field": field, "hits": hits}}); err != nil {
 			return "", err
 		}
 	}
@@ -258,11 +252,7 @@ func (s *Service) groupMembersAmong(ctx context.Context, ids []int64) ([]int64, 
 
 // unitPathOf returns the org path of a unit code, or "" when unknown.
 func (s *Service) unitPathOf(ctx context.Context, code string) (string, error) {
-	var path string
-	err := s.db.QueryRow(ctx, `SELECT path FROM org_units WHERE code = ?`, code).Scan(&path)
-	if errors.Is(err, sql.ErrNoRows) {
-		return "", nil
-	}
+	path, _, err := s.units.UnitPath(ctx, code)
 	if err != nil {
 		return "", fmt.Errorf("unit path: %w", err)
 	}

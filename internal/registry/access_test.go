@@ -12,6 +12,7 @@ import (
 	"gridgov/internal/dbtest"
 	"gridgov/internal/rbac"
 	"gridgov/internal/registry"
+	"gridgov/internal/seal"
 )
 
 // accessRow is a person_access row as the tests read it.
@@ -143,7 +144,7 @@ func TestAccessLogSearches(t *testing.T) {
 			t.Fatalf("lookup audit: %v", details)
 		}
 		for _, s := range details {
-			if strings.Contains(s, idZhang) || strings.Contains(s, "13900000000") || strings.Contains(s, registry.MaskID(idZhang)) {
+			if strings.Contains(s, idZhang) || strings.Contains(s, "13900000000") || strings.Contains(s, seal.MaskID(idZhang)) {
 				t.Fatalf("lookup audit holds the value: %s", s)
 			}
 		}
@@ -312,7 +313,7 @@ func TestSecurityAlerts(t *testing.T) {
 		// The people affected: by user, by window; scoped.
 		got, err := f.reg.AccessLog(auditor, registry.AccessFilter{Username: "u-410105001001"})
 		if err != nil || len(got) != 2 || got[0].PersonID != p.ID || got[0].PersonName != "张三" ||
-			got[0].IDMask != registry.MaskID(idZhang) {
+			got[0].IDMask != seal.MaskID(idZhang) {
 			t.Fatalf("access log: %+v %v", got, err)
 		}
 		if got, _ := f.reg.AccessLog(ppAs("410102", rbac.AuditRead), registry.AccessFilter{Username: "u-410105001001"}); len(got) != 0 {

@@ -131,18 +131,12 @@ func (s *Service) Export(ctx context.Context, in ExportInput, w io.Writer) (Expo
 	var ref string
 	err = s.db.WithTx(ctx, func(ctx context.Context) error {
 		f := in.Filter
-		if err := s.audit.Record(ctx, audit.Entry{Action: "person.export", ObjectType: "person", Result: audit.Success,
+		var err error
+		ref, err = s.recordRef(ctx, audit.Entry{Action: "person.export", ObjectType: "person", Result: audit.Success,
 			Detail: map[string]any{"rows": total, "format": in.Format, "grid_code": f.GridCode, "unit_code": f.UnitCode,
 				"person_type": f.PersonType, "awaiting_grid": f.AwaitingGrid, "by_id_number": f.IDNumber != "",
-				"by_phone": f.Phone != ""}}); err != nil {
-			return err
-		}
-		var seq int64
-		if err := s.db.QueryRow(ctx, `SELECT seq FROM audit_head WHERE id = 1`).Scan(&seq); err != nil {
-			return apperr.Wrap(err, "export audit ref")
-		}
-		ref = fmt.Sprintf("audit:%d", seq)
-		return nil
+				"by_phone": f.Phone != ""}})
+		return err
 	})
 	if err != nil {
 		return ExportResult{}, err

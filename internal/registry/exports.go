@@ -165,13 +165,12 @@ func (s *Service) requestExport(ctx context.Context, in ExportInput, total int) 
 // export scope.
 func (s *Service) requesterPath(ctx context.Context, a *actor.Actor) (string, error) {
 	if a.UnitCode != "" {
-		var path string
-		err := s.db.QueryRow(ctx, `SELECT path FROM org_units WHERE code = ?`, a.UnitCode).Scan(&path)
-		if err == nil {
-			return path, nil
-		}
-		if !errors.Is(err, sql.ErrNoRows) {
+		path, ok, err := s.units.UnitPath(ctx, a.UnitCode)
+		if err != nil {
 			return "", apperr.Wrap(err, "requester unit")
+		}
+		if ok {
+			return path, nil
 		}
 	}
 	if sc := rbac.ScopeOf(a, PermExport); len(sc.Paths) > 0 {

@@ -10,7 +10,6 @@ import (
 	"gridgov/internal/actor"
 	"gridgov/internal/apperr"
 	"gridgov/internal/db"
-	"gridgov/internal/rbac"
 )
 
 // householdRow is a household with the path scope checks use.
@@ -49,12 +48,11 @@ func (s *Service) householdByID(ctx context.Context, id int64) (householdRow, er
 // registry.keygroup over them, is left out, like in every people list.
 func (s *Service) householdMembers(ctx context.Context, id int64) ([]HouseholdMember, error) {
 	a := actor.From(ctx)
-	read, rargs := rbac.ScopeOf(a, PermRead).SQL("p.unit_path")
-	kg, kargs := rbac.ScopeOf(a, PermKeyGroup).SQL("p.unit_path")
-	args := append(append(append([]any{id}, rargs...), false), kargs...)
+	visible, vargs := PersonVisibleSQL(a, "p")
+	args := append([]any{id}, vargs...)
 	rows, err := s.db.Query(ctx, `SELECT m.person_id, p.name, m.relation FROM household_members m
 		JOIN people p ON p.id = m.person_id WHERE m.household_id = ? AND p.deleted_at IS NULL
-		AND `+read+` AND (p.key_group = ? OR `+kg+`)
+		AND `+visible+`
 		ORDER BY m.relation, m.person_id`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("household members: %w", err)

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"gridgov/internal/org/orgdir"
 	"io"
 	"path/filepath"
 	"sort"
@@ -261,20 +262,21 @@ func (s *Service) importUnit(ctx context.Context, a *actor.Actor, code string) (
 	if code == "" && a != nil {
 		code = a.UnitCode
 	}
-	var u Territory
+	var unit orgdir.Unit
+	var ok bool
 	var err error
 	if code == "" {
-		err = s.db.QueryRow(ctx, `SELECT code, path FROM org_units WHERE parent_code IS NULL ORDER BY code LIMIT 1`).Scan(&u.Unit, &u.Path)
+		unit, ok, err = s.units.FirstRoot(ctx)
 	} else {
-		u.Unit = code
-		err = s.db.QueryRow(ctx, `SELECT path FROM org_units WHERE code = ?`, code).Scan(&u.Path)
-	}
-	if errors.Is(err, sql.ErrNoRows) {
-		return u, apperr.Field("unit_code", "unknown unit "+code)
+		unit, ok, err = s.units.Unit(ctx, code)
 	}
 	if err != nil {
-		return u, apperr.Wrap(err, "import unit")
+		return Territory{}, apperr.Wrap(err, "import unit")
 	}
+	if !ok {
+		return Territory{Unit: code}, apperr.Field("unit_code", "unknown unit "+code)
+	}
+	u := Territory{Unit: unit.Code, Path: unit.Path}
 	if err := rbac.Require(ctx, PermImport, u.Path); err != nil {
 		if apperr.Is(err, apperr.NotFound) {
 			return u, apperr.Field("unit_code", "unknown unit "+code)

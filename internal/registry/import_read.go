@@ -18,6 +18,7 @@ import (
 	"golang.org/x/text/transform"
 
 	"gridgov/internal/apperr"
+	"gridgov/internal/seal"
 )
 
 // The importable fields of a person, in template order: the first seven
@@ -296,9 +297,9 @@ func (h header) masked(row []string) []string {
 		switch v := strings.TrimSpace(out[i]); {
 		case v == "":
 		case f == "id_number":
-			out[i] = MaskID(v)
+			out[i] = seal.MaskID(v)
 		case f == "phone":
-			out[i] = MaskPhone(v)
+			out[i] = seal.MaskPhone(v)
 		}
 	}
 	return out

@@ -23,6 +23,7 @@ import (
 	"gridgov/internal/org"
 	"gridgov/internal/rbac"
 	"gridgov/internal/registry"
+	"gridgov/internal/seal"
 )
 
 // impFixture is 郑州市 with a district, a street, two communities with a
@@ -60,7 +61,7 @@ func newImpFixture(t testing.TB, d *db.DB) *impFixture {
 			t.Fatalf("grid %s: %v", g.Code, err)
 		}
 	}
-	seal, err := registry.NewSealer(bytes.Repeat([]byte{9}, 32))
+	seal, err := seal.NewSealer(bytes.Repeat([]byte{9}, 32))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -85,7 +86,7 @@ func (f *impFixture) as(t testing.TB, unit string, perms ...rbac.Permission) con
 // impID is the i-th synthetic ID number (born 1980 + i/1000 days).
 func impID(i int) string {
 	birth := time.Date(1980, 1, 1, 0, 0, 0, 0, time.UTC).AddDate(0, 0, i/1000)
-	return registry.MakeIDNumber(fmt.Sprintf("410105%s%03d", birth.Format("20060102"), i%1000))
+	return seal.MakeIDNumber(fmt.Sprintf("410105%s%03d", birth.Format("20060102"), i%1000))
 }
 
 func impPhone(i int) string { return fmt.Sprintf("139%08d", i) }
@@ -404,7 +405,7 @@ func TestImportExportNoPlaintext(t *testing.T) {
 				text = b.String()
 			}
 			if strings.Contains(text, impID(0)) || strings.Contains(text, impPhone(0)) ||
-				!strings.Contains(text, registry.MaskID(impID(0))) || !strings.Contains(text, registry.MaskPhone(impPhone(0))) {
+				!strings.Contains(text, seal.MaskID(impID(0))) || !strings.Contains(text, seal.MaskPhone(impPhone(0))) {
 				t.Fatalf("%s export is not masked:\n%.300s", format, text)
 			}
 		}

@@ -19,6 +19,7 @@ import (
 	"gridgov/internal/audit"
 	"gridgov/internal/db"
 	"gridgov/internal/rbac"
+	"gridgov/internal/seal"
 )
 
 // gridPlace is a grid the importer may bind people to.
@@ -42,24 +43,15 @@ type importer struct {
 // newImporter loads the grids within the actor's import scope.
 func (s *Service) newImporter(ctx context.Context, job ImportJob, unit Territory, opts ImportOptions, h header) (*importer, error) {
 	scope := rbac.ScopeOf(actor.From(ctx), PermImport)
-	rows, err := s.db.Query(ctx, `SELECT g.code, u.code, u.path FROM grids g JOIN org_units u ON u.code = g.unit_code`)
+	all, err := s.units.GridUnits(ctx)
 	if err != nil {
 		return nil, apperr.Wrap(err, "load grids")
 	}
-	defer rows.Close()
 	grids := map[string]gridPlace{}
-	for rows.Next() {
-		var code string
-		var p gridPlace
-		if err := rows.Scan(&code, &p.unit, &p.path); err != nil {
-			return nil, apperr.Wrap(err, "load grids")
+	for _, g := range all {
+		if scope.Covers(g.Unit.Path) {
+			grids[g.Grid] = gridPlace{unit: g.Unit.Code, path: g.Unit.Path}
 		}
-		if scope.Covers(p.path) {
-			grids[code] = p
-		}
-	}
-	if err := rows.Err(); err != nil {
-		return nil, apperr.Wrap(err, "load grids")
 	}
 	stored := job.Failed
 	if stored > maxStoredFailures {
@@ -229,7 +221,7 @@ func (im *importer) prepareRow(r *prow) {
 	} else {
 		r.unit = gridPlace{unit: im.unit.Unit, path: im.unit.Path}
 	}
-	ids, err := im.s.seal.SealPerson(in)
+	ids, err := SealPerson(im.s.seal, in)
 	if err != nil {
 		r.fail = &RowFailure{Line: r.line, Problem: "cannot seal the identifiers"}
 		return
@@ -262,7 +254,7 @@ func failureOf(line int, err error, rawID, rawPhone string) *RowFailure {
 	}
 	for _, v := range []string{rawID, strings.TrimSpace(rawID), rawPhone, strings.TrimSpace(rawPhone)} {
 		if len(v) >= 4 {
-			f.Problem = strings.ReplaceAll(f.Problem, v, MaskID(v))
+			f.Problem = strings.ReplaceAll(f.Problem, v, seal.MaskID(v))
 		}
 	}
 	return f
@@ -468,7 +460,7 @@ func (im *importer) lookupNoID(ctx context.Context, r *prow) (existing, bool, er
 func (im *importer) refuse(ctx context.Context, e existing) string {
 	a := actor.From(ctx)
 	switch {
-	case !rbac.Can(a, PermImport, e.path), e.keyGroup && !rbac.Can(a, PermKeyGroup, e.path):
+	case !rbac.Can(a, PermImport, e.path), !KeyGroupAllows(a, e.path, e.keyGroup):
 		return "already registered outside the scope of this import"
 	}
 	return ""

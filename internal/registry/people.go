@@ -27,11 +27,9 @@ const (
 // maxAssign bounds one AssignGrid call.
 const maxAssign = 1000
 
-// canSee reports whether the actor of ctx may see p: registry.read over
-// the person's path and, for a key-group person, registry.keygroup too.
+// canSee reports whether the actor of ctx may see p (CanSeePerson).
 func canSee(ctx context.Context, p Person) bool {
-	a := actor.From(ctx)
-	return rbac.Can(a, PermRead, p.unitPath) && (!p.KeyGroup || rbac.Can(a, PermKeyGroup, p.unitPath))
+	return CanSeePerson(actor.From(ctx), p.unitPath, p.KeyGroup)
 }
 
 // visiblePerson loads a person the actor may see; anyone else gets
@@ -88,7 +86,7 @@ func (s *Service) CreatePerson(ctx context.Context, in PersonInput) (Person, err
 	if err := rbac.Require(ctx, PermWrite, t.Path); err != nil {
 		return Person{}, err
 	}
-	ids, err := s.seal.SealPerson(in)
+	ids, err := SealPerson(s.seal, in)
 	if err != nil {
 		return Person{}, apperr.Wrap(err, "seal identifiers")
 	}
@@ -150,7 +148,7 @@ func (s *Service) UpdatePerson(ctx context.Context, id int64, in PersonInput) (P
 			return Person{}, err
 		}
 	}
-	ids, err := s.seal.SealPerson(in)
+	ids, err := SealPerson(s.seal, in)
 	if err != nil {
 		return Person{}, apperr.Wrap(err, "seal identifiers")
 	}
@@ -255,10 +253,7 @@ func (s *Service) PersonByID(ctx context.Context, id int64) (Person, error) {
 	err = s.db.WithTx(ctx, func(ctx context.Context) error {
 		ref := requestRef(ctx)
 		if p.KeyGroup {
-			if err := s.audit.Record(ctx, audit.Entry{Action: ActPersonView, ObjectType: "person", ObjectID: personObject(id)}); err != nil {
-				return err
-			}
-			if ref, err = s.auditRef(ctx); err != nil {
+			if ref, err = s.recordRef(ctx, audit.Entry{Action: ActPersonView, ObjectType: "person", ObjectID: personObject(id)}); err != nil {
 				return err
 			}
 		}
@@ -296,11 +291,8 @@ func (s *Service) UnmaskPerson(ctx context.Context, id int64, reason string) (Pe
 		return Person{}, apperr.Wrap(err, "open phone")
 	}
 	err = s.db.WithTx(ctx, func(ctx context.Context) error {
-		if err := s.audit.Record(ctx, audit.Entry{Action: ActPersonUnmask, ObjectType: "person", ObjectID: personObject(id),
-			Detail: map[string]any{"reason": reason, "fields": []string{"id_number", "phone"}}}); err != nil {
-			return err
-		}
-		ref, err := s.auditRef(ctx)
+		ref, err := s.recordRef(ctx, audit.Entry{Action: ActPersonUnmask, ObjectType: "person", ObjectID: personObject(id),
+			Detail: map[string]any{"reason": reason, "fields": []string{"id_number", "phone"}}})
 		if err != nil {
 			return err
 		}
@@ -369,7 +361,7 @@ func (s *Service) AssignGrid(ctx context.Context, ids []int64, gridCode string) 
 		return 0, err
 	}
 	a := actor.From(ctx)
-	write, kg := rbac.ScopeOf(a, PermWrite), rbac.ScopeOf(a, PermKeyGroup)
+	write := rbac.ScopeOf(a, PermWrite)
 	n := 0
 	err = s.db.WithTx(ctx, func(ctx context.Context) error {
 		seen := map[int64]bool{}
@@ -385,7 +377,7 @@ func (s *Service) AssignGrid(ctx context.Context, ids []int64, gridCode string) 
 			if err != nil {
 				return err
 			}
-			if !p.AwaitingGrid || !write.Covers(p.unitPath) || (p.KeyGroup && !kg.Covers(p.unitPath)) {
+			if !p.AwaitingGrid || !write.Covers(p.unitPath) || !KeyGroupAllows(a, p.unitPath, p.KeyGroup) {
 				continue
 			}
 			if err := s.placePerson(ctx, p, t, "manual"); err != nil {
@@ -434,7 +426,7 @@ func (s *Service) ResolvePendingGrids(ctx context.Context, unitCode string) (int
 		return 0, err
 	}
 	a := actor.From(ctx)
-	write, kg := rbac.ScopeOf(a, PermWrite), rbac.ScopeOf(a, PermKeyGroup)
+	write := rbac.ScopeOf(a, PermWrite)
 	grids := map[string]Territory{}
 	n := 0
 	err = s.db.WithTx(ctx, func(ctx context.Context) error {
@@ -453,7 +445,7 @@ func (s *Service) ResolvePendingGrids(ctx context.Context, unitCode string) (int
 			if err != nil {
 				return err
 			}
-			if !p.AwaitingGrid || (p.KeyGroup && !kg.Covers(p.unitPath)) {
+			if !p.AwaitingGrid || !KeyGroupAllows(a, p.unitPath, p.KeyGroup) {
 				continue
 			}
 			if err := s.placePerson(ctx, p, t, "address"); err != nil {
@@ -514,7 +506,7 @@ func (s *Service) PersonViews(ctx context.Context, id int64, limit int) ([]Perso
 		return nil, err
 	}
 	if !rbac.Can(a, PermUnmask, p.unitPath) && !rbac.Can(a, rbac.AuditRead, p.unitPath) ||
-		p.KeyGroup && !rbac.Can(a, PermKeyGroup, p.unitPath) {
+		!KeyGroupAllows(a, p.unitPath, p.KeyGroup) {
 		return nil, apperr.NotFoundf("person %d not found", id)
 	}
 	if limit <= 0 {

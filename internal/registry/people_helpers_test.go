@@ -16,6 +16,7 @@ import (
 	"gridgov/internal/orgtest"
 	"gridgov/internal/rbac"
 	"gridgov/internal/registry"
+	"gridgov/internal/seal"
 )
 
 // peopleFixture is 郑州市 with 金水区 (a street with two communities) and
@@ -41,7 +42,7 @@ func newPeopleFixture(t testing.TB, d *db.DB) *peopleFixture {
 	log := audit.New(d, clk)
 	sys := actor.With(context.Background(), actor.SystemActor("test"))
 	orgtest.Build(t, sys, org.NewService(d, log, clk))
-	seal, err := registry.NewSealer(bytes.Repeat([]byte{9}, 32))
+	seal, err := seal.NewSealer(bytes.Repeat([]byte{9}, 32))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -70,9 +71,9 @@ var (
 
 // Valid ID-card numbers and phones of the tests.
 var (
-	idZhang = registry.MakeIDNumber("41010519900307123") // 张三, male
-	idLi    = registry.MakeIDNumber("41010219851122002") // 李四, female
-	idWang  = registry.MakeIDNumber("41010520000101001")
+	idZhang = seal.MakeIDNumber("41010519900307123") // 张三, male
+	idLi    = seal.MakeIDNumber("41010219851122002") // 李四, female
+	idWang  = seal.MakeIDNumber("41010520000101001")
 )
 
 const (

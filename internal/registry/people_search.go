@@ -2,8 +2,6 @@ package registry
 
 import (
 	"context"
-	"database/sql"
-	"errors"
 	"fmt"
 	"strings"
 
@@ -11,6 +9,7 @@ import (
 	"gridgov/internal/apperr"
 	"gridgov/internal/db"
 	"gridgov/internal/rbac"
+	"gridgov/internal/seal"
 )
 
 // Paging of people lists.
@@ -143,20 +142,18 @@ func (s *Service) discloseList(ctx context.Context, ps []Person, total int, fiel
 // the actor's scope and the key-group rule; removed people never match.
 func (s *Service) peopleWhere(ctx context.Context, f PeopleFilter) ([]string, []any, error) {
 	a := actor.From(ctx)
-	read, rargs := rbac.ScopeOf(a, PermRead).SQL("p.unit_path")
-	kg, kargs := rbac.ScopeOf(a, PermKeyGroup).SQL("p.unit_path")
-	where := []string{"p.deleted_at IS NULL", read, "(p.key_group = ? OR " + kg + ")"}
-	args := append(append(rargs, false), kargs...)
+	visible, args := PersonVisibleSQL(a, "p")
+	where := []string{"p.deleted_at IS NULL", visible}
 	add := func(cond string, vs ...any) { where = append(where, cond); args = append(args, vs...) }
 	if n := strings.ToUpper(strings.TrimSpace(f.IDNumber)); n != "" {
-		if id, err := ParseIDCard(n, s.now()); err == nil {
+		if id, err := seal.ParseIDCard(n, s.now()); err == nil {
 			n = id.Number
 		}
 		add("p.id_bidx IN (?, ?, ?)", s.seal.Index(IdxID, IDIndexValue(IDResident, n)),
 			s.seal.Index(IdxID, IDIndexValue(IDPassport, n)), s.seal.Index(IdxID, IDIndexValue(IDOther, n)))
 	}
 	if ph := strings.TrimSpace(f.Phone); ph != "" {
-		norm, err := NormalizePhone(ph)
+		norm, err := seal.NormalizePhone(ph)
 		if err != nil {
 			return nil, nil, apperr.Field("phone", err.Error())
 		}
@@ -172,13 +169,12 @@ func (s *Service) peopleWhere(ctx context.Context, f PeopleFilter) ([]string, []
 		add("p.grid_code = ?", g)
 	}
 	if u := strings.TrimSpace(f.UnitCode); u != "" {
-		var path string
-		err := s.db.QueryRow(ctx, `SELECT path FROM org_units WHERE code = ?`, u).Scan(&path)
-		if errors.Is(err, sql.ErrNoRows) {
-			return nil, nil, apperr.Field("unit_code", "unknown unit "+u)
-		}
+		path, ok, err := s.units.UnitPath(ctx, u)
 		if err != nil {
 			return nil, nil, fmt.Errorf("unit: %w", err)
+		}
+		if !ok {
+			return nil, nil, apperr.Field("unit_code", "unknown unit "+u)
 		}
 		add("p.unit_path LIKE ?", path+"%")
 	}

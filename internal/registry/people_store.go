@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"time"
 
+	"gridgov/internal/actor"
 	"gridgov/internal/apperr"
 	"gridgov/internal/audit"
 	"gridgov/internal/db"
@@ -181,28 +182,48 @@ func (s *Service) bumpPerson(ctx context.Context, id int64, set string, args ...
 	return oneChanged(res, apperr.NotFoundf("person %d not found", id))
 }
 
-// auditCols are the audit_log columns personAudit reads.
-const auditCols = `seq, ts, user_id, username, unit_code, role, ip, action, object_type, object_id,
-	result, detail, request_id, prev_hash, hash`
-
 // personAudit lists the audit entries of a person, newest first.
 func (s *Service) personAudit(ctx context.Context, id int64, limit int) ([]audit.Row, error) {
-	rows, err := s.db.Query(ctx, `SELECT `+auditCols+` FROM audit_log WHERE object_type = 'person' AND object_id = ?
-		ORDER BY seq DESC LIMIT ?`, fmt.Sprint(id), limit)
+	return s.audit.ObjectEntries(ctx, "person", fmt.Sprint(id), nil, limit)
+}
+
+// SourceRef is a person found by the reference of their source record.
+type SourceRef struct {
+	ID       int64
+	Ref      string
+	GridCode string // "" while awaiting a grid
+}
+
+// PeopleBySourceRef returns the live people whose source reference starts
+// with prefix, for the system actor only (the demo seeder finds the people
+// it imported).
+func (s *Service) PeopleBySourceRef(ctx context.Context, prefix string) ([]SourceRef, error) {
+	if a := actor.From(ctx); a == nil || !a.System {
+		return nil, apperr.New(apperr.Forbidden, "for the system actor only")
+	}
+	rows, err := s.db.Query(ctx, `SELECT id, source_ref, COALESCE(grid_code, '') FROM people
+		WHERE source_ref LIKE ? ESCAPE '\' AND deleted_at IS NULL`, db.Like(prefix)+"%")
 	if err != nil {
-		return nil, fmt.Errorf("person audit: %w", err)
+		return nil, apperr.Wrap(err, "people by source")
 	}
 	defer rows.Close()
-	out := []audit.Row{}
+	var out []SourceRef
 	for rows.Next() {
-		var r audit.Row
-		var uid sql.NullInt64
-		if err := rows.Scan(&r.Seq, &r.TS, &uid, &r.Username, &r.UnitCode, &r.Role, &r.IP, &r.Action, &r.ObjectType,
-			&r.ObjectID, &r.Result, &r.Detail, &r.RequestID, &r.PrevHash, &r.Hash); err != nil {
-			return nil, fmt.Errorf("person audit: %w", err)
+		var r SourceRef
+		if err := rows.Scan(&r.ID, &r.Ref, &r.GridCode); err != nil {
+			return nil, apperr.Wrap(err, "people by source")
 		}
-		r.UserID, r.TS = int64Ptr(uid), r.TS.UTC()
 		out = append(out, r)
 	}
 	return out, rows.Err()
+}
+
+// PeopleRows counts every person row, removed ones included (the registry
+// benchmark numbers its generated people after them).
+func (s *Service) PeopleRows(ctx context.Context) (int, error) {
+	var n int
+	if err := s.db.QueryRow(ctx, `SELECT COUNT(*) FROM people`).Scan(&n); err != nil {
+		return 0, apperr.Wrap(err, "count people")
+	}
+	return n, nil
 }

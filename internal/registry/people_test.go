@@ -11,6 +11,7 @@ import (
 	"gridgov/internal/db"
 	"gridgov/internal/dbtest"
 	"gridgov/internal/registry"
+	"gridgov/internal/seal"
 )
 
 func TestCreateAndFindPerson(t *testing.T) {
@@ -20,7 +21,7 @@ func TestCreateAndFindPerson(t *testing.T) {
 		p, err := f.reg.CreatePerson(w, registry.PersonInput{Name: "张三", IDNumber: strings.ToLower(idZhang),
 			Phone: "+86 138-1234-5678", GridCode: gridJBL, Address: "经八路1号院3号楼", PersonType: "migrant"})
 		ppCode(t, err, "")
-		if p.IDNumber != registry.MaskID(idZhang) || p.Phone != "138****5678" || !p.Masked {
+		if p.IDNumber != seal.MaskID(idZhang) || p.Phone != "138****5678" || !p.Masked {
 			t.Fatalf("got id %q phone %q masked %v, want masks", p.IDNumber, p.Phone, p.Masked)
 		}
 		if p.Gender != "1" || p.BirthDate != "1990-03-07" || p.UnitCode != "410105001001" || p.AwaitingGrid || p.Version != 1 {
@@ -84,7 +85,7 @@ func TestCreateAndFindPerson(t *testing.T) {
 			t.Fatalf("conflict reveals too much: %v", err)
 		}
 		// Bad input names its fields.
-		bad := registry.MakeIDNumber("41010519900307123")
+		bad := seal.MakeIDNumber("41010519900307123")
 		bad = bad[:17] + map[bool]string{true: "1", false: "2"}[bad[17] != '1']
 		_, err = f.reg.CreatePerson(w, registry.PersonInput{Name: "", IDNumber: bad, Phone: "12345", GridCode: gridJBL})
 		for _, field := range []string{"name", "id_number", "phone"} {
@@ -132,7 +133,7 @@ func TestUnmaskAndViews(t *testing.T) {
 		reader := ppAs("410105", ppReader...)
 		got, err := f.reg.PersonByID(reader, p.ID)
 		ppCode(t, err, "")
-		if got.IDNumber != registry.MaskID(idZhang) || !got.Masked {
+		if got.IDNumber != seal.MaskID(idZhang) || !got.Masked {
 			t.Fatalf("reader sees %q", got.IDNumber)
 		}
 		_, err = f.reg.UnmaskPerson(reader, p.ID, "核查")
@@ -218,7 +219,7 @@ func TestUpdateRemoveVerify(t *testing.T) {
 		in.Address, in.Phone = "黄河路2号", phoneLi
 		u, err := f.reg.UpdatePerson(w, p.ID, in)
 		ppCode(t, err, "")
-		if u.Version != 2 || u.Address != "黄河路2号" || u.Phone != "139****4321" || u.IDNumber != registry.MaskID(idZhang) {
+		if u.Version != 2 || u.Address != "黄河路2号" || u.Phone != "139****4321" || u.IDNumber != seal.MaskID(idZhang) {
 			t.Fatalf("updated: got %+v", u)
 		}
 		if open, _ := f.reg.UnmaskPerson(w, p.ID, "核对"); open.IDNumber != idZhang || open.Phone != phoneLi {

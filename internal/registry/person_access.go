@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"gridgov/internal/audit"
 	"sort"
 	"strconv"
 	"strings"
@@ -36,27 +37,19 @@ func (s *Service) personAccess(ctx context.Context, id int64, limit int) ([]Pers
 	if err != nil {
 		return nil, err
 	}
-	rows, err := s.db.Query(ctx, `SELECT a.seq, a.ts, a.user_id, a.username, a.unit_code, a.action, a.detail
-		FROM audit_log a WHERE a.object_type = 'person' AND a.object_id = ?
-		AND NOT (a.action IN (?, ?) AND EXISTS (SELECT 1 FROM person_access pa
-			WHERE pa.person_id = ? AND pa.ref = 'audit:' || CAST(a.seq AS TEXT)))
-		ORDER BY a.seq DESC LIMIT ?`, strconv.FormatInt(id, 10), ActPersonView, ActPersonUnmask, id, limit)
+	referred, err := s.referredSeqs(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	entries, err := s.audit.ObjectEntries(ctx, "person", strconv.FormatInt(id, 10), func(r audit.Row) bool {
+		return (r.Action == ActPersonView || r.Action == ActPersonUnmask) && referred[r.Seq]
+	}, limit)
 	if err != nil {
 		return nil, fmt.Errorf("person audit: %w", err)
 	}
-	defer rows.Close()
-	for rows.Next() {
-		var r PersonAccess
-		var seq int64
-		var uid sql.NullInt64
-		if err := rows.Scan(&seq, &r.At, &uid, &r.Username, &r.UnitCode, &r.Action, &r.Detail); err != nil {
-			return nil, fmt.Errorf("person audit: %w", err)
-		}
-		r.At, r.UserID, r.Ref = r.At.UTC(), int64Ptr(uid), fmt.Sprintf("audit:%d", seq)
-		out = append(out, r)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
+	for _, e := range entries {
+		out = append(out, PersonAccess{At: e.TS.UTC(), UserID: e.UserID, Username: e.Username, UnitCode: e.UnitCode,
+			Action: e.Action, Detail: e.Detail, Ref: fmt.Sprintf("audit:%d", e.Seq)})
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].At.After(out[j].At) })
 	return out[:min(len(out), limit)], nil
@@ -72,7 +65,7 @@ func (s *Service) accessRows(ctx context.Context, id int64, limit int) ([]Person
 	}
 	defer rows.Close()
 	out := []PersonAccess{}
-	var seqs []any
+	var seqs []int64
 	for rows.Next() {
 		var r PersonAccess
 		var uid sql.NullInt64
@@ -92,26 +85,16 @@ func (s *Service) accessRows(ctx context.Context, id int64, limit int) ([]Person
 	if len(seqs) == 0 {
 		return out, nil
 	}
-	details := map[int64]string{}
-	drows, err := s.db.Query(ctx, `SELECT seq, detail FROM audit_log WHERE seq IN (?`+strings.Repeat(", ?", len(seqs)-1)+`)`, seqs...)
+	details, err := s.audit.Details(ctx, seqs)
 	if err != nil {
 		return nil, fmt.Errorf("person access detail: %w", err)
-	}
-	defer drows.Close()
-	for drows.Next() {
-		var seq int64
-		var d string
-		if err := drows.Scan(&seq, &d); err != nil {
-			return nil, fmt.Errorf("person access detail: %w", err)
-		}
-		details[seq] = d
 	}
 	for i := range out {
 		if seq, ok := auditSeq(out[i].Ref); ok {
 			out[i].Detail = details[seq]
 		}
 	}
-	return out, drows.Err()
+	return out, nil
 }
 
 // auditSeq parses an "audit:<seq>" reference.
@@ -122,4 +105,25 @@ func auditSeq(ref string) (int64, bool) {
 	}
 	n, err := strconv.ParseInt(rest, 10, 64)
 	return n, err == nil
+}
+
+// referredSeqs returns the audit entries the person's person_access rows
+// refer to.
+func (s *Service) referredSeqs(ctx context.Context, id int64) (map[int64]bool, error) {
+	rows, err := s.db.Query(ctx, `SELECT ref FROM person_access WHERE person_id = ? AND ref LIKE 'audit:%'`, id)
+	if err != nil {
+		return nil, fmt.Errorf("person access refs: %w", err)
+	}
+	defer rows.Close()
+	out := map[int64]bool{}
+	for rows.Next() {
+		var ref string
+		if err := rows.Scan(&ref); err != nil {
+			return nil, fmt.Errorf("person access refs: %w", err)
+		}
+		if seq, ok := auditSeq(ref); ok {
+			out[seq] = true
+		}
+	}
+	return out, rows.Err()
 }

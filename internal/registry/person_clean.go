@@ -6,6 +6,7 @@ import (
 	"unicode/utf8"
 
 	"gridgov/internal/apperr"
+	"gridgov/internal/seal"
 )
 
 // The ID types.
@@ -52,7 +53,7 @@ func CleanPerson(in *PersonInput, now time.Time) error {
 	}
 	cleanIdentity(in, now, errs)
 	if in.Phone != "" {
-		p, err := NormalizePhone(in.Phone)
+		p, err := seal.NormalizePhone(in.Phone)
 		if err != nil {
 			errs.Add("phone", err.Error())
 		}
@@ -97,7 +98,7 @@ func cleanIdentity(in *PersonInput, now time.Time, errs apperr.FieldErrors) {
 		if in.IDNumber == "" {
 			return // a person the source knows without a number (a child, a newcomer)
 		}
-		id, err := ParseIDCard(in.IDNumber, now)
+		id, err := seal.ParseIDCard(in.IDNumber, now)
 		if err != nil {
 			errs.Add("id_number", "not a valid ID-card number: "+err.Error())
 			return
@@ -134,7 +135,7 @@ type SealedIDs struct {
 // SealPerson encrypts, indexes and masks the identifiers of a cleaned
 // input. The blind index of a non-resident document includes its type, so
 // a passport number never matches an ID-card number.
-func (s *Sealer) SealPerson(in PersonInput) (SealedIDs, error) {
+func SealPerson(s *seal.Sealer, in PersonInput) (SealedIDs, error) {
 	var out SealedIDs
 	var err error
 	if in.IDNumber != "" {
@@ -142,14 +143,14 @@ func (s *Sealer) SealPerson(in PersonInput) (SealedIDs, error) {
 			return out, err
 		}
 		out.IDBidx = s.Index(IdxID, IDIndexValue(in.IDType, in.IDNumber))
-		out.IDMask = MaskID(in.IDNumber)
+		out.IDMask = seal.MaskID(in.IDNumber)
 	}
 	if in.Phone != "" {
 		if out.PhoneEnc, err = s.Seal(IdxPhone, in.Phone); err != nil {
 			return out, err
 		}
 		out.PhoneBidx = s.Index(IdxPhone, in.Phone)
-		out.PhoneMask = MaskPhone(in.Phone)
+		out.PhoneMask = seal.MaskPhone(in.Phone)
 	}
 	return out, nil
 }

@@ -20,6 +20,8 @@ package registry
 
 import (
 	"context"
+	"gridgov/internal/org/orgdir"
+	"gridgov/internal/seal"
 	"time"
 
 	"gridgov/internal/audit"
@@ -69,10 +71,11 @@ type Service struct {
 	db      *db.DB
 	audit   *audit.Log
 	clock   clock.Clock
-	seal    *Sealer
+	seal    *seal.Sealer
 	locator Locator
-	cases   CaseLookup   // see WithCases (personcases.go); nil: no case links shown
-	limits  AccessLimits // hourly lookup limits (access.go)
+	units   orgdir.Directory // org units and grids, which the org module answers
+	cases   CaseLookup       // see WithCases (personcases.go); nil: no case links shown
+	limits  AccessLimits     // hourly lookup limits (access.go)
 
 	// approvalThreshold is the largest export that streams at once; a
 	// larger one needs a second person's approval (exports.go). Zero
@@ -107,8 +110,9 @@ func WithApprovalThreshold(n int) Option { return func(s *Service) { s.approvalT
 // NewService returns the registry service. seal holds the keys of the
 // personal identifiers; locator (may be nil) places records with
 // coordinates in their grid.
-func NewService(d *db.DB, log *audit.Log, clk clock.Clock, seal *Sealer, locator Locator, opts ...Option) *Service {
-	s := &Service{db: d, audit: log, clock: clk, seal: seal, locator: locator, limits: AccessLimits{LookupsPerHour: DefaultLookupsPerHour, PeoplePerHour: DefaultPeoplePerHour}}
+func NewService(d *db.DB, log *audit.Log, clk clock.Clock, sealer *seal.Sealer, locator Locator, opts ...Option) *Service {
+	s := &Service{db: d, audit: log, clock: clk, seal: sealer, locator: locator, units: orgdir.New(d),
+		limits: AccessLimits{LookupsPerHour: DefaultLookupsPerHour, PeoplePerHour: DefaultPeoplePerHour}}
 	for _, o := range opts {
 		o(s)
 	}
@@ -116,7 +120,7 @@ func NewService(d *db.DB, log *audit.Log, clk clock.Clock, seal *Sealer, locator
 }
 
 // Sealer returns the service's sealer (for the import path and tests).
-func (s *Service) Sealer() *Sealer { return s.seal }
+func (s *Service) Sealer() *seal.Sealer { return s.seal }
 
 func (s *Service) now() time.Time { return s.clock.Now().UTC().Truncate(time.Microsecond) }
 

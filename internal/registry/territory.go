@@ -2,8 +2,6 @@ package registry
 
 import (
 	"context"
-	"database/sql"
-	"errors"
 	"strings"
 
 	"gridgov/internal/apperr"
@@ -34,27 +32,24 @@ func (s *Service) Territory(ctx context.Context, gridCode, unitCode string, lat,
 		}
 	}
 	if gridCode != "" {
-		var t Territory
-		err := s.db.QueryRow(ctx, `SELECT g.code, u.code, u.path FROM grids g JOIN org_units u ON u.code = g.unit_code
-			WHERE g.code = ?`, gridCode).Scan(&t.Grid, &t.Unit, &t.Path)
-		if errors.Is(err, sql.ErrNoRows) {
-			return Territory{}, apperr.Field("grid_code", "unknown grid "+gridCode)
-		}
+		u, ok, err := s.units.GridUnit(ctx, gridCode)
 		if err != nil {
 			return Territory{}, apperr.Wrap(err, "grid")
 		}
-		return t, nil
+		if !ok {
+			return Territory{}, apperr.Field("grid_code", "unknown grid "+gridCode)
+		}
+		return Territory{Grid: gridCode, Unit: u.Code, Path: u.Path}, nil
 	}
 	if unitCode == "" {
 		return Territory{}, apperr.Field("grid_code", "a grid, or the unit that holds the record awaiting a grid, is required")
 	}
-	t := Territory{Unit: unitCode}
-	err := s.db.QueryRow(ctx, `SELECT path FROM org_units WHERE code = ?`, unitCode).Scan(&t.Path)
-	if errors.Is(err, sql.ErrNoRows) {
-		return Territory{}, apperr.Field("unit_code", "unknown unit "+unitCode)
-	}
+	path, ok, err := s.units.UnitPath(ctx, unitCode)
 	if err != nil {
 		return Territory{}, apperr.Wrap(err, "unit")
 	}
-	return t, nil
+	if !ok {
+		return Territory{}, apperr.Field("unit_code", "unknown unit "+unitCode)
+	}
+	return Territory{Unit: unitCode, Path: path}, nil
 }

@@ -237,8 +237,7 @@ func (s *seeder) unitBoundaries(ctx context.Context) error {
 	}
 	sort.Strings(codes)
 	for _, code := range codes {
-		if _, err := s.deps.DB.Exec(ctx, `UPDATE org_units SET boundary = ?, boundary_source = ? WHERE code = ?`,
-			string(geo.GeometryJSON(s.geo.shapes[code])), s.geo.source[code], code); err != nil {
+		if err := s.deps.Org.WriteUnitBoundary(ctx, code, geo.GeometryJSON(s.geo.shapes[code]), s.geo.source[code]); err != nil {
 			return fmt.Errorf("boundary of unit %s: %w", code, err)
 		}
 	}

@@ -12,6 +12,7 @@ import (
 
 	"gridgov/internal/apperr"
 	"gridgov/internal/registry"
+	"gridgov/internal/seal"
 )
 
 // DefaultBaseDistricts are the districts given demo base data when
@@ -280,7 +281,7 @@ func (g *generator) person(c *demoCommunity, h *demoHousehold, age int, male, mi
 		if male {
 			seq++
 		}
-		p.idNumber = registry.MakeIDNumber(region + birth.Format("20060102") + fmt.Sprintf("%03d", seq))
+		p.idNumber = seal.MakeIDNumber(region + birth.Format("20060102") + fmt.Sprintf("%03d", seq))
 		if !g.used[p.idNumber] {
 			g.used[p.idNumber] = true
 			break
@@ -388,26 +389,16 @@ func writePeopleCSV(comms []*demoCommunity, rows *int) (string, error) {
 
 // personIDs finds the imported people by their source reference.
 func (s *seeder) personIDs(ctx context.Context, comms []*demoCommunity) error {
-	rows, err := s.deps.DB.Query(ctx, `SELECT id, source_ref, grid_code FROM people WHERE source_ref LIKE ?`, "DEMO-%")
+	refs, err := s.deps.Registry.PeopleBySourceRef(ctx, "DEMO-")
 	if err != nil {
 		return apperr.Wrap(err, "demo people")
 	}
-	defer rows.Close()
 	ids := map[string]int64{}
-	for rows.Next() {
-		var id int64
-		var ref string
-		var grid *string
-		if err := rows.Scan(&id, &ref, &grid); err != nil {
-			return apperr.Wrap(err, "demo people")
-		}
-		ids[ref] = id
-		if grid == nil || *grid == "" {
+	for _, r := range refs {
+		ids[r.Ref] = r.ID
+		if r.GridCode == "" {
 			s.res.Base.AwaitingGrid++
 		}
-	}
-	if err := rows.Err(); err != nil {
-		return apperr.Wrap(err, "demo people")
 	}
 	for _, c := range comms {
 		for _, h := range c.households {

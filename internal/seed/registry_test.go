@@ -11,6 +11,7 @@ import (
 	"gridgov/internal/registry"
 	"gridgov/internal/registry/groups"
 	"gridgov/internal/registry/places"
+	"gridgov/internal/seal"
 	"gridgov/internal/seed"
 )
 
@@ -127,7 +128,7 @@ func checkFoundByID(t *testing.T, e env) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := registry.ParseIDCard(p.IDNumber, time.Now()); err != nil || p.IDNumber[:4] != "4101" {
+	if _, err := seal.ParseIDCard(p.IDNumber, time.Now()); err != nil || p.IDNumber[:4] != "4101" {
 		t.Errorf("ID number of a demo person does not pass GB 11643 or is not of 4101xx: %v", err)
 	}
 	found, n, err := e.deps.Registry.People(e.ctx, registry.PeopleFilter{IDNumber: p.IDNumber})

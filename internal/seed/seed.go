@@ -9,10 +9,9 @@ package seed
 
 import (
 	"context"
-	"database/sql"
 	"embed"
-	"errors"
 	"fmt"
+	"gridgov/internal/org/orgdir"
 	"io/fs"
 	"math/rand/v2"
 	"time"
@@ -103,15 +102,11 @@ type Result struct {
 // Empty reports whether the database holds no org unit yet, which is when
 // `serve --demo` seeds it.
 func Empty(ctx context.Context, d *db.DB) (bool, error) {
-	var one int
-	err := d.QueryRow(ctx, "SELECT 1 FROM org_units LIMIT 1").Scan(&one)
-	if errors.Is(err, sql.ErrNoRows) {
-		return true, nil
-	}
+	empty, err := orgdir.New(d).Empty(ctx)
 	if err != nil {
 		return false, apperr.Wrap(err, "count org units")
 	}
-	return false, nil
+	return empty, nil
 }
 
 // Demo loads the demo city in one transaction: on any error nothing is

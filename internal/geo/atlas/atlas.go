@@ -35,6 +35,7 @@ type Locator interface {
 // Service is the map service. Build it with NewService, then call Start once.
 type Service struct {
 	db    *db.DB
+	st    store
 	audit *audit.Log
 	clock clock.Clock
 	org   *org.Service
@@ -54,7 +55,7 @@ type Service struct {
 // houses (may be nil) gives geocoding the registry's houses; without it
 // only the gazetteer of unit and grid names answers.
 func NewService(d *db.DB, log *audit.Log, clk clock.Clock, orgs *org.Service, loc Locator, houses HouseFinder) *Service {
-	s := &Service{db: d, audit: log, clock: clk, org: orgs, loc: loc, fences: &fenceCache{}}
+	s := &Service{db: d, st: store{db: d}, audit: log, clock: clk, org: orgs, loc: loc, fences: &fenceCache{}}
 	s.geocoder.houses = houses
 	return s
 }

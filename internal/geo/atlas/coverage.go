@@ -2,9 +2,9 @@ package atlas
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
 	"fmt"
+	"gridgov/internal/org"
 
 	"gridgov/internal/apperr"
 	"gridgov/internal/geo"
@@ -87,28 +87,23 @@ func (s *Service) Coverage(ctx context.Context, unitCode string) (CoverageReport
 // communityGrids reads the community's third-level grids with boundaries,
 // noting those without one in rep.
 func (s *Service) communityGrids(ctx context.Context, unitCode string, rep *CoverageReport) ([]geo.CoverageChild, error) {
-	rows, err := s.db.Query(ctx, `SELECT code, boundary FROM grids WHERE unit_code = ? AND level = 3 ORDER BY code`, unitCode)
+	grids, err := s.org.GridOutlines(ctx, org.GridOutlineFilter{UnitCode: unitCode, Level: 3})
 	if err != nil {
 		return nil, fmt.Errorf("community grids: %w", err)
 	}
-	defer rows.Close()
 	var out []geo.CoverageChild
-	for rows.Next() {
-		var code string
-		var b sql.NullString
-		if err := rows.Scan(&code, &b); err != nil {
-			return nil, err
-		}
+	for _, gr := range grids {
+		code := gr.Code
 		rep.Grids = append(rep.Grids, code)
-		if b.String == "" {
+		if len(gr.Boundary) == 0 {
 			rep.WithoutBoundary = append(rep.WithoutBoundary, code)
 			continue
 		}
-		g, err := geo.ParseBoundary([]byte(b.String))
+		g, err := geo.ParseBoundary(gr.Boundary)
 		if err != nil {
 			return nil, apperr.Newf(apperr.Conflict, "the stored boundary of grid %s cannot be read: %s", code, geomProblem(err))
 		}
 		out = append(out, geo.CoverageChild{Code: code, Geometry: g})
 	}
-	return out, rows.Err()
+	return out, nil
 }

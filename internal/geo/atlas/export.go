@@ -3,8 +3,8 @@ package atlas
 import (
 	"bytes"
 	"context"
-	"database/sql"
 	"fmt"
+	"gridgov/internal/org"
 	"strconv"
 	"strings"
 
@@ -61,29 +61,21 @@ func (s *Service) gridFeatures(ctx context.Context) ([]geo.Feature, error) {
 	if err := rbac.RequireAny(ctx, rbac.GridRead); err != nil {
 		return nil, err
 	}
-	cond, args := rbac.ScopeOf(actor.From(ctx), rbac.GridRead).SQL("u.path")
-	rows, err := s.db.Query(ctx, `SELECT g.code, g.name, g.level, g.unit_code, g.parent_grid_code, g.boundary
-		FROM grids g JOIN org_units u ON u.code = g.unit_code WHERE `+cond+` ORDER BY g.code`, args...)
+	scope := rbac.ScopeOf(actor.From(ctx), rbac.GridRead)
+	grids, err := s.org.GridOutlines(ctx, org.GridOutlineFilter{Scope: &scope})
 	if err != nil {
 		return nil, fmt.Errorf("export grids: %w", err)
 	}
-	defer rows.Close()
 	var out []geo.Feature
-	for rows.Next() {
-		var code, name, unit string
-		var level int
-		var parent, b sql.NullString
-		if err := rows.Scan(&code, &name, &level, &unit, &parent, &b); err != nil {
-			return nil, err
-		}
-		f, err := feature(b.String, map[string]string{"code": code, "name": name, "level": strconv.Itoa(level),
-			"unit_code": unit, "parent": parent.String})
+	for _, g := range grids {
+		f, err := feature(string(g.Boundary), map[string]string{"code": g.Code, "name": g.Name, "level": strconv.Itoa(g.Level),
+			"unit_code": g.UnitCode, "parent": g.ParentGrid})
 		if err != nil {
 			return nil, err
 		}
 		out = append(out, f)
 	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // unitFeatures lists the territory units in org.read scope as features.

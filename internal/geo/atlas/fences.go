@@ -2,9 +2,7 @@ package atlas
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -80,22 +78,6 @@ type FenceFilter struct {
 	Active   *bool
 }
 
-const fenceCols = `id, name, kind, geometry, lat, lng, radius_m, bound_to, bound_ref, unit_code, unit_path, active,
-	version, created_by, created_at, updated_at`
-
-func scanFence(sc interface{ Scan(...any) error }) (Fence, error) {
-	var f Fence
-	var g sql.NullString
-	var lat, lng, r sql.NullFloat64
-	err := sc.Scan(&f.ID, &f.Name, &f.Kind, &g, &lat, &lng, &r, &f.BoundTo, &f.BoundRef, &f.UnitCode, &f.path,
-		&f.Active, &f.Version, &f.CreatedBy, &f.CreatedAt, &f.UpdatedAt)
-	if g.String != "" {
-		f.Geometry = json.RawMessage(g.String)
-	}
-	f.Lat, f.Lng, f.RadiusM = lat.Float64, lng.Float64, r.Float64
-	return f, err
-}
-
 // checkFence validates a fence's shape and returns it as a geo.Fence.
 func checkFence(f *Fence) (geo.Fence, error) {
 	id := fmt.Sprint(f.ID)
@@ -168,14 +150,8 @@ func (s *Service) CreateFence(ctx context.Context, in FenceInput) (Fence, error)
 		}
 		f.path, f.CreatedBy = u.path, actorName(ctx)
 		f.CreatedAt, f.UpdatedAt = s.now(), s.now()
-		err = s.db.QueryRow(ctx, `INSERT INTO geofences (name, kind, geometry, lat, lng, radius_m, bound_to, bound_ref,
-			unit_code, unit_path, active, version, created_by, created_at, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?) RETURNING id`,
-			f.Name, f.Kind, nullText(f.Geometry), nullNum(f.Kind == FenceCircle, f.Lat), nullNum(f.Kind == FenceCircle, f.Lng),
-			nullNum(f.Kind == FenceCircle, f.RadiusM), f.BoundTo, f.BoundRef, f.UnitCode, f.path, f.Active,
-			f.CreatedBy, f.CreatedAt, f.UpdatedAt).Scan(&f.ID)
-		if err != nil {
-			return fmt.Errorf("insert fence: %w", err)
+		if f.ID, err = s.st.insertFence(ctx, f); err != nil {
+			return err
 		}
 		return s.audit.Record(ctx, audit.Entry{Action: "geo.fence.create", ObjectType: "geofence", ObjectID: fmt.Sprint(f.ID),
 			Detail: map[string]any{"name": f.Name, "kind": f.Kind, "bound_to": f.BoundTo, "bound_ref": f.BoundRef,
@@ -190,20 +166,20 @@ func (s *Service) CreateFence(ctx context.Context, in FenceInput) (Fence, error)
 
 // checkBinding checks that a bound grid or staff member exists.
 func (s *Service) checkBinding(ctx context.Context, f Fence) error {
-	var q string
+	var ok bool
+	var err error
 	switch f.BoundTo {
 	case BoundGrid:
-		q = `SELECT count(*) FROM grids WHERE code = ?`
+		ok, err = s.org.GridExists(ctx, f.BoundRef)
 	case BoundStaff:
-		q = `SELECT count(*) FROM staff WHERE CAST(id AS TEXT) = ?`
+		ok, err = s.org.StaffExists(ctx, f.BoundRef)
 	default:
 		return nil
 	}
-	var n int
-	if err := s.db.QueryRow(ctx, q, f.BoundRef).Scan(&n); err != nil {
+	if err != nil {
 		return fmt.Errorf("check binding: %w", err)
 	}
-	if n == 0 {
+	if !ok {
 		return apperr.Field("bound_ref", fmt.Sprintf("unknown %s %s", f.BoundTo, f.BoundRef))
 	}
 	return nil
@@ -232,11 +208,7 @@ func nullNum(ok bool, v float64) any {
 
 // fenceRow reads a fence by id.
 func (s *Service) fenceRow(ctx context.Context, id int64) (Fence, error) {
-	f, err := scanFence(s.db.QueryRow(ctx, `SELECT `+fenceCols+` FROM geofences WHERE id = ?`, id))
-	if errors.Is(err, sql.ErrNoRows) {
-		return f, apperr.NotFoundf("geofence %d not found", id)
-	}
-	return f, err
+	return s.st.fence(ctx, id)
 }
 
 // FenceByID returns a fence (grid.read over its unit; outside scope is not_found).
@@ -271,18 +243,5 @@ func (s *Service) Fences(ctx context.Context, flt FenceFilter) ([]Fence, error) 
 	if flt.Active != nil {
 		add("active = ?", *flt.Active)
 	}
-	rows, err := s.db.Query(ctx, `SELECT `+fenceCols+` FROM geofences WHERE `+strings.Join(where, " AND ")+` ORDER BY id`, args...)
-	if err != nil {
-		return nil, fmt.Errorf("fences: %w", err)
-	}
-	defer rows.Close()
-	out := []Fence{}
-	for rows.Next() {
-		f, err := scanFence(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, f)
-	}
-	return out, rows.Err()
+	return s.st.fences(ctx, where, args)
 }

@@ -57,11 +57,8 @@ func (s *Service) UpdateFence(ctx context.Context, id int64, upd FenceUpdate) (F
 		}
 		f.Version++
 		f.UpdatedAt = s.now()
-		if _, err := s.db.Exec(ctx, `UPDATE geofences SET name = ?, geometry = ?, lat = ?, lng = ?, radius_m = ?, active = ?,
-			version = ?, updated_at = ? WHERE id = ?`, f.Name, nullText(f.Geometry), nullNum(f.Kind == FenceCircle, f.Lat),
-			nullNum(f.Kind == FenceCircle, f.Lng), nullNum(f.Kind == FenceCircle, f.RadiusM), f.Active, f.Version,
-			f.UpdatedAt, id); err != nil {
-			return fmt.Errorf("update fence: %w", err)
+		if err := s.st.updateFence(ctx, f); err != nil {
+			return err
 		}
 		out = f
 		return s.audit.Record(ctx, audit.Entry{Action: "geo.fence.update", ObjectType: "geofence", ObjectID: fmt.Sprint(id),
@@ -87,8 +84,8 @@ func (s *Service) DeleteFence(ctx context.Context, id int64) error {
 		if err := authorizeWrite(ctx, rbac.GridWrite, rbac.GridRead, f.path); err != nil {
 			return err
 		}
-		if _, err := s.db.Exec(ctx, `DELETE FROM geofences WHERE id = ?`, id); err != nil {
-			return fmt.Errorf("delete fence: %w", err)
+		if err := s.st.deleteFence(ctx, id); err != nil {
+			return err
 		}
 		return s.audit.Record(ctx, audit.Entry{Action: "geo.fence.delete", ObjectType: "geofence", ObjectID: fmt.Sprint(id),
 			Detail: map[string]any{"name": f.Name, "kind": f.Kind, "unit_code": f.UnitCode}})
@@ -164,39 +161,29 @@ func (c *fenceCache) invalidate() {
 
 // fenceSet returns the current FenceSet, rebuilding it when stale.
 func (s *Service) fenceSet(ctx context.Context) (*geo.FenceSet, map[string]Fence, error) {
-	var n, sum int64
-	var latest any
-	if err := s.db.QueryRow(ctx, `SELECT count(*), COALESCE(sum(version), 0), max(updated_at) FROM geofences`).Scan(&n, &sum, &latest); err != nil {
-		return nil, nil, fmt.Errorf("fences version: %w", err)
+	version, err := s.st.fencesVersion(ctx)
+	if err != nil {
+		return nil, nil, err
 	}
-	version := fmt.Sprint(n, "/", sum, "/", latest)
 	c := s.fences
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.set != nil && c.version == version {
 		return c.set, c.byID, nil
 	}
-	rows, err := s.db.Query(ctx, `SELECT `+fenceCols+` FROM geofences WHERE active = ? ORDER BY id`, true)
+	active, err := s.st.fences(ctx, []string{"active = ?"}, []any{true})
 	if err != nil {
 		return nil, nil, fmt.Errorf("load fences: %w", err)
 	}
-	defer rows.Close()
 	var gfs []geo.Fence
 	byID := map[string]Fence{}
-	for rows.Next() {
-		f, err := scanFence(rows)
-		if err != nil {
-			return nil, nil, err
-		}
+	for _, f := range active {
 		gf, err := checkFence(&f)
 		if err != nil {
 			continue // stored before a rule tightened: it cannot answer
 		}
 		gfs = append(gfs, gf)
 		byID[strconv.FormatInt(f.ID, 10)] = f
-	}
-	if err := rows.Err(); err != nil {
-		return nil, nil, err
 	}
 	set, err := geo.NewFenceSet(gfs)
 	if err != nil {

@@ -10,8 +10,8 @@ import (
 	"gridgov/internal/apperr"
 	"gridgov/internal/geo"
 	"gridgov/internal/rbac"
-	"gridgov/internal/registry"
 	"gridgov/internal/registry/places"
+	"gridgov/internal/seal"
 )
 
 // HouseFinder is what geocoding needs from the registry's places: houses
@@ -171,7 +171,7 @@ func (s *Service) houseCandidates(ctx context.Context, address string, limit int
 			continue
 		}
 		c := Candidate{Lat: *hs.Lat, Lng: *hs.Lng, GridCode: hs.GridCode, UnitCode: hs.UnitCode,
-			Precision: PrecisionHouse, Source: SourceRegistry, Label: registry.MaskAddress(hs.Address)}
+			Precision: PrecisionHouse, Source: SourceRegistry, Label: seal.MaskAddress(hs.Address)}
 		if !seen[c] {
 			seen[c] = true
 			out = append(out, c)
@@ -266,7 +266,7 @@ func (s *Service) Reverse(ctx context.Context, lat, lng float64, crs string) (Re
 			if c == CRSGCJ02 {
 				hl, hg = geo.WGS84ToGCJ02(hl, hg)
 			}
-			out.Houses = append(out.Houses, NearbyHouse{ID: n.ID, Label: registry.MaskAddress(n.Address),
+			out.Houses = append(out.Houses, NearbyHouse{ID: n.ID, Label: seal.MaskAddress(n.Address),
 				Lat: hl, Lng: hg, GridCode: n.GridCode, DistanceM: n.DistanceM})
 		}
 	}

@@ -2,8 +2,8 @@ package atlas
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
+	"gridgov/internal/org"
 	"sort"
 	"strings"
 	"unicode/utf8"
@@ -49,12 +49,11 @@ func (s *Service) gazetteerFor(ctx context.Context) (*gazetteer, error) {
 	if err != nil {
 		return nil, err
 	}
-	var n int
-	var latest any
-	if err := s.db.QueryRow(ctx, `SELECT count(*), max(updated_at) FROM org_units`).Scan(&n, &latest); err != nil {
-		return nil, fmt.Errorf("units version: %w", err)
+	uv, err := s.org.UnitsVersion(ctx)
+	if err != nil {
+		return nil, err
 	}
-	stamp := fmt.Sprintf("%s|%d/%v", gv, n, latest)
+	stamp := gv + "|" + uv
 	g := &s.geocoder
 	g.mu.Lock()
 	if g.gaz != nil && g.gazAt == stamp {
@@ -77,43 +76,28 @@ func (s *Service) gazetteerFor(ctx context.Context) (*gazetteer, error) {
 // representative points.
 func (s *Service) loadGazetteer(ctx context.Context) (*gazetteer, error) {
 	z := &gazetteer{units: map[string]*place{}, soleGrid: map[string]string{}}
-	rows, err := s.db.Query(ctx, `SELECT code, name, level, parent_code, path, boundary FROM org_units
-		WHERE kind = 'territory' ORDER BY path`)
+	units, err := s.org.UnitOutlines(ctx, org.OutlineFilter{TerritoryOnly: true})
 	if err != nil {
 		return nil, fmt.Errorf("gazetteer units: %w", err)
 	}
-	for rows.Next() {
-		var p place
-		var parent, b sql.NullString
-		if err := rows.Scan(&p.code, &p.name, &p.level, &parent, &p.path, &b); err != nil {
-			rows.Close()
-			return nil, err
-		}
-		p.unit, p.depth = parent.String, unitDepth[p.level]
-		if mp := parseArea(b.String); len(mp) > 0 {
+	for _, u := range units {
+		p := place{code: u.Code, name: u.Name, level: u.Level, path: u.Path}
+		p.unit, p.depth = u.ParentCode, unitDepth[p.level]
+		if mp := parseArea(string(u.Boundary)); len(mp) > 0 {
 			p.area, p.pt, p.hasPt = mp, geo.InteriorPoint(mp), true
 		}
 		z.places = append(z.places, &p)
 		z.units[p.code] = &p
 	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	rows, err = s.db.Query(ctx, `SELECT code, name, level, unit_code, boundary FROM grids ORDER BY code`)
+	grids, err := s.org.GridOutlines(ctx, org.GridOutlineFilter{})
 	if err != nil {
 		return nil, fmt.Errorf("gazetteer grids: %w", err)
 	}
-	defer rows.Close()
 	thirdLevel := map[string]int{}
-	for rows.Next() {
-		p := place{grid: true, depth: 4}
-		var level int
-		var b sql.NullString
-		if err := rows.Scan(&p.code, &p.name, &level, &p.unit, &b); err != nil {
-			return nil, err
-		}
-		if mp := parseArea(b.String); len(mp) > 0 {
+	for _, gr := range grids {
+		p := place{grid: true, depth: 4, code: gr.Code, name: gr.Name, unit: gr.UnitCode}
+		level := gr.Level
+		if mp := parseArea(string(gr.Boundary)); len(mp) > 0 {
 			p.pt, p.hasPt = geo.InteriorPoint(mp), true
 		}
 		u := z.units[p.unit]
@@ -138,7 +122,7 @@ func (s *Service) loadGazetteer(ctx context.Context) (*gazetteer, error) {
 			delete(z.soleGrid, unit)
 		}
 	}
-	return z, rows.Err()
+	return z, nil
 }
 
 // parseArea reads a stored boundary as a MultiPolygon (nil when absent or

@@ -19,6 +19,7 @@ import (
 	"gridgov/internal/rbac"
 	"gridgov/internal/registry"
 	"gridgov/internal/registry/places"
+	"gridgov/internal/seal"
 )
 
 // geoEnv is the atlas env with boundaries for the orgtest territory and
@@ -54,7 +55,7 @@ func newGeoEnv(t *testing.T, d *db.DB) *geoEnv {
 			t.Fatal(err)
 		}
 	}
-	sealer, err := registry.NewSealer(bytes.Repeat([]byte{0x5a}, 32))
+	sealer, err := seal.NewSealer(bytes.Repeat([]byte{0x5a}, 32))
 	if err != nil {
 		t.Fatal(err)
 	}

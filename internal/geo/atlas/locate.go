@@ -3,10 +3,9 @@ package atlas
 import (
 	"bytes"
 	"context"
-	"database/sql"
 	"encoding/json"
 	"fmt"
-	"strings"
+	"gridgov/internal/org"
 
 	"github.com/paulmach/orb"
 
@@ -125,11 +124,8 @@ func (s *Service) GridsGeoJSON(ctx context.Context, f GridMapFilter) (GridCollec
 	if f.Level != 0 && (f.Level < 1 || f.Level > 3) {
 		return GridCollection{}, apperr.Field("level", "must be 1, 2 or 3")
 	}
-	cond, args := rbac.ScopeOf(actor.From(ctx), rbac.GridRead).SQL("u.path")
-	where := []string{cond, "g.boundary IS NOT NULL AND g.boundary <> ''"}
-	if f.Level != 0 {
-		where, args = append(where, "g.level = ?"), append(args, f.Level)
-	}
+	scope := rbac.ScopeOf(actor.From(ctx), rbac.GridRead)
+	sel := org.GridOutlineFilter{Scope: &scope, WithBoundary: true, Level: f.Level, NoGeometry: true}
 	if f.Unit != "" {
 		u, err := s.unitRow(ctx, f.Unit)
 		if apperr.Is(err, apperr.NotFound) {
@@ -137,31 +133,21 @@ func (s *Service) GridsGeoJSON(ctx context.Context, f GridMapFilter) (GridCollec
 		} else if err != nil {
 			return GridCollection{}, err
 		}
-		where, args = append(where, "u.path LIKE ?"), append(args, u.path+"%")
+		sel.Under = u.path
 	}
 	bounds, err := s.gridBounds(ctx)
 	if err != nil {
 		return GridCollection{}, err
 	}
-	rows, err := s.db.Query(ctx, `SELECT g.code, g.name, g.level, g.unit_code, u.name FROM grids g
-		JOIN org_units u ON u.code = g.unit_code WHERE `+strings.Join(where, " AND ")+` ORDER BY g.code`, args...)
+	grids, err := s.org.GridOutlines(ctx, sel)
 	if err != nil {
 		return GridCollection{}, fmt.Errorf("grid layer: %w", err)
 	}
 	var all []GridFeature
-	for rows.Next() {
-		var g GridFeature
-		if err := rows.Scan(&g.Code, &g.Name, &g.Level, &g.UnitCode, &g.UnitName); err != nil {
-			rows.Close()
-			return GridCollection{}, err
-		}
+	for _, g := range grids {
 		if b, ok := bounds[g.Code]; f.BBox == nil || (ok && f.BBox.intersects(b)) {
-			all = append(all, g)
+			all = append(all, GridFeature{Code: g.Code, Name: g.Name, Level: g.Level, UnitCode: g.UnitCode, UnitName: g.UnitName})
 		}
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return GridCollection{}, err
 	}
 	out := GridCollection{Total: len(all), Features: []GridFeature{}}
 	if offset < len(all) {
@@ -176,49 +162,31 @@ func (s *Service) fillGridDetails(ctx context.Context, fs []GridFeature) error {
 		return nil
 	}
 	idx := map[string]*GridFeature{}
-	ph := make([]string, len(fs))
-	args := make([]any, len(fs))
+	codes := make([]string, len(fs))
 	for i := range fs {
 		idx[fs[i].Code] = &fs[i]
 		fs[i].Staff, fs[i].Leaders = []string{}, []string{}
-		ph[i], args[i] = "?", fs[i].Code
+		codes[i] = fs[i].Code
 	}
-	in := strings.Join(ph, ",")
-	rows, err := s.db.Query(ctx, `SELECT code, boundary FROM grids WHERE code IN (`+in+`)`, args...)
+	grids, err := s.org.GridOutlines(ctx, org.GridOutlineFilter{Codes: codes})
 	if err != nil {
 		return fmt.Errorf("grid boundaries: %w", err)
 	}
-	for rows.Next() {
-		var code string
-		var b sql.NullString
-		if err := rows.Scan(&code, &b); err != nil {
-			rows.Close()
-			return err
-		}
-		idx[code].Geometry = json.RawMessage(b.String)
+	for _, g := range grids {
+		idx[g.Code].Geometry = g.Boundary
 	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
+	workers, err := s.org.GridWorkers(ctx, codes)
+	if err != nil {
 		return err
 	}
-	rows, err = s.db.Query(ctx, `SELECT sg.grid_code, s.name, s.team FROM staff_grids sg JOIN staff s ON s.id = sg.staff_id
-		WHERE sg.grid_code IN (`+in+`) AND s.active = ? ORDER BY s.name, s.id`, append(args, true)...)
-	if err != nil {
-		return fmt.Errorf("grid staff: %w", err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var code, name, team string
-		if err := rows.Scan(&code, &name, &team); err != nil {
-			return err
-		}
-		g := idx[code]
-		g.Staff = append(g.Staff, name)
-		if team == "grid_leader" {
-			g.Leaders = append(g.Leaders, name)
+	for _, w := range workers {
+		g := idx[w.Grid]
+		g.Staff = append(g.Staff, w.Name)
+		if w.Team == "grid_leader" {
+			g.Leaders = append(g.Leaders, w.Name)
 		}
 	}
-	return rows.Err()
+	return nil
 }
 
 // gridBounds returns the bounding box of every grid with a boundary,

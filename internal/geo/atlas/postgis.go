@@ -3,6 +3,7 @@ package atlas
 import (
 	"context"
 	"fmt"
+	"gridgov/internal/org"
 	"log/slog"
 	"strings"
 
@@ -96,11 +97,16 @@ func (s *Service) refreshGridGeoms(ctx context.Context) error {
 			return fmt.Errorf("postgis schema: %w", err)
 		}
 		x := quoteIdent(ext) + "."
-		_, err := s.db.Exec(ctx, `INSERT INTO grid_geoms (code, level, unit_code, geom)
-			SELECT code, level, unit_code, `+x+`ST_Multi(`+x+`ST_SetSRID(`+x+`ST_GeomFromGeoJSON(boundary), 4326))
-			FROM grids WHERE boundary IS NOT NULL AND boundary <> ''`)
+		grids, err := s.org.GridOutlines(ctx, org.GridOutlineFilter{WithBoundary: true})
 		if err != nil {
 			return fmt.Errorf("fill grid_geoms: %w", err)
+		}
+		for _, g := range grids {
+			if _, err := s.db.Exec(ctx, `INSERT INTO grid_geoms (code, level, unit_code, geom)
+				VALUES (?, ?, ?, `+x+`ST_Multi(`+x+`ST_SetSRID(`+x+`ST_GeomFromGeoJSON(?), 4326)))`,
+				g.Code, g.Level, g.UnitCode, string(g.Boundary)); err != nil {
+				return fmt.Errorf("fill grid_geoms: %w", err)
+			}
 		}
 		return nil
 	})

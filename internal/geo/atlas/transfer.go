@@ -3,7 +3,6 @@ package atlas
 import (
 	"bytes"
 	"context"
-	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -304,20 +303,24 @@ func sameGeometry(a, b json.RawMessage) bool {
 
 // lookupTarget finds a grid or territory unit by code.
 func (s *Service) lookupTarget(ctx context.Context, tgt, code string) (target, error) {
-	var t target
-	var b sql.NullString
-	q := `SELECT u.path, g.boundary FROM grids g JOIN org_units u ON u.code = g.unit_code WHERE g.code = ?`
 	if tgt == TargetUnits {
-		q = `SELECT path, boundary FROM org_units WHERE code = ? AND kind = 'territory'`
+		u, err := s.org.UnitOutline(ctx, code)
+		if err != nil && !apperr.Is(err, apperr.NotFound) {
+			return target{}, fmt.Errorf("look up %s: %w", code, err)
+		}
+		if err != nil || u.Kind != "territory" {
+			return target{}, apperr.NotFoundf("%s not found", code)
+		}
+		return target{path: u.Path, boundary: u.Boundary}, nil
 	}
-	err := s.db.QueryRow(ctx, q, code).Scan(&t.path, &b)
-	if errors.Is(err, sql.ErrNoRows) {
-		return t, apperr.NotFoundf("%s not found", code)
-	} else if err != nil {
-		return t, fmt.Errorf("look up %s: %w", code, err)
+	grids, err := s.org.GridOutlines(ctx, org.GridOutlineFilter{Codes: []string{code}})
+	if err != nil {
+		return target{}, fmt.Errorf("look up %s: %w", code, err)
 	}
-	t.boundary = json.RawMessage(b.String)
-	return t, nil
+	if len(grids) == 0 {
+		return target{}, apperr.NotFoundf("%s not found", code)
+	}
+	return target{path: grids[0].UnitPath, boundary: grids[0].Boundary}, nil
 }
 
 // applyBoundary writes one checked boundary.

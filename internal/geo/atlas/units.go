@@ -2,10 +2,9 @@ package atlas
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
-	"errors"
 	"fmt"
+	"gridgov/internal/org"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -40,23 +39,16 @@ type UnitShapeFilter struct {
 	WithoutBoundary bool
 }
 
-// unitRow reads one unit by code, inside or outside a transaction.
+// unitRow reads one unit by code (org answers), inside or outside a transaction.
 func (s *Service) unitRow(ctx context.Context, code string) (UnitShape, error) {
-	var u UnitShape
-	var b sql.NullString
-	var parent sql.NullString
-	err := s.db.QueryRow(ctx, `SELECT code, name, level, kind, parent_code, path, boundary, boundary_source
-		FROM org_units WHERE code = ?`, code).Scan(&u.Code, &u.Name, &u.Level, &u.Kind, &parent, &u.path, &b, &u.BoundarySource)
-	if errors.Is(err, sql.ErrNoRows) {
-		return u, apperr.NotFoundf("unit %s not found", code)
-	} else if err != nil {
-		return u, fmt.Errorf("unit %s: %w", code, err)
-	}
-	u.ParentCode = parent.String
-	if b.String != "" {
-		u.Boundary = json.RawMessage(b.String)
-	}
-	return u, nil
+	u, err := s.org.UnitOutline(ctx, code)
+	return shapeOf(u), err
+}
+
+// shapeOf is a unit outline as the map shows it.
+func shapeOf(u org.UnitOutline) UnitShape {
+	return UnitShape{Code: u.Code, Name: u.Name, Level: u.Level, Kind: u.Kind, ParentCode: u.ParentCode,
+		Boundary: u.Boundary, BoundarySource: u.BoundarySource, path: u.Path}
 }
 
 // checkSource checks a boundary source note (where the outline came from).
@@ -132,13 +124,8 @@ func (s *Service) writeUnitBoundary(ctx context.Context, u UnitShape, b json.Raw
 	if change == "" && src == u.BoundarySource {
 		return "", nil
 	}
-	var arg any
-	if len(b) > 0 {
-		arg = string(b)
-	}
-	if _, err := s.db.Exec(ctx, `UPDATE org_units SET boundary = ?, boundary_source = ?, updated_at = ? WHERE code = ?`,
-		arg, src, s.now(), u.Code); err != nil {
-		return "", fmt.Errorf("update unit boundary: %w", err)
+	if err := s.org.WriteUnitBoundary(ctx, u.Code, b, src); err != nil {
+		return "", err
 	}
 	if change == "" {
 		change = "source"
@@ -165,40 +152,21 @@ func (s *Service) UnitShapes(ctx context.Context, f UnitShapeFilter) ([]UnitShap
 	if f.Level != "" && !validLevel(f.Level) {
 		return nil, apperr.Field("level", "must be one of city, district, street, community")
 	}
-	cond, args := rbac.ScopeOf(actor.From(ctx), rbac.OrgRead).SQL("path")
-	where := []string{cond, "kind = 'territory'"}
-	if !f.WithoutBoundary {
-		where = append(where, "boundary IS NOT NULL AND boundary <> ''")
-	}
-	if f.Level != "" {
-		where, args = append(where, "level = ?"), append(args, f.Level)
-	}
-	if f.Parent != "" {
-		where, args = append(where, "parent_code = ?"), append(args, f.Parent)
-	}
-	rows, err := s.db.Query(ctx, `SELECT code, name, level, kind, parent_code, path, boundary, boundary_source
-		FROM org_units WHERE `+strings.Join(where, " AND ")+` ORDER BY path`, args...)
+	scope := rbac.ScopeOf(actor.From(ctx), rbac.OrgRead)
+	units, err := s.org.UnitOutlines(ctx, org.OutlineFilter{Scope: &scope, TerritoryOnly: true,
+		WithBoundary: !f.WithoutBoundary, Level: f.Level, Parent: f.Parent})
 	if err != nil {
 		return nil, fmt.Errorf("unit shapes: %w", err)
 	}
-	defer rows.Close()
 	out := []UnitShape{}
-	for rows.Next() {
-		var u UnitShape
-		var parent, b sql.NullString
-		if err := rows.Scan(&u.Code, &u.Name, &u.Level, &u.Kind, &parent, &u.path, &b, &u.BoundarySource); err != nil {
-			return nil, err
-		}
-		u.ParentCode = parent.String
-		if b.String != "" {
-			u.Boundary = json.RawMessage(b.String)
-		}
+	for _, o := range units {
+		u := shapeOf(o)
 		if f.BBox != nil && !boundaryIn(u.Boundary, f.BBox) {
 			continue
 		}
 		out = append(out, u)
 	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // boundaryIn reports whether a stored boundary overlaps the box.

@@ -11,6 +11,7 @@ import (
 	"gridgov/internal/db"
 	"gridgov/internal/dbtest"
 	"gridgov/internal/registry"
+	"gridgov/internal/seal"
 )
 
 func TestExportApprovalAPI(t *testing.T) {
@@ -26,7 +27,7 @@ func TestExportApprovalAPI(t *testing.T) {
 		req, appr := p.login("ex-req"), p.login("ex-appr")
 		ids := make([]string, 3)
 		for i := range ids {
-			ids[i] = registry.MakeIDNumber(fmt.Sprintf("41010519900307%03d", 100+i))
+			ids[i] = seal.MakeIDNumber(fmt.Sprintf("41010519900307%03d", 100+i))
 			if _, err := reg.CreatePerson(p.sys, registry.PersonInput{IDNumber: ids[i], Name: fmt.Sprintf("导出%d", i),
 				GridCode: "G410105001001", Source: registry.SourceOwn}); err != nil {
 				t.Fatal(err)
@@ -78,7 +79,7 @@ func TestExportApprovalAPI(t *testing.T) {
 		res = p.do("GET", Prefix+"/registry/exports/"+id+"/download", req, nil)
 		cd := res.header.Get("Content-Disposition")
 		if res.status != 200 || !strings.Contains(cd, "export-"+id) || !strings.Contains(cd, "ex-req") ||
-			!strings.Contains(string(res.body), registry.MaskID(ids[0])) || strings.Contains(string(res.body), ids[0]) {
+			!strings.Contains(string(res.body), seal.MaskID(ids[0])) || strings.Contains(string(res.body), ids[0]) {
 			t.Fatalf("download: %d %q %s", res.status, cd, res.body)
 		}
 		if res := p.do("GET", Prefix+"/registry/exports/"+id+"/download", req, nil); res.status != http.StatusConflict {

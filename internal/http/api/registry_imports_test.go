@@ -11,6 +11,7 @@ import (
 	"gridgov/internal/db"
 	"gridgov/internal/dbtest"
 	"gridgov/internal/registry"
+	"gridgov/internal/seal"
 )
 
 // upload posts a people file as multipart/form-data.
@@ -40,9 +41,9 @@ func TestPeopleImportExportAPI(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
 		p := newPeopleAPI(t, d)
 		p.tok["admin-410105"] = p.login("admin-410105")
-		good := registry.MakeIDNumber("41010519900307123")
+		good := seal.MakeIDNumber("41010519900307123")
 		file := "身份证号,姓名,联系电话,网格编码\n" + good + ",导入一,13812345678,G410105001001\n" +
-			"410105199003071231,坏号码,13812345679,G410105001001\n" + registry.MakeIDNumber("41010519900307124") + ",待分配,,\n"
+			"410105199003071231,坏号码,13812345679,G410105001001\n" + seal.MakeIDNumber("41010519900307124") + ",待分配,,\n"
 		res := p.upload(t, p.tok["admin-410105"], "410105", "p.csv", file)
 		if res.status != http.StatusCreated {
 			t.Fatalf("import: %d %s", res.status, res.body)
@@ -70,7 +71,7 @@ func TestPeopleImportExportAPI(t *testing.T) {
 			t.Fatalf("failures: %d %s", res.status, res.body)
 		}
 		res = p.do("GET", Prefix+"/people/export?format=csv&unit_code=410105", p.tok["admin-410105"], nil)
-		if res.status != 200 || strings.Contains(string(res.body), good) || !strings.Contains(string(res.body), registry.MaskID(good)) ||
+		if res.status != 200 || strings.Contains(string(res.body), good) || !strings.Contains(string(res.body), seal.MaskID(good)) ||
 			strings.Contains(string(res.body), "13812345678") || !strings.Contains(res.header.Get("Content-Disposition"), "people_admin-410105_") ||
 			!strings.Contains(res.header.Get("Content-Disposition"), ".csv") {
 			t.Fatalf("export: %d %s", res.status, res.body)

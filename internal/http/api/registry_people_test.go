@@ -12,6 +12,7 @@ import (
 	"gridgov/internal/dbtest"
 	"gridgov/internal/org"
 	"gridgov/internal/registry"
+	"gridgov/internal/seal"
 )
 
 // peopleAPI is the fixture with two grids
@@ -47,7 +48,7 @@ func newPeopleAPI(t *testing.T, d *db.DB, opts ...fixtureOption) *peopleAPI {
 	return p
 }
 
-var apiIDNumber = registry.MakeIDNumber("41010519880512001")
+var apiIDNumber = seal.MakeIDNumber("41010519880512001")
 
 // create registers a person as pw and returns them.
 func (p *peopleAPI) create(t *testing.T, body map[string]any) registry.Person {
@@ -66,7 +67,7 @@ func TestPeopleAPI(t *testing.T) {
 		p := newPeopleAPI(t, d)
 		person := p.create(t, map[string]any{"name": "赵六", "id_number": apiIDNumber, "phone": "13700001111",
 			"grid_code": "G410105001001", "address": "金水路8号"})
-		if person.IDNumber != registry.MaskID(apiIDNumber) || person.Phone != "137****1111" || !person.Masked {
+		if person.IDNumber != seal.MaskID(apiIDNumber) || person.Phone != "137****1111" || !person.Masked {
 			t.Fatalf("created: got %q %q", person.IDNumber, person.Phone)
 		}
 		if strings.Contains(string(p.do("GET", fmt.Sprintf("/api/v1/people/%d", person.ID), p.tok["pw"], nil).body), apiIDNumber) {
@@ -78,7 +79,7 @@ func TestPeopleAPI(t *testing.T) {
 			res := p.do("GET", "/api/v1/people?id_number="+url.QueryEscape(apiIDNumber), p.tok[u], nil)
 			var l list[registry.Person]
 			res.json(t, &l)
-			if res.status != 200 || l.Total != 1 || l.Items[0].ID != person.ID || l.Items[0].IDNumber != registry.MaskID(apiIDNumber) {
+			if res.status != 200 || l.Total != 1 || l.Items[0].ID != person.ID || l.Items[0].IDNumber != seal.MaskID(apiIDNumber) {
 				t.Fatalf("%s finds by number: got %d %s", u, res.status, res.body)
 			}
 			if strings.Contains(string(res.body), apiIDNumber) || strings.Contains(string(res.body), "13700001111") {

@@ -9,6 +9,7 @@ import (
 	"gridgov/internal/db"
 	"gridgov/internal/dbtest"
 	"gridgov/internal/registry"
+	"gridgov/internal/seal"
 )
 
 // newSecurityAPI is the people API with a registry allowing two exact
@@ -80,7 +81,7 @@ func TestSecurityAPI(t *testing.T) {
 		var acc list[registry.AccessRecord]
 		res.json(t, &acc)
 		if res.status != 200 || len(acc.Items) != 2 || acc.Items[0].PersonID != person.ID || acc.Items[0].PersonName != "赵六" ||
-			acc.Items[0].IDMask != registry.MaskID(apiIDNumber) || acc.Items[0].Action != registry.AccessSearchHit {
+			acc.Items[0].IDMask != seal.MaskID(apiIDNumber) || acc.Items[0].Action != registry.AccessSearchHit {
 			t.Fatalf("access: got %d %s", res.status, res.body)
 		}
 		if strings.Contains(string(res.body), apiIDNumber) || strings.Contains(string(res.body), "13700001111") {

@@ -23,6 +23,7 @@ import (
 	"gridgov/internal/dbtest"
 	"gridgov/internal/orgtest"
 	"gridgov/internal/registry"
+	"gridgov/internal/seal"
 )
 
 const nodePassword = "Kx7#mPq2vLw9"
@@ -183,7 +184,7 @@ func TestAnyRequestOnAnyNode(t *testing.T) {
 				_ = mw.WriteField("unit_code", "410105")
 				_ = mw.WriteField("source", "base")
 				fw, _ := mw.CreateFormFile("file", "people.csv")
-				_, _ = fw.Write([]byte("身份证号,姓名,网格编码\n" + registry.MakeIDNumber("41010519900307123") + ",节点一," + orgtest.GridJBL + "\n"))
+				_, _ = fw.Write([]byte("身份证号,姓名,网格编码\n" + seal.MakeIDNumber("41010519900307123") + ",节点一," + orgtest.GridJBL + "\n"))
 				_ = mw.Close()
 				res, body := one.send(t, "POST", "/api/v1/people/import", &buf, map[string]string{
 					"Content-Type": mw.FormDataContentType(), "Authorization": "Bearer " + s.Token})

@@ -11,7 +11,7 @@ import (
 	"gridgov/internal/browsertest"
 	"gridgov/internal/db"
 	"gridgov/internal/dbtest"
-	"gridgov/internal/registry"
+	"gridgov/internal/seal"
 )
 
 // TestBrowserRegistry imports a small Excel workbook in the console in a
@@ -61,12 +61,12 @@ func TestBrowserRegistry(t *testing.T) {
 		chromedp.Evaluate[chromedp.Void](`document.querySelector("table#people").remove()`),
 		chromedp.Submit(chromedp.ID("f-id")),
 		chromedp.WaitVisible(chromedp.CSS(`table#people a[href^="/registry/people/"]`)))
-	wantText(t, ctx, "table#people", "张三", registry.MaskID(regIDZhang))
+	wantText(t, ctx, "table#people", "张三", seal.MaskID(regIDZhang))
 	step(t, ctx, "open the person",
 		chromedp.Click(chromedp.CSS(`table#people a[href^="/registry/people/"]`)),
 		chromedp.WaitVisible(chromedp.ID("person-record")))
 	wantText(t, ctx, "h1", "张三")
-	wantText(t, ctx, "#person-id-number", registry.MaskID(regIDZhang))
+	wantText(t, ctx, "#person-id-number", seal.MaskID(regIDZhang))
 	text, err := chromedp.Run(ctx, chromedp.Text(chromedp.ID("person-record")))
 	if err != nil {
 		t.Fatal(err)

@@ -12,6 +12,7 @@ import (
 	"gridgov/internal/db"
 	"gridgov/internal/dbtest"
 	"gridgov/internal/registry"
+	"gridgov/internal/seal"
 )
 
 // TestExportApprovalConsole walks an export above the threshold through
@@ -65,7 +66,7 @@ func TestExportApprovalConsole(t *testing.T) {
 		wantStatus(t, appr.get("/registry/exports/"+sid+"/download"), http.StatusNotFound)
 		dl := req.get("/registry/exports/" + sid + "/download")
 		wantStatus(t, dl, http.StatusOK)
-		wantBody(t, dl, "张三", registry.MaskID(regIDZhang))
+		wantBody(t, dl, "张三", seal.MaskID(regIDZhang))
 		wantNoBody(t, dl, regIDZhang, regPhoneZhang)
 		if cd := dl.header.Get("Content-Disposition"); !strings.Contains(cd, "export-"+sid) || !strings.Contains(cd, "admin-410105") {
 			t.Fatalf("Content-Disposition %q carries no watermark", cd)

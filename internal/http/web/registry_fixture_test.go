@@ -19,13 +19,14 @@ import (
 	"gridgov/internal/registry"
 	"gridgov/internal/registry/groups"
 	"gridgov/internal/registry/places"
+	"gridgov/internal/seal"
 )
 
 // The people the registry tests use: valid GB 11643 numbers (born 7 March
 // 1990 and 1 May 1985) and mobile phones.
 var (
-	regIDZhang    = registry.MakeIDNumber("41010519900307123")
-	regIDLi       = registry.MakeIDNumber("41010219850501234")
+	regIDZhang    = seal.MakeIDNumber("41010519900307123")
+	regIDLi       = seal.MakeIDNumber("41010219850501234")
 	regPhoneZhang = "13812345678"
 )
 
@@ -72,8 +73,8 @@ func peopleXLSX(t testing.TB) []byte {
 	rows := [][]any{
 		{"id_number", "name", "gender", "birth_date", "phone", "address", "grid_code"},
 		{regIDZhang, "张三", "1", "1990-03-07", regPhoneZhang, "红专路 1 号", "G410105001001"},
-		{registry.MakeIDNumber("41010519921111002"), "王芳", "2", "1992-11-11", "13900001111", "红专路 2 号", "G410105001001"},
-		{registry.MakeIDNumber("41010519800202003"), "赵六", "", "", "", "纬五路 3 号", ""},
+		{seal.MakeIDNumber("41010519921111002"), "王芳", "2", "1992-11-11", "13900001111", "红专路 2 号", "G410105001001"},
+		{seal.MakeIDNumber("41010519800202003"), "赵六", "", "", "", "纬五路 3 号", ""},
 		{bad, "坏行", "", "", "12345", "某处", "G410105001001"},
 	}
 	for i, r := range rows {

@@ -14,6 +14,7 @@ import (
 	"gridgov/internal/db"
 	"gridgov/internal/dbtest"
 	"gridgov/internal/registry"
+	"gridgov/internal/seal"
 )
 
 var householdURLRe = regexp.MustCompile(`href="/registry/households/(\d+)"`)
@@ -114,7 +115,7 @@ func TestRegistryConsoleHouseholds(t *testing.T) {
 		}
 		byName := c.post(path+"/household/search", url.Values{"csrf": {tok}, "name": {"李"}})
 		wantStatus(t, byName, http.StatusOK)
-		wantBody(t, byName, `id="member-candidates"`, "李四", registry.MaskID(regIDLi))
+		wantBody(t, byName, `id="member-candidates"`, "李四", seal.MaskID(regIDLi))
 		byID := c.post(path+"/household/search", url.Values{"csrf": {tok}, "id_number": {regIDLi}})
 		wantStatus(t, byID, http.StatusOK)
 		wantBody(t, byID, "李四")

@@ -10,7 +10,7 @@ import (
 
 	"gridgov/internal/db"
 	"gridgov/internal/dbtest"
-	"gridgov/internal/registry"
+	"gridgov/internal/seal"
 )
 
 var recordPathRe = regexp.MustCompile(`^/registry/(houses|organisations|components)/(\d+)$`)
@@ -97,7 +97,7 @@ func TestRegistryConsoleHouses(t *testing.T) {
 		wantFieldError(t, empty, "os-name")
 		byName := c.post(path+"/occupants/search", url.Values{"csrf": {tok}, "name": {"张"}})
 		wantStatus(t, byName, http.StatusOK)
-		wantBody(t, byName, `id="occupant-candidates"`, "张三", registry.MaskID(regIDZhang))
+		wantBody(t, byName, `id="occupant-candidates"`, "张三", seal.MaskID(regIDZhang))
 		byID := c.post(path+"/occupants/search", url.Values{"csrf": {tok}, "id_number": {regIDZhang}})
 		wantStatus(t, byID, http.StatusOK)
 		wantBody(t, byID, "张三")
@@ -196,7 +196,7 @@ func TestRegistryConsoleOrganisations(t *testing.T) {
 		made := c.post("/registry/organisations", form)
 		wantStatus(t, made, http.StatusOK)
 		path := landedOn(t, made)
-		wantBody(t, made, "已新增组织", "红专路便利店", good, registry.MaskPhone(phone), "企业", `id="organisation-edit"`)
+		wantBody(t, made, "已新增组织", "红专路便利店", good, seal.MaskPhone(phone), "企业", `id="organisation-edit"`)
 		wantNoBody(t, made, phone)
 		wantBody(t, c.get("/registry/organisations"), `href="`+path+`"`, `id="place-new"`)
 
@@ -208,7 +208,7 @@ func TestRegistryConsoleOrganisations(t *testing.T) {
 			"grid_code": {"G410105001001"}, "source": {"own"}}
 		upd := c.post(path, edit)
 		wantStatus(t, upd, http.StatusOK)
-		wantBody(t, upd, "组织已更新", "红专路志愿者协会", "社会组织", registry.MaskPhone(phone))
+		wantBody(t, upd, "组织已更新", "红专路志愿者协会", "社会组织", seal.MaskPhone(phone))
 		stale := c.post(path, edit)
 		wantStatus(t, stale, http.StatusConflict)
 

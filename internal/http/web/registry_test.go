@@ -13,6 +13,7 @@ import (
 	"gridgov/internal/dbtest"
 	"gridgov/internal/registry"
 	"gridgov/internal/registry/places"
+	"gridgov/internal/seal"
 )
 
 var (
@@ -77,7 +78,7 @@ func TestRegistryConsoleImportSearch(t *testing.T) {
 			t.Errorf("a name search ended at %s, want the GET list", byName.url)
 		}
 		wantBody(t, byName, "张三")
-		wantBody(t, list, "张三", registry.MaskID(regIDZhang), registry.MaskPhone(regPhoneZhang), "基础库")
+		wantBody(t, list, "张三", seal.MaskID(regIDZhang), seal.MaskPhone(regPhoneZhang), "基础库")
 		// The search form keeps what was typed; the table shows masks only.
 		wantNoBody(t, page{url: list.url, body: list.body[strings.Index(list.body, `id="people"`):]}, regIDZhang,
 			regPhoneZhang, "王芳")
@@ -87,7 +88,7 @@ func TestRegistryConsoleImportSearch(t *testing.T) {
 		}
 		pp := admin.get("/registry/people/" + m[1])
 		wantStatus(t, pp, http.StatusOK)
-		wantBody(t, pp, "张三", registry.MaskID(regIDZhang), "红专路一网格", `id="unmask-form"`, `id="verify-form"`,
+		wantBody(t, pp, "张三", seal.MaskID(regIDZhang), "红专路一网格", `id="unmask-form"`, `id="verify-form"`,
 			`id="visit-form"`, `id="person-views"`)
 		wantNoBody(t, pp, regIDZhang, regPhoneZhang)
 		wantBody(t, admin.get("/registry/people?name=王"), "王芳")
@@ -109,7 +110,7 @@ func TestRegistryConsoleImportSearch(t *testing.T) {
 		// The export is masked, like the list.
 		ex := admin.get("/registry/export?format=csv&grid=G410105001001")
 		wantStatus(t, ex, http.StatusOK)
-		wantBody(t, ex, "张三", registry.MaskID(regIDZhang))
+		wantBody(t, ex, "张三", seal.MaskID(regIDZhang))
 		wantNoBody(t, ex, regIDZhang, regPhoneZhang)
 		wantBody(t, admin.get("/registry/export"), `id="export-csv"`)
 	})
@@ -135,7 +136,7 @@ func TestRegistryConsoleMasking(t *testing.T) {
 		viewer.mustLogin("viewer-410105")
 		vp := viewer.get(path)
 		wantStatus(t, vp, http.StatusOK)
-		wantBody(t, vp, registry.MaskID(regIDZhang))
+		wantBody(t, vp, seal.MaskID(regIDZhang))
 		// The viewer role reads the audit log, so it may see who looked.
 		wantNoBody(t, vp, regIDZhang, `id="unmask-form"`, `id="verify-form"`, `id="visit-form"`)
 		wantStatus(t, viewer.post(path+"/unmask", url.Values{"csrf": {viewer.csrf(vp)}, "reason": {"好奇"}}),
@@ -189,7 +190,7 @@ func TestRegistryConsolePersonForm(t *testing.T) {
 			"phone": {regPhoneZhang}, "grid_code": {"G410105001001"}, "source": {"own"}, "person_type": {"migrant"},
 			"address": {"红专路 1 号"}})
 		wantStatus(t, p, http.StatusOK)
-		wantBody(t, p, "人员已新增", registry.MaskID(regIDZhang), "流动人口", "男", "1990-03-07")
+		wantBody(t, p, "人员已新增", seal.MaskID(regIDZhang), "流动人口", "男", "1990-03-07")
 		path := p.url.Path
 
 		ed := c.get(path + "/edit")
@@ -200,7 +201,7 @@ func TestRegistryConsolePersonForm(t *testing.T) {
 			"source": {"own"}, "person_type": {"migrant"}, "id_type": {"resident_id"}, "address": {"红专路 9 号"}}
 		p = c.post(path, form2)
 		wantStatus(t, p, http.StatusOK)
-		wantBody(t, p, "人员已修改", "张三丰", "红专路 9 号", registry.MaskID(regIDZhang), registry.MaskPhone(regPhoneZhang))
+		wantBody(t, p, "人员已修改", "张三丰", "红专路 9 号", seal.MaskID(regIDZhang), seal.MaskPhone(regPhoneZhang))
 		// The same version again is stale.
 		wantStatus(t, c.post(path, form2), http.StatusConflict)
 
@@ -235,7 +236,7 @@ func TestRegistryConsolePlaces(t *testing.T) {
 		wantStatus(t, h, http.StatusOK)
 		wantBody(t, h, "红专路 1 号", "3 号楼", "出租", "G410105001001")
 		o := c.get("/registry/organisations")
-		wantBody(t, o, "红专路便利店", registry.MaskPhone(phone))
+		wantBody(t, o, "红专路便利店", seal.MaskPhone(phone))
 		wantNoBody(t, o, phone)
 		wantStatus(t, c.get("/registry/components"), http.StatusOK)
 		wantBody(t, c.get("/registry/people"), `href="/registry/houses"`)

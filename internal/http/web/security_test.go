@@ -13,6 +13,7 @@ import (
 	"gridgov/internal/db"
 	"gridgov/internal/dbtest"
 	"gridgov/internal/registry"
+	"gridgov/internal/seal"
 )
 
 var ackFormRe = regexp.MustCompile(`action="(/security/alerts/\d+/ack)"`)
@@ -69,7 +70,7 @@ func TestSecurityAlertsConsole(t *testing.T) {
 
 		affected := admin.get("/security/access?user=gw")
 		wantStatus(t, affected, http.StatusOK)
-		wantBody(t, affected, `id="security-access"`, "张三", registry.MaskID(regIDZhang), "证件号/手机号查询命中")
+		wantBody(t, affected, `id="security-access"`, "张三", seal.MaskID(regIDZhang), "证件号/手机号查询命中")
 		wantNoBody(t, affected, regIDZhang)
 		wantStatus(t, admin.get("/security/access?user=gw&from=yesterday"), http.StatusUnprocessableEntity)
 

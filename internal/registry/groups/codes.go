@@ -2,11 +2,10 @@ package groups
 
 import (
 	"context"
-	"database/sql"
 	"embed"
 	"encoding/json"
-	"errors"
 	"fmt"
+	"gridgov/internal/org/orgdir"
 	"io/fs"
 	"regexp"
 	"sort"
@@ -214,24 +213,16 @@ func (s *Service) requireRoot(ctx context.Context) error {
 	if a.System {
 		return nil
 	}
-	rows, err := s.db.Query(ctx, `SELECT path FROM org_units WHERE parent_code IS NULL`)
+	roots, err := orgdir.New(s.db).Roots(ctx)
 	if err != nil {
 		return apperr.Wrap(err, "top units")
 	}
-	defer rows.Close()
 	n := 0
-	for rows.Next() {
-		var p string
-		if err := rows.Scan(&p); err != nil {
-			return apperr.Wrap(err, "top units")
-		}
+	for _, u := range roots {
 		n++
-		if !rbac.Can(a, PermWrite, p) {
+		if !rbac.Can(a, PermWrite, u.Path) {
 			return apperr.Newf(apperr.Forbidden, "permission %s over the top-level unit required", PermWrite)
 		}
-	}
-	if err := rows.Err(); err != nil {
-		return apperr.Wrap(err, "top units")
 	}
 	if n == 0 {
 		return apperr.Newf(apperr.Forbidden, "permission %s over the top-level unit required", PermWrite)
@@ -244,9 +235,8 @@ func (s *Service) requireRoot(ctx context.Context) error {
 func (s *Service) load(ctx context.Context, t CodeTable, action string) (bool, error) {
 	loaded := false
 	err := s.db.WithTx(ctx, func(ctx context.Context) error {
-		var cur string
-		err := s.db.QueryRow(ctx, `SELECT version FROM code_table_versions WHERE table_code = ?`, t.Table).Scan(&cur)
-		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		cur, err := s.st.tableVersion(ctx, t.Table)
+		if err != nil {
 			return apperr.Wrap(err, "code table version")
 		}
 		if cur != "" && !newerVersion(t.Version, cur) {
@@ -258,28 +248,10 @@ func (s *Service) load(ctx context.Context, t CodeTable, action string) (bool, e
 				return err
 			}
 		}
-		if _, err := s.db.Exec(ctx, `DELETE FROM code_tables WHERE table_code = ? AND version = ?`, t.Table, t.Version); err != nil {
+		if err := s.st.writeCodes(ctx, t); err != nil {
 			return apperr.Wrap(err, "code table")
 		}
-		for i, c := range t.Codes {
-			meta, err := json.Marshal(codeMeta{Key: c.Key, VisitDays: c.VisitDays, Attrs: c.Attrs})
-			if err != nil {
-				return err
-			}
-			if _, err := s.db.Exec(ctx, `INSERT INTO code_tables (table_code, version, code, name, name_en, parent, sort, active, meta)
-				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, t.Table, t.Version, c.Code, c.Name, c.NameEn, c.Parent, i, true, string(meta)); err != nil {
-				return apperr.Wrap(err, "code")
-			}
-		}
-		now := s.now()
-		if cur == "" {
-			_, err = s.db.Exec(ctx, `INSERT INTO code_table_versions (table_code, version, standard, title, loaded_at) VALUES (?, ?, ?, ?, ?)`,
-				t.Table, t.Version, t.Standard, t.Title, now)
-		} else {
-			_, err = s.db.Exec(ctx, `UPDATE code_table_versions SET version = ?, standard = ?, title = ?, loaded_at = ? WHERE table_code = ?`,
-				t.Version, t.Standard, t.Title, now, t.Table)
-		}
-		if err != nil {
+		if err := s.st.setVersion(ctx, t, cur == "", s.now()); err != nil {
 			return apperr.Wrap(err, "code table version")
 		}
 		loaded = true
@@ -304,20 +276,11 @@ func (s *Service) CodeTables(ctx context.Context) ([]CodeTable, error) {
 	if actor.From(ctx) == nil {
 		return nil, apperr.New(apperr.Unauthenticated, "login required")
 	}
-	rows, err := s.db.Query(ctx, `SELECT table_code, version, standard, title, loaded_at FROM code_table_versions ORDER BY table_code`)
+	out, err := s.st.tables(ctx)
 	if err != nil {
 		return nil, apperr.Wrap(err, "code tables")
 	}
-	defer rows.Close()
-	var out []CodeTable
-	for rows.Next() {
-		var t CodeTable
-		if err := rows.Scan(&t.Table, &t.Version, &t.Standard, &t.Title, &t.LoadedAt); err != nil {
-			return nil, apperr.Wrap(err, "code tables")
-		}
-		out = append(out, t)
-	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // CodeTable returns the current version of a table with its codes.
@@ -329,49 +292,25 @@ func (s *Service) CodeTable(ctx context.Context, table string) (CodeTable, error
 }
 
 func (s *Service) codeTable(ctx context.Context, table string) (CodeTable, error) {
-	var t CodeTable
-	err := s.db.QueryRow(ctx, `SELECT table_code, version, standard, title, loaded_at FROM code_table_versions WHERE table_code = ?`,
-		table).Scan(&t.Table, &t.Version, &t.Standard, &t.Title, &t.LoadedAt)
-	if errors.Is(err, sql.ErrNoRows) {
-		return CodeTable{}, apperr.NotFoundf("no code table %s", table)
-	}
+	t, ok, err := s.st.table(ctx, table)
 	if err != nil {
 		return CodeTable{}, apperr.Wrap(err, "code table")
 	}
-	rows, err := s.db.Query(ctx, `SELECT code, name, name_en, parent, meta FROM code_tables
-		WHERE table_code = ? AND version = ? AND active = ? ORDER BY sort, code`, t.Table, t.Version, true)
-	if err != nil {
-		return CodeTable{}, apperr.Wrap(err, "codes")
+	if !ok {
+		return CodeTable{}, apperr.NotFoundf("no code table %s", table)
 	}
-	defer rows.Close()
-	for rows.Next() {
-		var c Code
-		var meta string
-		if err := rows.Scan(&c.Code, &c.Name, &c.NameEn, &c.Parent, &meta); err != nil {
-			return CodeTable{}, apperr.Wrap(err, "codes")
-		}
-		var m codeMeta
-		if err := json.Unmarshal([]byte(meta), &m); err != nil {
-			return CodeTable{}, apperr.Wrap(err, "code meta")
-		}
-		c.Key, c.VisitDays, c.Attrs = m.Key, m.VisitDays, m.Attrs
-		t.Codes = append(t.Codes, c)
-	}
-	return t, rows.Err()
+	return t, nil
 }
 
 // Valid reports whether code is in the current version of table (false
 // for an unknown table). Other parts of the registry check coded fields
 // with it.
 func (s *Service) Valid(ctx context.Context, table, code string) (bool, error) {
-	var n int
-	err := s.db.QueryRow(ctx, `SELECT COUNT(*) FROM code_tables c JOIN code_table_versions v
-		ON v.table_code = c.table_code AND v.version = c.version
-		WHERE c.table_code = ? AND c.code = ? AND c.active = ?`, table, code, true).Scan(&n)
+	ok, err := s.st.valid(ctx, table, code)
 	if err != nil {
 		return false, apperr.Wrap(err, "code")
 	}
-	return n > 0, nil
+	return ok, nil
 }
 
 // Kinds returns the group kinds with their definitions.

@@ -1,8 +1,12 @@
 package groups_test
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"gridgov/internal/registry"
+	"gridgov/internal/registry/places"
+	"gridgov/internal/seal"
 	"testing"
 	"time"
 
@@ -19,10 +23,12 @@ import (
 )
 
 type fixture struct {
-	d   *db.DB
-	svc *groups.Service
-	clk *clock.Fake
-	sys context.Context
+	reg    *registry.Service // people and households of visits
+	places *places.Service   // houses and organisations of visits
+	d      *db.DB
+	svc    *groups.Service
+	clk    *clock.Fake
+	sys    context.Context
 }
 
 func newFixture(t *testing.T, d *db.DB) *fixture {
@@ -31,7 +37,13 @@ func newFixture(t *testing.T, d *db.DB) *fixture {
 	log := audit.New(d, clk)
 	sys := actor.With(context.Background(), actor.SystemActor("test"))
 	orgtest.Build(t, sys, org.NewService(d, log, clk))
-	f := &fixture{d: d, clk: clk, sys: sys, svc: groups.NewService(nil, d, log, clk, nil)}
+	sealer, err := seal.NewSealer(bytes.Repeat([]byte{7}, 32))
+	if err != nil {
+		t.Fatal(err)
+	}
+	reg := registry.NewService(d, log, clk, sealer, nil)
+	plc := places.NewService(reg, d, log, clk)
+	f := &fixture{d: d, clk: clk, sys: sys, reg: reg, places: plc, svc: groups.NewService(reg, plc, d, log, clk, nil)}
 	if err := f.svc.EnsureCodeTables(sys); err != nil {
 		t.Fatalf("code tables: %v", err)
 	}

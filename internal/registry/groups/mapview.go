@@ -4,7 +4,6 @@ import (
 	"context"
 	"sort"
 	"strconv"
-	"strings"
 
 	"github.com/paulmach/orb"
 
@@ -82,25 +81,14 @@ func (s *Service) MapKeyGroup(ctx context.Context, bbox orb.Bound, limit int) ([
 
 // keyGroupPoints reads the located key-group people in scope and bbox.
 func (s *Service) keyGroupPoints(ctx context.Context, bbox orb.Bound, limit int) ([]KeyGroupPoint, error) {
-	cond, args := rbac.ScopeOf(actor.From(ctx), PermKeyGroup).SQL("p.unit_path")
+	cond, args := registry.PersonVisibleSQL(actor.From(ctx), "p")
 	args = append([]any{true}, args...)
 	args = append(args, bbox.Min[0], bbox.Max[0], bbox.Min[1], bbox.Max[1], limit)
-	rows, err := s.db.Query(ctx, `SELECT p.id, h.lat, h.lng FROM people p JOIN houses h ON h.id = p.house_id
-		WHERE p.deleted_at IS NULL AND p.key_group = ? AND `+cond+`
-		AND h.lng BETWEEN ? AND ? AND h.lat BETWEEN ? AND ? ORDER BY p.id LIMIT ?`, args...)
+	out, err := s.st.keyGroupPoints(ctx, cond, args)
 	if err != nil {
 		return nil, apperr.Wrap(err, "key-group map")
 	}
-	defer rows.Close()
-	out := []KeyGroupPoint{}
-	for rows.Next() {
-		p := KeyGroupPoint{Kinds: []string{}}
-		if err := rows.Scan(&p.PersonID, &p.Lat, &p.Lng); err != nil {
-			return nil, apperr.Wrap(err, "key-group map")
-		}
-		out = append(out, p)
-	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // keyGroupKinds fills the current key-group kinds and highest risk level
@@ -110,33 +98,21 @@ func (s *Service) keyGroupKinds(ctx context.Context, pts []KeyGroupPoint) error 
 		return nil
 	}
 	at := make(map[int64]int, len(pts))
-	ph := make([]string, len(pts))
-	args := []any{true}
+	ids := make([]int64, len(pts))
 	for i, p := range pts {
 		at[p.PersonID] = i
-		ph[i] = "?"
-		args = append(args, p.PersonID)
+		ids[i] = p.PersonID
 	}
-	rows, err := s.db.Query(ctx, `SELECT person_id, group_kind, risk_level FROM group_members
-		WHERE key_group = ? AND ended_at IS NULL AND person_id IN (`+strings.Join(ph, ", ")+`)`, args...)
+	kinds, err := s.st.openKeyKinds(ctx, ids)
 	if err != nil {
 		return apperr.Wrap(err, "key-group kinds")
 	}
-	defer rows.Close()
-	for rows.Next() {
-		var id int64
-		var kind, risk string
-		if err := rows.Scan(&id, &kind, &risk); err != nil {
-			return apperr.Wrap(err, "key-group kinds")
+	for _, k := range kinds {
+		p := &pts[at[k.person]]
+		p.Kinds = append(p.Kinds, k.kind)
+		if riskRank[k.risk] > riskRank[p.RiskLevel] {
+			p.RiskLevel = k.risk
 		}
-		p := &pts[at[id]]
-		p.Kinds = append(p.Kinds, kind)
-		if riskRank[risk] > riskRank[p.RiskLevel] {
-			p.RiskLevel = risk
-		}
-	}
-	if err := rows.Err(); err != nil {
-		return apperr.Wrap(err, "key-group kinds")
 	}
 	for i := range pts {
 		sort.Strings(pts[i].Kinds)

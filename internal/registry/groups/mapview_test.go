@@ -3,6 +3,7 @@ package groups_test
 import (
 	"bytes"
 	"context"
+	"gridgov/internal/registry/places"
 	"slices"
 	"testing"
 
@@ -15,6 +16,7 @@ import (
 	"gridgov/internal/dbtest"
 	"gridgov/internal/registry"
 	"gridgov/internal/registry/groups"
+	"gridgov/internal/seal"
 )
 
 // mapFixture is the groups fixture with a registry (which the key-group
@@ -22,12 +24,13 @@ import (
 func mapFixture(t *testing.T, d *db.DB) *fixture {
 	t.Helper()
 	f := newFixture(t, d)
-	sealer, err := registry.NewSealer(bytes.Repeat([]byte{7}, 32))
+	sealer, err := seal.NewSealer(bytes.Repeat([]byte{7}, 32))
 	if err != nil {
 		t.Fatal(err)
 	}
 	log := audit.New(d, f.clk)
-	f.svc = groups.NewService(registry.NewService(d, log, f.clk, sealer, nil), d, log, f.clk, nil)
+	reg := registry.NewService(d, log, f.clk, sealer, nil)
+	f.svc = groups.NewService(reg, places.NewService(reg, d, log, f.clk), d, log, f.clk, nil)
 	return f
 }
 

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
+	"gridgov/internal/org/orgdir"
 	"strconv"
 	"strings"
 	"time"
@@ -36,21 +37,17 @@ type personRef struct {
 // out of scope, or a key-group person without registry.keygroup, is
 // not_found, like one that does not exist.
 func (s *Service) person(ctx context.Context, id int64, perm rbac.Permission, key bool) (personRef, error) {
-	var p personRef
-	var grid sql.NullString
-	err := s.db.QueryRow(ctx, `SELECT id, name, grid_code, unit_path, key_group FROM people
-		WHERE id = ? AND deleted_at IS NULL`, id).Scan(&p.ID, &p.Name, &grid, &p.Path, &p.KeyGroup)
-	if errors.Is(err, sql.ErrNoRows) {
-		return personRef{}, apperr.New(apperr.NotFound, "not found")
-	}
+	p, ok, err := s.st.person(ctx, id)
 	if err != nil {
 		return personRef{}, apperr.Wrap(err, "person")
 	}
-	p.GridCode = grid.String
+	if !ok {
+		return personRef{}, apperr.New(apperr.NotFound, "not found")
+	}
 	if err := rbac.Require(ctx, perm, p.Path); err != nil {
 		return personRef{}, err
 	}
-	if p.KeyGroup && !rbac.Can(actor.From(ctx), PermKeyGroup, p.Path) {
+	if !registry.KeyGroupAllows(actor.From(ctx), p.Path, p.KeyGroup) {
 		return personRef{}, apperr.New(apperr.NotFound, "not found")
 	}
 	if key {
@@ -154,23 +151,12 @@ func (s *Service) AddMember(ctx context.Context, personID int64, in MemberInput)
 		attrs, _ := json.Marshal(in.Attrs)
 		now := s.now()
 		var active bool
-		err = s.db.QueryRow(ctx, `SELECT id, ended_at IS NULL FROM group_members WHERE person_id = ? AND group_kind = ?`,
-			personID, k.Code).Scan(&id, &active)
-		switch {
-		case err == nil && active:
-			return apperr.Newf(apperr.Conflict, "the person is already in %s", k.Code)
-		case err == nil:
-			_, err = s.db.Exec(ctx, `UPDATE group_members SET key_group = ?, risk_level = ?, attrs = ?, started_on = ?,
-				ended_on = '', ended_at = NULL, unit_path = ?, source = ?, source_ref = ?, version = version + 1, updated_at = ?
-				WHERE id = ?`, k.Key, in.RiskLevel, string(attrs), in.StartedOn, p.Path, string(in.Source), in.SourceRef, now, id)
-		case errors.Is(err, sql.ErrNoRows):
-			err = s.db.QueryRow(ctx, `INSERT INTO group_members (person_id, group_kind, key_group, risk_level, attrs, started_on,
-				unit_path, source, source_ref, version, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?) RETURNING id`,
-				personID, k.Code, k.Key, in.RiskLevel, string(attrs), in.StartedOn, p.Path, string(in.Source), in.SourceRef,
-				now, now).Scan(&id)
-		}
+		id, active, err = s.st.putMember(ctx, personID, k, in, string(attrs), p.Path, now)
 		if err != nil {
 			return apperr.Wrap(err, "group member")
+		}
+		if active {
+			return apperr.Newf(apperr.Conflict, "the person is already in %s", k.Code)
 		}
 		if err := s.syncKeyGroup(ctx, personID); err != nil {
 			return err
@@ -198,13 +184,11 @@ func memberDetail(personID int64, k Code, in MemberInput) map[string]any {
 // syncKeyGroup keeps people.key_group true exactly while the person has an
 // active key-group membership.
 func (s *Service) syncKeyGroup(ctx context.Context, personID int64) error {
-	var n int
-	if err := s.db.QueryRow(ctx, `SELECT COUNT(*) FROM group_members WHERE person_id = ? AND key_group = ? AND ended_at IS NULL`,
-		personID, true).Scan(&n); err != nil {
+	n, err := s.st.openKeyMemberships(ctx, personID)
+	if err != nil {
 		return apperr.Wrap(err, "key group")
 	}
-	if _, err := s.db.Exec(ctx, `UPDATE people SET key_group = ?, updated_at = ? WHERE id = ? AND key_group <> ?`,
-		n > 0, s.now(), personID, n > 0); err != nil {
+	if err := s.reg.SetKeyGroup(ctx, personID, n > 0); err != nil {
 		return apperr.Wrap(err, "key group")
 	}
 	return nil
@@ -232,18 +216,11 @@ func (s *Service) UpdateMember(ctx context.Context, id int64, in MemberInput) (G
 			return err
 		}
 		attrs, _ := json.Marshal(in.Attrs)
-		q := `UPDATE group_members SET risk_level = ?, attrs = ?, started_on = ?, source = ?, source_ref = ?,
-			version = version + 1, updated_at = ? WHERE id = ?`
-		args := []any{in.RiskLevel, string(attrs), in.StartedOn, string(in.Source), in.SourceRef, s.now(), id}
-		if in.Version > 0 {
-			q += ` AND version = ?`
-			args = append(args, in.Version)
-		}
-		res, err := s.db.Exec(ctx, q, args...)
+		n, err := s.st.updateMember(ctx, id, in, string(attrs), s.now())
 		if err != nil {
 			return apperr.Wrap(err, "group member")
 		}
-		if n, _ := res.RowsAffected(); n == 0 {
+		if n == 0 {
 			return apperr.New(apperr.Conflict, "the membership was changed by someone else; reload and try again")
 		}
 		return s.audit.Record(ctx, audit.Entry{Action: "group_member.update", ObjectType: "group_member",
@@ -284,8 +261,7 @@ func (s *Service) EndMember(ctx context.Context, id int64, endedOn, reason strin
 			return apperr.Field("ended_on", "must not be before the start "+cur.StartedOn)
 		}
 		now := s.now()
-		if _, err := s.db.Exec(ctx, `UPDATE group_members SET ended_on = ?, ended_at = ?, version = version + 1, updated_at = ?
-			WHERE id = ?`, endedOn, now, now, id); err != nil {
+		if err := s.st.endMember(ctx, id, endedOn, now); err != nil {
 			return apperr.Wrap(err, "group member")
 		}
 		if err := s.syncKeyGroup(ctx, cur.PersonID); err != nil {
@@ -301,36 +277,11 @@ func (s *Service) EndMember(ctx context.Context, id int64, endedOn, reason strin
 	return s.member(ctx, id, PermRead)
 }
 
-const memberCols = `m.id, m.person_id, p.name, p.grid_code, m.group_kind, m.key_group, m.risk_level, m.attrs, m.started_on,
-	m.ended_on, m.source, m.source_ref, m.version, m.created_at, m.updated_at, m.ended_at`
-
-func scanMember(sc interface{ Scan(...any) error }) (GroupMember, error) {
-	var m GroupMember
-	var grid sql.NullString
-	var attrs, source string
-	var ended sql.NullTime
-	if err := sc.Scan(&m.ID, &m.PersonID, &m.PersonName, &grid, &m.GroupKind, &m.KeyGroup, &m.RiskLevel, &attrs,
-		&m.StartedOn, &m.EndedOn, &source, &m.SourceRef, &m.Version, &m.CreatedAt, &m.UpdatedAt, &ended); err != nil {
-		return GroupMember{}, err
-	}
-	m.GridCode, m.Source = grid.String, registry.Source(source)
-	if err := json.Unmarshal([]byte(attrs), &m.Attrs); err != nil || m.Attrs == nil {
-		m.Attrs = map[string]string{}
-	}
-	if ended.Valid {
-		t := ended.Time.UTC()
-		m.EndedAt = &t
-	}
-	m.Active = !ended.Valid
-	return m, nil
-}
-
 // member reads one membership, checking perm over its person (and
 // registry.keygroup for a key group or a key-group person: not_found
 // without it).
 func (s *Service) member(ctx context.Context, id int64, perm rbac.Permission) (GroupMember, error) {
-	m, err := scanMember(s.db.QueryRow(ctx, `SELECT `+memberCols+` FROM group_members m JOIN people p ON p.id = m.person_id
-		WHERE m.id = ? AND p.deleted_at IS NULL`, id))
+	m, err := s.st.member(ctx, id)
 	if errors.Is(err, sql.ErrNoRows) {
 		return GroupMember{}, apperr.New(apperr.NotFound, "not found")
 	}
@@ -341,7 +292,8 @@ func (s *Service) member(ctx context.Context, id int64, perm rbac.Permission) (G
 	if err != nil {
 		return GroupMember{}, err
 	}
-	if m.KeyGroup && !rbac.Can(actor.From(ctx), PermKeyGroup, p.Path) {
+	// A key group's membership needs registry.keygroup, like a key-group person.
+	if !registry.KeyGroupAllows(actor.From(ctx), p.Path, m.KeyGroup) {
 		return GroupMember{}, apperr.New(apperr.NotFound, "not found")
 	}
 	return m, nil
@@ -359,44 +311,32 @@ func (s *Service) MembersOf(ctx context.Context, personID int64) ([]GroupMember,
 	if err != nil {
 		return nil, err
 	}
-	seeKey := rbac.Can(actor.From(ctx), PermKeyGroup, p.Path)
-	rows, err := s.db.Query(ctx, `SELECT `+memberCols+` FROM group_members m JOIN people p ON p.id = m.person_id
-		WHERE m.person_id = ? AND (m.key_group = ? OR ?) ORDER BY m.ended_at IS NOT NULL, m.id`, personID, false, seeKey)
+	seeKey := registry.KeyGroupAllows(actor.From(ctx), p.Path, true)
+	out, err := s.st.membersOf(ctx, personID, seeKey)
 	if err != nil {
 		return nil, apperr.Wrap(err, "group members")
 	}
-	defer rows.Close()
-	out := []GroupMember{}
-	for rows.Next() {
-		m, err := scanMember(rows)
-		if err != nil {
-			return nil, apperr.Wrap(err, "group members")
-		}
-		out = append(out, m)
-	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // visibleMembers is the condition on m (group_members) and p (people)
-// restricting rows to the actor's scope: registry.read over the person,
-// and registry.keygroup for key groups and key-group people.
+// restricting rows to the actor's scope: the person-visibility rule on p,
+// and registry.keygroup over the person for a key group's membership.
 func visibleMembers(ctx context.Context) (string, []any) {
 	a := actor.From(ctx)
-	read, readArgs := rbac.ScopeOf(a, PermRead).SQL("p.unit_path")
+	visible, args := registry.PersonVisibleSQL(a, "p")
 	key, keyArgs := rbac.ScopeOf(a, PermKeyGroup).SQL("p.unit_path")
-	args := append(append(readArgs, false, false), keyArgs...)
-	return read + ` AND ((m.key_group = ? AND p.key_group = ?) OR ` + key + `)`, args
+	return visible + ` AND (m.key_group = ? OR ` + key + `)`, append(append(args, false), keyArgs...)
 }
 
 // unitPath returns the path of a unit, or a 422 on field.
 func (s *Service) unitPath(ctx context.Context, code, field string) (string, error) {
-	var path string
-	err := s.db.QueryRow(ctx, `SELECT path FROM org_units WHERE code = ?`, code).Scan(&path)
-	if errors.Is(err, sql.ErrNoRows) {
-		return "", apperr.Field(field, "unknown unit "+code)
-	}
+	path, ok, err := orgdir.New(s.db).UnitPath(ctx, code)
 	if err != nil {
 		return "", apperr.Wrap(err, "unit")
+	}
+	if !ok {
+		return "", apperr.Field(field, "unknown unit "+code)
 	}
 	return path, nil
 }
@@ -435,27 +375,12 @@ func (s *Service) Members(ctx context.Context, f MemberFilter) ([]GroupMember, i
 			where += ` AND m.ended_at IS NOT NULL`
 		}
 	}
-	from := ` FROM group_members m JOIN people p ON p.id = m.person_id`
-	var total int
-	if err := s.db.QueryRow(ctx, `SELECT COUNT(*)`+from+where, args...).Scan(&total); err != nil {
-		return nil, 0, apperr.Wrap(err, "group members")
-	}
 	limit, offset := page(f.Limit, f.Offset, maxMembers)
-	rows, err := s.db.Query(ctx, `SELECT `+memberCols+from+where+` ORDER BY m.id DESC LIMIT ? OFFSET ?`,
-		append(args, limit, offset)...)
+	out, total, err := s.st.members(ctx, where, args, limit, offset)
 	if err != nil {
 		return nil, 0, apperr.Wrap(err, "group members")
 	}
-	defer rows.Close()
-	out := []GroupMember{}
-	for rows.Next() {
-		m, err := scanMember(rows)
-		if err != nil {
-			return nil, 0, apperr.Wrap(err, "group members")
-		}
-		out = append(out, m)
-	}
-	return out, total, rows.Err()
+	return out, total, nil
 }
 
 // page applies the default (50) and the bound of a page.

@@ -2,7 +2,6 @@ package groups
 
 import (
 	"context"
-	"encoding/json"
 
 	"gridgov/internal/apperr"
 	"gridgov/internal/audit"
@@ -15,24 +14,11 @@ const ActKindRekey = "group_kind.key_changed"
 // kindKeys returns the key flag of every group kind of a stored version
 // of the group-kind table.
 func (s *Service) kindKeys(ctx context.Context, version string) (map[string]bool, error) {
-	rows, err := s.db.Query(ctx, `SELECT code, meta FROM code_tables WHERE table_code = ? AND version = ?`, TableGroupKind, version)
+	keys, err := s.st.kindKeys(ctx, version)
 	if err != nil {
 		return nil, apperr.Wrap(err, "group kinds")
 	}
-	defer rows.Close()
-	out := map[string]bool{}
-	for rows.Next() {
-		var code, meta string
-		if err := rows.Scan(&code, &meta); err != nil {
-			return nil, apperr.Wrap(err, "group kinds")
-		}
-		var m codeMeta
-		if err := json.Unmarshal([]byte(meta), &m); err != nil {
-			return nil, apperr.Wrap(err, "code meta")
-		}
-		out[code] = m.Key
-	}
-	return out, rows.Err()
+	return keys, nil
 }
 
 // rekeyKind applies a kind's new key flag to its open memberships (their
@@ -41,30 +27,7 @@ func (s *Service) kindKeys(ctx context.Context, version string) (map[string]bool
 // key puts its members behind registry.keygroup; one that stops being
 // key releases those with no other key-group membership.
 func (s *Service) rekeyKind(ctx context.Context, kind string, key bool, version string) error {
-	rows, err := s.db.Query(ctx, `SELECT DISTINCT person_id FROM group_members WHERE group_kind = ? AND ended_at IS NULL
-		AND key_group <> ? ORDER BY person_id`, kind, key)
-	if err != nil {
-		return apperr.Wrap(err, "group members")
-	}
-	var people []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			rows.Close()
-			return apperr.Wrap(err, "group members")
-		}
-		people = append(people, id)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return apperr.Wrap(err, "group members")
-	}
-	res, err := s.db.Exec(ctx, `UPDATE group_members SET key_group = ?, version = version + 1, updated_at = ?
-		WHERE group_kind = ? AND ended_at IS NULL AND key_group <> ?`, key, s.now(), kind, key)
-	if err != nil {
-		return apperr.Wrap(err, "group members")
-	}
-	n, err := res.RowsAffected()
+	people, n, err := s.st.rekeyMembers(ctx, kind, key, s.now())
 	if err != nil {
 		return apperr.Wrap(err, "group members")
 	}

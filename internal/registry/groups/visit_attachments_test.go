@@ -25,7 +25,7 @@ func TestVisitAttachmentsReadable(t *testing.T) {
 		}
 		bs := blob.NewService(d, local, audit.New(d, f.clk), f.clk, blob.Options{},
 			blob.ReaderFunc(func(ctx context.Context, id int64) (bool, error) { return f.svc.CanReadAttachment(ctx, id) }))
-		f.svc = groups.NewService(nil, d, audit.New(d, f.clk), f.clk, bs)
+		f.svc = groups.NewService(f.reg, f.places, d, audit.New(d, f.clk), f.clk, bs)
 		upload := func(ctx context.Context) int64 {
 			t.Helper()
 			a, err := bs.Upload(ctx, blob.UploadInput{Filename: "visit.pdf", Content: bytes.NewReader([]byte("%PDF-1.4 走访记录"))})

@@ -2,9 +2,7 @@ package groups
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
-	"errors"
 	"strconv"
 	"strings"
 	"time"
@@ -18,19 +16,24 @@ import (
 // maxVisits bounds a page of visits and of the visits due.
 const maxVisits = 500
 
-// objectTables maps a visited object type to its table; every one has
-// unit_path and verified_at, people also key_group and verified_by.
-var objectTables = map[string]string{
-	"person":       "people",
-	"household":    "households",
-	"house":        "houses",
-	"organisation": "organisations",
+// objectOwner returns the module that owns a visited object type.
+func (s *Service) objectOwner(typ string) (Objects, bool) {
+	switch typ {
+	case "person", "household":
+		return s.reg, true
+	case "house", "organisation":
+		return s.places, true
+	}
+	return nil, false
 }
+
+// visitTypes are the object types a visit may be about.
+var visitTypes = map[string]bool{"person": true, "household": true, "house": true, "organisation": true}
 
 // object reads a visited object's path, checking perm over it; a
 // key-group person needs registry.keygroup (not_found without it).
 func (s *Service) object(ctx context.Context, typ string, id int64, perm rbac.Permission) (path string, key bool, err error) {
-	table, ok := objectTables[typ]
+	owner, ok := s.objectOwner(typ)
 	if !ok {
 		return "", false, apperr.Field("object_type", "must be person, household, house or organisation")
 	}
@@ -38,12 +41,12 @@ func (s *Service) object(ctx context.Context, typ string, id int64, perm rbac.Pe
 		p, err := s.person(ctx, id, perm, false)
 		return p.Path, p.KeyGroup, err
 	}
-	err = s.db.QueryRow(ctx, `SELECT unit_path FROM `+table+` WHERE id = ?`, id).Scan(&path)
-	if errors.Is(err, sql.ErrNoRows) {
-		return "", false, apperr.New(apperr.NotFound, "not found")
-	}
+	path, found, err := owner.ObjectPath(ctx, typ, id)
 	if err != nil {
 		return "", false, apperr.Wrap(err, typ)
+	}
+	if !found {
+		return "", false, apperr.New(apperr.NotFound, "not found")
 	}
 	return path, false, rbac.Require(ctx, perm, path)
 }
@@ -52,7 +55,7 @@ func (s *Service) object(ctx context.Context, typ string, id int64, perm rbac.Pe
 func (s *Service) cleanVisit(in VisitInput) (VisitInput, error) {
 	fe := apperr.FieldErrors{}
 	in.Note, in.Result = strings.TrimSpace(in.Note), strings.TrimSpace(in.Result)
-	if _, ok := objectTables[in.ObjectType]; !ok {
+	if !visitTypes[in.ObjectType] {
 		fe.Add("object_type", "must be person, household, house or organisation")
 	}
 	if in.ObjectID <= 0 {
@@ -107,16 +110,11 @@ func (s *Service) RecordVisit(ctx context.Context, in VisitInput) (Visit, error)
 		if a.UserID != 0 {
 			uid = &a.UserID
 		}
-		if err := s.db.QueryRow(ctx, `INSERT INTO visits (object_type, object_id, kind, visited_at, user_id, username, note, result,
-			attachments, unit_path, key_group, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-			in.ObjectType, in.ObjectID, in.Kind, in.VisitedAt, uid, a.Username, in.Note, in.Result, string(atts), path, key,
-			s.now()).Scan(&id); err != nil {
+		if id, err = s.st.insertVisit(ctx, in, uid, a.Username, string(atts), path, key, s.now()); err != nil {
 			return apperr.Wrap(err, "visit")
 		}
-		for _, att := range uniqueIDs(in.Attachments) {
-			if _, err := s.db.Exec(ctx, `INSERT INTO visit_attachments (visit_id, attachment_id) VALUES (?, ?)`, id, att); err != nil {
-				return apperr.Wrap(err, "visit attachment")
-			}
+		if err := s.st.linkVisitAttachments(ctx, id, uniqueIDs(in.Attachments)); err != nil {
+			return apperr.Wrap(err, "visit attachment")
 		}
 		if in.Kind == "verify" {
 			if err := s.markVerified(ctx, in, uid); err != nil {
@@ -135,13 +133,11 @@ func (s *Service) RecordVisit(ctx context.Context, in VisitInput) (Visit, error)
 
 // markVerified sets the object's verified_at (and a person's verified_by).
 func (s *Service) markVerified(ctx context.Context, in VisitInput, uid *int64) error {
-	var err error
-	if in.ObjectType == "person" {
-		_, err = s.db.Exec(ctx, `UPDATE people SET verified_at = ?, verified_by = ? WHERE id = ?`, in.VisitedAt, uid, in.ObjectID)
-	} else {
-		_, err = s.db.Exec(ctx, `UPDATE `+objectTables[in.ObjectType]+` SET verified_at = ? WHERE id = ?`, in.VisitedAt, in.ObjectID)
+	owner, ok := s.objectOwner(in.ObjectType)
+	if !ok {
+		return apperr.Field("object_type", "must be person, household, house or organisation")
 	}
-	if err != nil {
+	if err := owner.MarkVerified(ctx, in.ObjectType, in.ObjectID, in.VisitedAt, uid); err != nil {
 		return apperr.Wrap(err, "verify")
 	}
 	return nil
@@ -165,30 +161,12 @@ func uniqueIDs(ids []int64) []int64 {
 // (registry.read over its place, and registry.keygroup for a key-group
 // person). The app names the service among blob.WithReaders.
 func (s *Service) CanReadAttachment(ctx context.Context, id int64) (bool, error) {
-	rows, err := s.db.Query(ctx, `SELECT v.object_type, v.object_id FROM visit_attachments a
-		JOIN visits v ON v.id = a.visit_id WHERE a.attachment_id = ? ORDER BY v.id LIMIT 100`, id)
+	objs, err := s.st.attachmentObjects(ctx, id)
 	if err != nil {
 		return false, apperr.Wrap(err, "visit attachments")
 	}
-	type object struct {
-		typ string
-		id  int64
-	}
-	var objs []object
-	for rows.Next() {
-		var o object
-		if err := rows.Scan(&o.typ, &o.id); err != nil {
-			rows.Close()
-			return false, apperr.Wrap(err, "visit attachments")
-		}
-		objs = append(objs, o)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return false, apperr.Wrap(err, "visit attachments")
-	}
 	for _, o := range objs {
-		_, _, err := s.object(ctx, o.typ, o.id, PermRead)
+		_, _, err := s.object(ctx, o.Type, o.ID, PermRead)
 		switch apperr.CodeOf(err) {
 		case "":
 			return true, nil
@@ -208,26 +186,8 @@ func nonNil(ids []int64) []int64 {
 	return ids
 }
 
-const visitCols = `id, object_type, object_id, kind, visited_at, user_id, username, note, result, attachments, created_at`
-
-func scanVisit(sc interface{ Scan(...any) error }) (Visit, error) {
-	var v Visit
-	var uid sql.NullInt64
-	var atts string
-	if err := sc.Scan(&v.ID, &v.ObjectType, &v.ObjectID, &v.Kind, &v.VisitedAt, &uid, &v.Username, &v.Note, &v.Result,
-		&atts, &v.CreatedAt); err != nil {
-		return Visit{}, err
-	}
-	v.UserID = uid.Int64
-	v.VisitedAt = v.VisitedAt.UTC()
-	if err := json.Unmarshal([]byte(atts), &v.Attachments); err != nil || v.Attachments == nil {
-		v.Attachments = []int64{}
-	}
-	return v, nil
-}
-
 func (s *Service) visit(ctx context.Context, id int64) (Visit, error) {
-	v, err := scanVisit(s.db.QueryRow(ctx, `SELECT `+visitCols+` FROM visits WHERE id = ?`, id))
+	v, err := s.st.visit(ctx, id)
 	if err != nil {
 		return Visit{}, apperr.Wrap(err, "visit")
 	}
@@ -242,21 +202,11 @@ func (s *Service) Visits(ctx context.Context, objectType string, objectID int64,
 		return nil, err
 	}
 	limit, _ = page(limit, 0, maxVisits)
-	rows, err := s.db.Query(ctx, `SELECT `+visitCols+` FROM visits WHERE object_type = ? AND object_id = ?
-		ORDER BY visited_at DESC, id DESC LIMIT ?`, objectType, objectID, limit)
+	out, err := s.st.visits(ctx, objectType, objectID, limit)
 	if err != nil {
 		return nil, apperr.Wrap(err, "visits")
 	}
-	defer rows.Close()
-	out := []Visit{}
-	for rows.Next() {
-		v, err := scanVisit(rows)
-		if err != nil {
-			return nil, apperr.Wrap(err, "visits")
-		}
-		out = append(out, v)
-	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // VisitsDue is the work list of grid workers: the current members of
@@ -302,37 +252,19 @@ func (s *Service) VisitsDue(ctx context.Context, f DueFilter) ([]DueVisit, int, 
 		where += ` AND p.grid_code = ?`
 		args = append(args, f.GridCode)
 	}
-	from := ` FROM group_members m JOIN people p ON p.id = m.person_id
-		LEFT JOIN (SELECT object_id, MAX(visited_at) AS last FROM visits WHERE object_type = 'person' GROUP BY object_id) lv
-		ON lv.object_id = m.person_id`
-	var total int
-	if err := s.db.QueryRow(ctx, `SELECT COUNT(*)`+from+where, args...).Scan(&total); err != nil {
-		return nil, 0, apperr.Wrap(err, "visits due")
-	}
 	limit, offset := page(f.Limit, f.Offset, maxVisits)
-	rows, err := s.db.Query(ctx, `SELECT m.id, m.person_id, p.name, p.grid_code, m.group_kind, m.key_group, m.risk_level, m.started_on`+
-		from+where+` ORDER BY lv.last IS NOT NULL, lv.last, m.id LIMIT ? OFFSET ?`, append(args, limit, offset)...)
+	found, total, err := s.st.visitsDue(ctx, where, args, limit, offset)
 	if err != nil {
 		return nil, 0, apperr.Wrap(err, "visits due")
 	}
-	out := []DueVisit{}
-	for rows.Next() {
-		var d DueVisit
-		var grid sql.NullString
-		var started string
-		if err := rows.Scan(&d.MemberID, &d.PersonID, &d.PersonName, &grid, &d.GroupKind, &d.KeyGroup, &d.RiskLevel, &started); err != nil {
-			rows.Close()
-			return nil, 0, apperr.Wrap(err, "visits due")
-		}
-		d.GridCode, d.IntervalDays = grid.String, interval[d.GroupKind]
-		if t, err := time.ParseInLocation(time.DateOnly, started, shanghai); err == nil {
+	out := make([]DueVisit, 0, len(found))
+	for _, r := range found {
+		d := r.DueVisit
+		d.IntervalDays = interval[d.GroupKind]
+		if t, err := time.ParseInLocation(time.DateOnly, r.started, shanghai); err == nil {
 			d.DueSince = t.UTC()
 		}
 		out = append(out, d)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, 0, apperr.Wrap(err, "visits due")
 	}
 	for i := range out {
 		if err := s.lastVisit(ctx, &out[i]); err != nil {
@@ -344,16 +276,13 @@ func (s *Service) VisitsDue(ctx context.Context, f DueFilter) ([]DueVisit, int, 
 
 // lastVisit fills a due visit's last visit and the time it fell due.
 func (s *Service) lastVisit(ctx context.Context, d *DueVisit) error {
-	var last time.Time
-	err := s.db.QueryRow(ctx, `SELECT visited_at FROM visits WHERE object_type = 'person' AND object_id = ?
-		ORDER BY visited_at DESC LIMIT 1`, d.PersonID).Scan(&last)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil
-	}
+	last, ok, err := s.st.lastPersonVisit(ctx, d.PersonID)
 	if err != nil {
 		return apperr.Wrap(err, "last visit")
 	}
-	last = last.UTC()
+	if !ok {
+		return nil
+	}
 	d.LastVisitAt = &last
 	d.DueSince = last.AddDate(0, 0, d.IntervalDays)
 	return nil

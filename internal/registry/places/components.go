@@ -3,7 +3,7 @@ package places
 import (
 	"context"
 	"database/sql"
-	"errors"
+	"gridgov/internal/org/orgdir"
 	"strings"
 
 	"gridgov/internal/apperr"
@@ -66,16 +66,8 @@ func scanComponent(sc scanner) (Component, error) {
 
 // unitExists reports whether an org unit with code (and level, when set) exists.
 func (s *Service) unitExists(ctx context.Context, code, level string) (bool, error) {
-	q, args := `SELECT 1 FROM org_units WHERE code = ?`, []any{code}
-	if level != "" {
-		q, args = q+` AND level = ?`, append(args, level)
-	}
-	var one int
-	err := s.db.QueryRow(ctx, q, args...).Scan(&one)
-	if errors.Is(err, sql.ErrNoRows) {
-		return false, nil
-	}
-	return err == nil, err
+	u, ok, err := orgdir.New(s.db).Unit(ctx, code)
+	return ok && (level == "" || u.Level == level), err
 }
 
 // cleanComponent checks a component: the object code's shape, that its

@@ -17,6 +17,7 @@ import (
 	"gridgov/internal/rbac"
 	"gridgov/internal/registry"
 	"gridgov/internal/registry/places"
+	"gridgov/internal/seal"
 )
 
 // fixture is 郑州市 with two districts, a street in each, two communities
@@ -35,7 +36,7 @@ func newFixture(t testing.TB, d *db.DB) *fixture {
 	log := audit.New(d, clk)
 	sys := actor.With(context.Background(), actor.SystemActor("test"))
 	orgtest.Build(t, sys, org.NewService(d, log, clk))
-	sealer, err := registry.NewSealer(bytes.Repeat([]byte{0x5a}, 32))
+	sealer, err := seal.NewSealer(bytes.Repeat([]byte{0x5a}, 32))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -201,12 +201,11 @@ func (s *Service) HouseByID(ctx context.Context, id int64) (House, error) {
 }
 
 func (s *Service) occupants(ctx context.Context, houseID int64) ([]Occupant, error) {
-	hidden, args := keyGroupHidden(ctx)
-	read, rargs := rbac.ScopeOf(actor.From(ctx), registry.PermRead).SQL("p.unit_path")
+	visible, args := registry.PersonVisibleSQL(actor.From(ctx), "p")
 	rows, err := s.db.Query(ctx, `SELECT o.person_id, p.name, o.role, o.started_on FROM house_occupants o
 		JOIN people p ON p.id = o.person_id
-		WHERE o.house_id = ? AND p.deleted_at IS NULL AND `+read+` AND `+hidden+` ORDER BY o.started_on, o.person_id, o.role`,
-		append(append([]any{houseID}, rargs...), args...)...)
+		WHERE o.house_id = ? AND p.deleted_at IS NULL AND `+visible+` ORDER BY o.started_on, o.person_id, o.role`,
+		append([]any{houseID}, args...)...)
 	if err != nil {
 		return nil, apperr.Wrap(err, "occupants")
 	}

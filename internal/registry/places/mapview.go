@@ -7,7 +7,7 @@ import (
 	"github.com/paulmach/orb"
 
 	"gridgov/internal/apperr"
-	"gridgov/internal/registry"
+	"gridgov/internal/seal"
 )
 
 // MapCap is the most points one map answer carries; past it the answer is
@@ -44,12 +44,12 @@ func checkBBox(b orb.Bound) error {
 
 // MapHouses returns the located houses in bbox within the actor's scope
 // (the same rule as Houses), labelled with the address cut at building
-// level (registry.MaskAddress), at most limit (default and at most
+// level (seal.MaskAddress), at most limit (default and at most
 // MapCap); the flag reports that more matched.
 func (s *Service) MapHouses(ctx context.Context, bbox orb.Bound, limit int) ([]MapPoint, bool, error) {
 	pts, more, err := s.mapPoints(ctx, "h.", `SELECT h.id, h.lat, h.lng, h.address, h.house_use, '' FROM houses h`, bbox, limit)
 	for i := range pts {
-		pts[i].Label = registry.MaskAddress(pts[i].Label)
+		pts[i].Label = seal.MaskAddress(pts[i].Label)
 	}
 	return pts, more, err
 }

@@ -10,6 +10,7 @@ import (
 	"gridgov/internal/dbtest"
 	"gridgov/internal/registry"
 	"gridgov/internal/registry/places"
+	"gridgov/internal/seal"
 )
 
 func TestMapPlaces(t *testing.T) {
@@ -32,7 +33,7 @@ func TestMapPlaces(t *testing.T) {
 		if err != nil || more || len(hs) != 2 {
 			t.Fatalf("city houses: %+v, more %v, %v; want the two located houses", hs, more, err)
 		}
-		if hs[0].ID != house.ID || hs[0].Label != registry.MaskAddress(house.Address) || hs[0].Label == house.Address ||
+		if hs[0].ID != house.ID || hs[0].Label != seal.MaskAddress(house.Address) || hs[0].Label == house.Address ||
 			hs[0].Lat != 34.77 || hs[0].Lng != 113.68 || hs[0].Kind != "residential" {
 			t.Errorf("house point: got %+v, want the address masked at building level", hs[0])
 		}

@@ -9,6 +9,7 @@ import (
 	"gridgov/internal/db"
 	"gridgov/internal/rbac"
 	"gridgov/internal/registry"
+	"gridgov/internal/seal"
 )
 
 // Organisation kinds.
@@ -102,7 +103,7 @@ func (s *Service) cleanOrganisation(ctx context.Context, in *OrganisationInput) 
 	if in.Phone != nil {
 		phone = &sealedPhone{}
 		if strings.TrimSpace(*in.Phone) != "" {
-			p, err := registry.NormalizePhone(*in.Phone)
+			p, err := seal.NormalizePhone(*in.Phone)
 			if err != nil {
 				// The message would echo the number: name the problem only.
 				errs.Add("phone", "not a mainland mobile (11 digits) or a landline with area code")
@@ -111,7 +112,7 @@ func (s *Service) cleanOrganisation(ctx context.Context, in *OrganisationInput) 
 				if err != nil {
 					return nil, apperr.Wrap(err, "seal phone")
 				}
-				phone = &sealedPhone{enc: enc, idx: s.reg.Sealer().Index(registry.IdxPhone, p), mask: registry.MaskPhone(p)}
+				phone = &sealedPhone{enc: enc, idx: s.reg.Sealer().Index(registry.IdxPhone, p), mask: seal.MaskPhone(p)}
 			}
 		}
 	}
@@ -251,7 +252,7 @@ func (s *Service) Organisations(ctx context.Context, f OrganisationFilter) ([]Or
 		w.add("o.uscc = ?", NormalizeUSCC(f.USCC))
 	}
 	if f.Phone != "" {
-		p, err := registry.NormalizePhone(f.Phone)
+		p, err := seal.NormalizePhone(f.Phone)
 		if err != nil {
 			return nil, 0, apperr.Field("phone", "not a mainland mobile (11 digits) or a landline with area code")
 		}

@@ -10,9 +10,8 @@ import (
 
 // houseRefs are the records that may point at a house, by table, with the
 // name a refusal gives them.
+// People and households are the registry's to count (registry.HouseLinks).
 var houseRefs = []struct{ table, what string }{
-	{"people", "people"},
-	{"households", "households"},
 	{"organisations", "organisations"},
 	{"roster_entries", "roster entries"},
 }
@@ -36,6 +35,18 @@ func (s *Service) DeleteHouse(ctx context.Context, id int64, version int, reason
 		}
 		if reason == "" {
 			return apperr.Field("reason", "required")
+		}
+		people, households, err := s.reg.HouseLinks(ctx, id)
+		if err != nil {
+			return apperr.Wrap(err, "house links")
+		}
+		for _, l := range []struct {
+			n    int
+			what string
+		}{{people, "people"}, {households, "households"}} {
+			if l.n > 0 {
+				return apperr.Newf(apperr.Conflict, "the house is still linked to %d %s", l.n, l.what).WithReason("in_use")
+			}
 		}
 		for _, ref := range houseRefs {
 			var n int

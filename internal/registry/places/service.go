@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
+	"gridgov/internal/org/orgdir"
 	"strconv"
 	"strings"
 	"time"
@@ -88,13 +89,12 @@ func (s *Service) unitSubtree(ctx context.Context, w *where, alias, code string)
 	if code == "" {
 		return nil
 	}
-	var path string
-	err := s.db.QueryRow(ctx, `SELECT path FROM org_units WHERE code = ?`, code).Scan(&path)
-	if errors.Is(err, sql.ErrNoRows) {
-		return apperr.Field("unit_code", "unknown unit "+code)
-	}
+	path, ok, err := orgdir.New(s.db).UnitPath(ctx, code)
 	if err != nil {
 		return apperr.Wrap(err, "unit")
+	}
+	if !ok {
+		return apperr.Field("unit_code", "unknown unit "+code)
 	}
 	w.add(alias+"unit_path LIKE ?", path+"%")
 	return nil
@@ -216,8 +216,7 @@ func (s *Service) visiblePerson(ctx context.Context, id int64, field string) (na
 	if err != nil {
 		return "", apperr.Wrap(err, "person")
 	}
-	a := actor.From(ctx)
-	if !rbac.Can(a, registry.PermRead, path) || (key && !rbac.Can(a, registry.PermKeyGroup, path)) {
+	if !registry.CanSeePerson(actor.From(ctx), path, key) {
 		return "", apperr.Field(field, "no such person")
 	}
 	return name, nil
@@ -238,10 +237,10 @@ func (s *Service) visibleHouse(ctx context.Context, id int64, field string) erro
 
 // keyGroupHidden is the condition leaving out rows tied to a key-group
 // person (people alias p, possibly absent through a LEFT JOIN) that the
-// actor may not see.
+// actor may not see; the row's own scope is checked on the row.
 func keyGroupHidden(ctx context.Context) (string, []any) {
-	cond, args := rbac.ScopeOf(actor.From(ctx), registry.PermKeyGroup).SQL("p.unit_path")
-	return "(p.id IS NULL OR p.key_group = ? OR " + cond + ")", append([]any{false}, args...)
+	cond, args := registry.KeyGroupSQL(actor.From(ctx), "p")
+	return "(p.id IS NULL OR " + cond + ")", args
 }
 
 func nullStr(s string) any {

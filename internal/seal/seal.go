@@ -1,4 +1,8 @@
-package registry
+// Package seal protects personal identifiers: SM4-GCM sealing bound to the
+// field, keyed HMAC-SM3 blind indexes for exact lookup, masks for lists, and
+// ID-card and phone parsing. The registry and the citizen intake use it; the
+// key file and the ciphertexts are those the registry wrote before the split.
+package seal
 
 import (
 	"crypto/cipher"

@@ -1,0 +1,53 @@
+package places
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"gridgov/internal/apperr"
+)
+
+// objectTable is the table of a record type a visit may be about.
+func objectTable(objectType string) (string, error) {
+	switch objectType {
+	case "house":
+		return "houses", nil
+	case "organisation":
+		return "organisations", nil
+	}
+	return "", apperr.Field("object_type", "must be person, household, house or organisation")
+}
+
+// ObjectPath returns the unit path of a house or an organisation (for the
+// groups module's visits); ok is false when there is none.
+func (s *Service) ObjectPath(ctx context.Context, objectType string, id int64) (string, bool, error) {
+	table, err := objectTable(objectType)
+	if err != nil {
+		return "", false, err
+	}
+	var path string
+	err = s.db.QueryRow(ctx, `SELECT unit_path FROM `+table+` WHERE id = ?`, id).Scan(&path)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", false, nil
+	}
+	if err != nil {
+		return "", false, fmt.Errorf("%s: %w", objectType, err)
+	}
+	return path, true, nil
+}
+
+// MarkVerified records that a visit verified a house or an organisation at
+// t (by is unused: only people keep who verified them).
+func (s *Service) MarkVerified(ctx context.Context, objectType string, id int64, t time.Time, by *int64) error {
+	table, err := objectTable(objectType)
+	if err != nil {
+		return err
+	}
+	if _, err := s.db.Exec(ctx, `UPDATE `+table+` SET verified_at = ? WHERE id = ?`, t, id); err != nil {
+		return fmt.Errorf("verify: %w", err)
+	}
+	return nil
+}
