@@ -70,13 +70,18 @@ const (
 	APIKeyManage Permission = "apikey.manage"
 )
 
+// JobsManage lets an administrator see the background jobs and their runs
+// and ask for a run now; held over the whole city (a root unit), since a
+// job's work is the installation's.
+const JobsManage Permission = "jobs.manage"
+
 // All lists every permission, in display order.
 var All = []Permission{OrgRead, OrgWrite, GridRead, GridWrite, StaffRead, StaffWrite,
 	UserRead, UserWrite, RoleWrite, AuditRead,
 	CaseRead, CaseCreate, CaseDispatch, CaseHandle, CaseSupervise, CategoryWrite, CalendarWrite,
 	AttachmentRead, AttachmentWrite,
 	RegistryRead, RegistryWrite, RegistryImport, RegistryExport, RegistryUnmask, RegistryKeyGroup,
-	RegistryExportApprove, CaseModerate, CaseContact, APIKeyManage}
+	RegistryExportApprove, CaseModerate, CaseContact, APIKeyManage, JobsManage}
 
 // Valid reports whether p is a known permission.
 func Valid(p Permission) bool {
