@@ -2,12 +2,13 @@ package blob
 
 import (
 	"context"
-	"log/slog"
+	"errors"
 	"time"
 
 	"gridgov/internal/actor"
 	"gridgov/internal/apperr"
 	"gridgov/internal/audit"
+	"gridgov/internal/jobs"
 )
 
 // purgeBatch is how many orphans one purge transaction deletes.
@@ -96,50 +97,16 @@ func (s *Service) purgeBatch(ctx context.Context, before time.Time, olderThan ti
 	return len(gone), nil
 }
 
-// Purger deletes orphaned uploads periodically.
-type Purger struct {
-	svc *Service
-	log *slog.Logger
-}
-
-// NewPurger returns a purger over svc logging to log (nil: default).
-func NewPurger(svc *Service, log *slog.Logger) *Purger {
-	if log == nil {
-		log = slog.Default()
-	}
-	return &Purger{svc: svc, log: log}
-}
-
-// Run purges orphans older than Options.OrphanAge, and resumable uploads
-// whose time is up, every interval until ctx ends, starting at once.
-func (p *Purger) Run(ctx context.Context, every time.Duration) {
-	if every <= 0 {
-		every = time.Hour
-	}
-	tick := time.NewTicker(every)
-	defer tick.Stop()
-	for {
-		if res, err := p.svc.PurgeOrphans(ctx, 0); err != nil {
-			if ctx.Err() != nil {
-				return
-			}
-			p.log.Error("attachment purge", "err", err)
-		} else if res.Purged > 0 {
-			p.log.Info("attachment purge", "purged", res.Purged, "bytes", res.Bytes)
-		}
-		// Resumable uploads left unfinished past their time go too.
-		if n, err := p.svc.PurgeUploads(ctx); err != nil {
-			if ctx.Err() != nil {
-				return
-			}
-			p.log.Error("upload purge", "err", err)
-		} else if n > 0 {
-			p.log.Info("upload purge", "purged", n)
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-tick.C:
-		}
-	}
+// PurgeJob is the attachment purge as a background job (internal/jobs):
+// hourly, it deletes the orphans older than Options.OrphanAge and the
+// resumable uploads whose time is up (the second runs even when the first
+// fails).
+func (s *Service) PurgeJob() jobs.Job {
+	return jobs.Job{Name: "attachments.purge", Schedule: jobs.Every(time.Hour),
+		Run: func(ctx context.Context) (jobs.Summary, error) {
+			res, err := s.PurgeOrphans(ctx, 0)
+			n, uerr := s.PurgeUploads(ctx)
+			return jobs.Summary{"purged": int64(res.Purged), "bytes": res.Bytes, "uploads": int64(n)},
+				errors.Join(err, uerr)
+		}}
 }

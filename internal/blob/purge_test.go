@@ -11,8 +11,10 @@ import (
 
 	"gridgov/internal/actor"
 	"gridgov/internal/apperr"
+	"gridgov/internal/audit"
 	"gridgov/internal/db"
 	"gridgov/internal/dbtest"
+	"gridgov/internal/jobs"
 )
 
 func TestPurgeOrphans(t *testing.T) {
@@ -156,7 +158,10 @@ func TestPurgerRuns(t *testing.T) {
 		f.clk.Advance(25 * time.Hour)
 		ctx, cancel := context.WithCancel(context.Background())
 		done := make(chan struct{})
-		go func() { NewPurger(f.svc, nil).Run(ctx, time.Hour); close(done) }()
+		// The purge is a job of the background runner, due at start.
+		runner := jobs.New(d, audit.New(d, f.clk), f.clk, jobs.Options{Node: "test"})
+		runner.Register(f.svc.PurgeJob())
+		go func() { runner.Start(ctx); close(done) }()
 		deadline := time.Now().Add(10 * time.Second)
 		for f.count(t, fmt.Sprintf(`SELECT count(*) FROM attachments WHERE id = %d`, a.ID)) != 0 {
 			if time.Now().After(deadline) {

@@ -4,12 +4,12 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"log/slog"
 	"strconv"
 	"time"
 
 	"gridgov/internal/actor"
 	"gridgov/internal/audit"
+	"gridgov/internal/jobs"
 )
 
 // RefreshResult counts what one overdue refresh changed.
@@ -126,40 +126,13 @@ func (s *Service) applyOverdue(ctx context.Context, id int64, st Overdue, now ti
 	})
 }
 
-// Scheduler refreshes overdue states periodically.
-type Scheduler struct {
-	svc *Service
-	log *slog.Logger
-}
-
-// NewScheduler returns a scheduler over svc logging to log (nil: default).
-func NewScheduler(svc *Service, log *slog.Logger) *Scheduler {
-	if log == nil {
-		log = slog.Default()
-	}
-	return &Scheduler{svc: svc, log: log}
-}
-
-// Run refreshes every interval until ctx ends, starting at once.
-func (sc *Scheduler) Run(ctx context.Context, every time.Duration) {
-	if every <= 0 {
-		every = time.Minute
-	}
-	tick := time.NewTicker(every)
-	defer tick.Stop()
-	for {
-		if res, err := sc.svc.RefreshOverdue(ctx, sc.svc.clock.Now()); err != nil {
-			if ctx.Err() != nil {
-				return
-			}
-			sc.log.Error("case overdue refresh", "err", err)
-		} else if res.Yellow+res.Red > 0 {
-			sc.log.Info("case overdue refresh", "checked", res.Checked, "yellow", res.Yellow, "red", res.Red)
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-tick.C:
-		}
-	}
+// OverdueJob is the overdue scan as a background job (internal/jobs):
+// every minute, as the system, one node at a time.
+func (s *Service) OverdueJob() jobs.Job {
+	return jobs.Job{Name: "cases.overdue", Schedule: jobs.Every(time.Minute),
+		Run: func(ctx context.Context) (jobs.Summary, error) {
+			res, err := s.RefreshOverdue(ctx, s.clock.Now())
+			return jobs.Summary{"checked": int64(res.Checked), "yellow": int64(res.Yellow), "red": int64(res.Red),
+				"supervision_due": int64(res.SupervisionDue), "supervision_overdue": int64(res.SupervisionOverdue)}, err
+		}}
 }

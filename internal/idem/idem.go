@@ -16,6 +16,7 @@ import (
 	"gridgov/internal/apperr"
 	"gridgov/internal/clock"
 	"gridgov/internal/db"
+	"gridgov/internal/jobs"
 )
 
 // MaxKey bounds the length of a key.
@@ -151,4 +152,13 @@ func (s *Service) Bound(ctx context.Context, userID int64, key, scope, hash stri
 		return "", false, apperr.Field("Idempotency-Key", "was already used with a different request").WithReason(ReasonReused)
 	}
 	return string(rec.answer.Body), true, nil
+}
+
+// PurgeJob is Purge as a background job (internal/jobs), hourly.
+func (s *Service) PurgeJob() jobs.Job {
+	return jobs.Job{Name: "idempotency.purge", Schedule: jobs.Every(time.Hour),
+		Run: func(ctx context.Context) (jobs.Summary, error) {
+			n, err := s.Purge(ctx)
+			return jobs.Summary{"purged": n}, err
+		}}
 }
