@@ -37,6 +37,7 @@ func commands() map[string]command {
 		"apikey":      {runAPIKey, "apikey create --name NAME | list | revoke --id ID: Open311 API keys"},
 		"audit":       {runAudit, "audit verify: check the audit log's hash chain"},
 		"attachments": {runAttachments, "attachments purge: delete uploads never linked to anything"},
+		"jobs":        {runJobs, "jobs list | jobs run NAME: background jobs, their last runs, run one now"},
 		"bench":       {runBench, "bench cases | bench registry: measure the case loop or the people import"},
 		"version":     {runVersion, "print the version"},
 	}

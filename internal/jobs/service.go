@@ -25,18 +25,30 @@ func requireManager(ctx context.Context) error {
 	if a == nil {
 		return apperr.New(apperr.Unauthenticated, "login required")
 	}
-	if a.System {
+	if CanManage(a) {
 		return nil
-	}
-	for _, g := range a.Grants {
-		if g.Perms[rbac.JobsManage] && strings.Count(g.ScopePath, "/") == 2 {
-			return nil
-		}
 	}
 	if rbac.HasAnywhere(a, rbac.JobsManage) {
 		return apperr.New(apperr.Forbidden, "background jobs need jobs.manage over the whole city")
 	}
 	return apperr.Newf(apperr.Forbidden, "permission %s required", rbac.JobsManage)
+}
+
+// CanManage reports whether a may see and run the jobs: the system, or
+// jobs.manage over a root of the org tree.
+func CanManage(a *actor.Actor) bool {
+	if a == nil {
+		return false
+	}
+	if a.System {
+		return true
+	}
+	for _, g := range a.Grants {
+		if g.Perms[rbac.JobsManage] && strings.Count(g.ScopePath, "/") == 2 {
+			return true
+		}
+	}
+	return false
 }
 
 // Jobs lists the jobs by name with their schedule, next due time, lease

@@ -15,6 +15,7 @@ import (
 	"gridgov/internal/apperr"
 	"gridgov/internal/auth"
 	"gridgov/internal/cases"
+	"gridgov/internal/jobs"
 	"gridgov/internal/rbac"
 )
 
@@ -112,7 +113,7 @@ type view struct {
 }
 
 // nav says which sections the actor may open.
-type nav struct{ Org, Users, Roles, Audit, Cases, Registry, APIKeys bool }
+type nav struct{ Org, Users, Roles, Audit, Cases, Registry, APIKeys, System bool }
 
 // newView fills the common parts of a page's view from the request.
 func (s *server) newView(r *http.Request, title, active string, data any) *view {
@@ -129,6 +130,7 @@ func (s *server) newView(r *http.Request, title, active string, data any) *view 
 			Cases:    s.Cases != nil && rbac.HasAnywhere(a, cases.PermCaseRead),
 			Registry: s.Registry != nil && rbac.HasAnywhere(a, rbac.RegistryRead),
 			APIKeys:  s.Citizen != nil && rbac.HasAnywhere(a, rbac.APIKeyManage),
+			System:   s.Jobs != nil && jobs.CanManage(a),
 		}
 	}
 	if key := r.URL.Query().Get("flash"); strings.HasPrefix(key, "flash.") && s.cat.has(key) {
