@@ -123,3 +123,17 @@ func ParseSchedule(v string) (Schedule, error) {
 
 // MarshalJSON writes the schedule as its string form.
 func (s Schedule) MarshalJSON() ([]byte, error) { return json.Marshal(s.String()) }
+
+// UnmarshalJSON reads the string form.
+func (s *Schedule) UnmarshalJSON(b []byte) error {
+	var v string
+	if err := json.Unmarshal(b, &v); err != nil {
+		return err
+	}
+	p, err := ParseSchedule(v)
+	if err != nil {
+		return err
+	}
+	*s = p
+	return nil
+}
