@@ -21,7 +21,10 @@ func TestJobsAPI(t *testing.T) {
 		runner := jobs.New(d, f.audit, f.clock, jobs.Options{Node: "node-1"})
 		runs := 0
 		runner.Register(jobs.Job{Name: "idempotency.purge", Schedule: jobs.Every(time.Hour),
-			Run: func(ctx context.Context) (jobs.Summary, error) { runs++; return jobs.Summary{"purged": int64(runs)}, nil }})
+			Run: func(ctx context.Context) (jobs.Summary, error) {
+				runs++
+				return jobs.Summary{"purged": int64(runs)}, nil
+			}})
 		if err := runner.Sync(f.sys); err != nil {
 			t.Fatal(err)
 		}
