@@ -1,8 +1,10 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"encoding/json"
+	"io"
 	"strings"
 	"testing"
 	"time"
@@ -49,6 +51,49 @@ func TestJobsCommands(t *testing.T) {
 			if code, _, _ := cli("", append(args, flags...)...); code != 2 {
 				t.Errorf("%v: exit %d, want 2", args, code)
 			}
+		}
+	})
+}
+
+// TestServeRunsJobs: serve starts the runner, which runs the interval jobs
+// at start, and stops it on shutdown.
+func TestServeRunsJobs(t *testing.T) {
+	eachCLIDatabase(t, func(t *testing.T, flags []string) {
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		done := make(chan int, 1)
+		pr, pw := io.Pipe()
+		go func() {
+			code := runServe(ctx, append([]string{"--addr", "127.0.0.1:0", "--log-level", "warn"}, flags...), pw, io.Discard)
+			pw.Close()
+			done <- code
+		}()
+		// Open the database once serve has migrated it and is serving.
+		lines := bufio.NewScanner(pr)
+		for lines.Scan() && !strings.Contains(lines.Text(), "serving on ") {
+		}
+		go func() { _, _ = io.Copy(io.Discard, pr) }()
+		a := cliApp(t, flags)
+		deadline := time.Now().Add(30 * time.Second)
+		for {
+			var n int
+			err := a.db.QueryRow(context.Background(), `SELECT count(DISTINCT job) FROM job_runs WHERE result = 'ok'`).Scan(&n)
+			if err == nil && n == 3 {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("jobs run at serve start: %d of 3 (%v)", n, err)
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+		cancel()
+		select {
+		case code := <-done:
+			if code != 0 {
+				t.Errorf("serve exit %d", code)
+			}
+		case <-time.After(20 * time.Second):
+			t.Fatal("serve did not stop after cancel")
 		}
 	})
 }
