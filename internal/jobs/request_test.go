@@ -21,11 +21,7 @@ func TestRequestRun(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
 		clk := clock.NewFake(start)
 		var c counter
-		a, b := newRunner(d, clk, "node-a"), newRunner(d, clk, "node-b")
-		for _, r := range []*Runner{a, b} {
-			r.Register(c.job("test.request", Every(time.Hour)))
-			must(0, r.Sync(sys))
-		}
+		a, b := twoNodes(t, clk, c.job("test.request", Every(time.Hour)), d, d)
 		must(a.RunDue(sys)) // the first, scheduled run
 		admin := orgtest.As("410100", rbac.JobsManage)
 		for _, tt := range []struct {

@@ -28,6 +28,21 @@ func newRunner(d *db.DB, clk clock.Clock, node string) *Runner {
 	return New(d, audit.New(d, clk), clk, Options{Node: node})
 }
 
+// twoNodes returns the runners node-a on da and node-b on dbb (one
+// database, through one or two connections) on one clock, each with j
+// registered and its row written.
+func twoNodes(t *testing.T, clk clock.Clock, j Job, da, dbb *db.DB) (*Runner, *Runner) {
+	t.Helper()
+	a, b := newRunner(da, clk, "node-a"), newRunner(dbb, clk, "node-b")
+	for _, r := range []*Runner{a, b} {
+		r.Register(j)
+		if err := r.Sync(sys); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return a, b
+}
+
 // counter is a job that counts its runs.
 type counter struct{ n atomic.Int64 }
 
@@ -57,13 +72,7 @@ func TestDueJobRunsOnce(t *testing.T) {
 			d1, d2 := dbs[0], dbs[1]
 			clk := clock.NewFake(start)
 			var c counter
-			a, b := newRunner(d1, clk, "node-a"), newRunner(d2, clk, "node-b")
-			for _, r := range []*Runner{a, b} {
-				r.Register(c.job("test.tick", Every(time.Minute)))
-				if err := r.Sync(sys); err != nil {
-					t.Fatal(err)
-				}
-			}
+			a, b := twoNodes(t, clk, c.job("test.tick", Every(time.Minute)), d1, d2)
 			steps := []struct {
 				advance time.Duration
 				first   *Runner
@@ -120,13 +129,8 @@ func TestConcurrentRunnersRace(t *testing.T) {
 				}
 				return nil, nil
 			}}
-			runners := []*Runner{newRunner(d1, clk, "node-a"), newRunner(d2, clk, "node-b")}
-			for _, r := range runners {
-				r.Register(job)
-				if err := r.Sync(sys); err != nil {
-					t.Fatal(err)
-				}
-			}
+			a, b := twoNodes(t, clk, job, d1, d2)
+			runners := []*Runner{a, b}
 			const rounds = 8
 			for round := 0; round < rounds; round++ {
 				mu.Lock()
@@ -179,18 +183,14 @@ func TestLeaseExpiresAfterCrash(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
 		clk := clock.NewFake(start)
 		var c counter
-		dead, live := newRunner(d, clk, "node-dead"), newRunner(d, clk, "node-live")
-		for _, r := range []*Runner{dead, live} {
-			r.Register(c.job("test.crash", Every(time.Hour)))
-			must(0, r.Sync(sys))
-		}
+		dead, live := twoNodes(t, clk, c.job("test.crash", Every(time.Hour)), d, d)
 		// The dead node claims and never runs nor renews.
 		crashed, ok, err := dead.claim(sys, "test.crash", false)
 		if err != nil || !ok {
 			t.Fatalf("claim: %v %v", ok, err)
 		}
 		st := must(live.Job(sys, "test.crash"))
-		if !st.Running || st.LeaseHolder != "node-dead" || st.LastRun == nil || st.LastRun.Result != ResultRunning {
+		if !st.Running || st.LeaseHolder != "node-a" || st.LastRun == nil || st.LastRun.Result != ResultRunning {
 			t.Fatalf("while leased: %+v", st)
 		}
 		clk.Advance(DefaultLease - time.Second)
@@ -205,10 +205,10 @@ func TestLeaseExpiresAfterCrash(t *testing.T) {
 		if len(runs) != 2 {
 			t.Fatalf("runs %+v, want 2", runs)
 		}
-		if r := runs[1]; r.ID != crashed.run.ID || r.Result != ResultAbandoned || r.Node != "node-dead" || r.FinishedAt == nil || r.Error == "" {
+		if r := runs[1]; r.ID != crashed.run.ID || r.Result != ResultAbandoned || r.Node != "node-a" || r.FinishedAt == nil || r.Error == "" {
 			t.Fatalf("crashed run: %+v", r)
 		}
-		if r := runs[0]; r.Result != ResultOK || r.Node != "node-live" {
+		if r := runs[0]; r.Result != ResultOK || r.Node != "node-b" {
 			t.Fatalf("new run: %+v", r)
 		}
 		st = must(live.Job(sys, "test.crash"))
