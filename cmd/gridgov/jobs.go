@@ -10,24 +10,9 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"gridgov/internal/app"
 	"gridgov/internal/jobs"
 )
-
-// registerJobs registers every background job of the platform with r: the
-// one list of what runs in the background (docs/architecture.md, "Jobs
-// runner"). A module offers its job as a method; adding one is one line.
-func registerJobs(r *jobs.Runner, a *app) {
-	r.Register(a.cases.OverdueJob()) // overdue states and notices, every minute
-	r.Register(a.blobs.PurgeJob())   // unlinked uploads and stale resumable uploads, hourly
-	r.Register(a.replay.PurgeJob())  // stored answers of retried writes, hourly
-}
-
-// newJobs returns the runner of a with its jobs registered.
-func newJobs(a *app) *jobs.Runner {
-	r := jobs.New(a.db, a.audit, a.clock, jobs.Options{Logger: a.log})
-	registerJobs(r, a)
-	return r
-}
 
 const jobsUsage = `usage: gridgov jobs list [--json] [--data DIR]
        gridgov jobs run NAME [--json] [--data DIR]`
@@ -67,10 +52,10 @@ func runJobs(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if args[0] == "run" {
 		return runJobNow(cctx, a, job, *asJSON, stdout, stderr)
 	}
-	if err := a.jobs.Sync(cctx); err != nil {
+	if err := a.Jobs.Sync(cctx); err != nil {
 		return fail(stderr, name, err)
 	}
-	list, err := a.jobs.Jobs(cctx)
+	list, err := a.Jobs.Jobs(cctx)
 	if err != nil {
 		return fail(stderr, name, err)
 	}
@@ -85,8 +70,8 @@ func runJobs(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 
 // runJobNow runs one job in this process and prints the run; a failed run
 // exits 1.
-func runJobNow(ctx context.Context, a *app, job string, asJSON bool, stdout, stderr io.Writer) int {
-	run, err := a.jobs.RunNow(ctx, job)
+func runJobNow(ctx context.Context, a *app.App, job string, asJSON bool, stdout, stderr io.Writer) int {
+	run, err := a.Jobs.RunNow(ctx, job)
 	if err != nil {
 		return fail(stderr, "jobs run", err)
 	}

@@ -25,7 +25,7 @@ func TestJobsCommands(t *testing.T) {
 		}
 		// An upload never linked, two days old, is what the purge removes.
 		a := cliApp(t, flags)
-		if _, err := a.db.Exec(context.Background(), `INSERT INTO attachments (blob_key, filename, content_type, kind,
+		if _, err := a.DB.Exec(context.Background(), `INSERT INTO attachments (blob_key, filename, content_type, kind,
 			size, sha256, created_at) VALUES ('old', 'x.pdf', 'application/pdf', 'document', 1, '00', ?)`,
 			time.Now().Add(-48*time.Hour)); err != nil {
 			t.Fatal(err)
@@ -77,7 +77,7 @@ func TestServeRunsJobs(t *testing.T) {
 		deadline := time.Now().Add(30 * time.Second)
 		for {
 			var n int
-			err := a.db.QueryRow(context.Background(), `SELECT count(DISTINCT job) FROM job_runs WHERE result = 'ok'`).Scan(&n)
+			err := a.DB.QueryRow(context.Background(), `SELECT count(DISTINCT job) FROM job_runs WHERE result = 'ok'`).Scan(&n)
 			if err == nil && n == 3 {
 				break
 			}

@@ -5,8 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"gridgov/internal/app"
-	"gridgov/internal/blob"
-	"gridgov/internal/cases"
 	"io"
 	"log/slog"
 	"net"
@@ -57,11 +55,12 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		return fail(stderr, "serve", err)
 	}
 	srv := newHTTPServer(a, trusted)
-	sctx, stopScheduler := context.WithCancel(ctx)
-	defer stopScheduler()
-	go cases.NewScheduler(a.Cases, a.Log).Run(cliContext(sctx, "scheduler"), time.Minute)
-	go blob.NewPurger(a.Blobs, a.Log).Run(cliContext(sctx, "attachment-purge"), time.Hour)
-	go purgeReplays(cliContext(sctx, "idempotency-purge"), a, time.Hour)
+	// Background jobs (internal/app registerJobs); they stop after the
+	// server, before the database closes.
+	jctx, stopJobs := context.WithCancel(ctx)
+	jobsDone := make(chan struct{})
+	go func() { a.Jobs.Start(jctx); close(jobsDone) }()
+	defer func() { stopJobs(); <-jobsDone }()
 	fmt.Fprintf(stdout, "gridgov %s serving on http://%s/ (database: %s)\n", version, ln.Addr(), a.DB.Where)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
@@ -144,26 +143,4 @@ func loggerTo(w io.Writer, level string) *slog.Logger {
 	var l slog.Level
 	_ = l.UnmarshalText([]byte(level))
 	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: l}))
-}
-
-// purgeReplays drops the stored answers of retried writes once they are
-// older than idem.Retention, every interval until ctx ends.
-func purgeReplays(ctx context.Context, a *app.App, every time.Duration) {
-	tick := time.NewTicker(every)
-	defer tick.Stop()
-	for {
-		if n, err := a.Idempotency.Purge(ctx); err != nil {
-			if ctx.Err() != nil {
-				return
-			}
-			a.Log.Error("idempotency purge", "err", err)
-		} else if n > 0 {
-			a.Log.Info("idempotency purge", "purged", n)
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-tick.C:
-		}
-	}
 }

@@ -27,6 +27,7 @@ import (
 	"gridgov/internal/geo"
 	"gridgov/internal/geo/atlas"
 	"gridgov/internal/idem"
+	"gridgov/internal/jobs"
 	"gridgov/internal/org"
 	"gridgov/internal/registry"
 	"gridgov/internal/registry/groups"
@@ -66,6 +67,8 @@ type App struct {
 	Captcha *citizen.Captcha
 	// Secrets keeps the secrets every node of the installation shares.
 	Secrets *secrets.Store
+	// Jobs runs the background jobs (registerJobs); serve starts it.
+	Jobs *jobs.Runner
 
 	closers []func() error
 }
@@ -207,6 +210,8 @@ func (a *App) build(ctx context.Context, cfg *config.Config, opts Options) error
 		return err
 	}
 	a.Captcha = citizen.NewCaptcha(a.DB, clk, captchaKey)
+	a.Jobs = jobs.New(a.DB, a.Audit, clk, jobs.Options{Logger: a.Log})
+	registerJobs(a.Jobs, a)
 	return nil
 }
 

@@ -92,6 +92,7 @@ func (a *api) routes() []route {
 	rs = append(rs, a.geoRoutes()...)
 	rs = append(rs, a.meetingRoutes()...)
 	rs = append(rs, a.citizenRoutes()...)
+	rs = append(rs, a.jobRoutes()...)
 	rs = append(rs, route{Method: "GET", Path: "/openapi.json", Public: true, Handler: serveOpenAPI})
 	return rs
 }

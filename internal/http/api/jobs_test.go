@@ -1,15 +1,12 @@
 package api
 
 import (
-	"context"
 	"net/http"
-	"net/http/httptest"
 	"testing"
 	"time"
 
 	"gridgov/internal/db"
 	"gridgov/internal/dbtest"
-	"gridgov/internal/http/httpx"
 	"gridgov/internal/jobs"
 )
 
@@ -18,21 +15,13 @@ import (
 func TestJobsAPI(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
 		f := newFixture(t, d)
-		runner := jobs.New(d, f.audit, f.clock, jobs.Options{Node: "node-1"})
-		runs := 0
-		runner.Register(jobs.Job{Name: "idempotency.purge", Schedule: jobs.Every(time.Hour),
-			Run: func(ctx context.Context) (jobs.Summary, error) {
-				runs++
-				return jobs.Summary{"purged": int64(runs)}, nil
-			}})
+		runner := f.app.Jobs // the app's runner with its jobs
 		if err := runner.Sync(f.sys); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := runner.RunDue(f.sys); err != nil {
 			t.Fatal(err)
 		}
-		f.srv.Close()
-		f.srv = httptest.NewServer(httpx.Meta(httpx.Options{}, New(Deps{Org: f.org, Auth: f.auth, Audit: f.audit, Jobs: runner})))
 		admin := f.login("admin")
 
 		res := f.do("GET", "/api/v1/jobs", admin, nil)
@@ -41,8 +30,13 @@ func TestJobsAPI(t *testing.T) {
 			Total int           `json:"total"`
 		}
 		res.json(t, &list)
-		if res.status != http.StatusOK || list.Total != 1 || list.Items[0].Name != "idempotency.purge" ||
-			list.Items[0].LastRun == nil || list.Items[0].LastRun.Summary["purged"] != 1 {
+		names := map[string]jobs.Status{}
+		for _, st := range list.Items {
+			names[st.Name] = st
+		}
+		idem, ok := names["idempotency.purge"]
+		if res.status != http.StatusOK || list.Total != 3 || !ok || idem.Schedule != jobs.Every(time.Hour) ||
+			idem.LastRun == nil || idem.LastRun.Result != jobs.ResultOK || names["cases.overdue"].Schedule != jobs.Every(time.Minute) {
 			t.Fatalf("list: %d %s", res.status, res.body)
 		}
 		res = f.do("POST", "/api/v1/jobs/idempotency.purge/run", admin, nil)
@@ -60,7 +54,7 @@ func TestJobsAPI(t *testing.T) {
 		}
 		res.json(t, &rl)
 		if res.status != http.StatusOK || len(rl.Items) != 1 || rl.Items[0].Cause != jobs.CauseRequest ||
-			rl.Items[0].RequestedBy != "admin" || rl.Items[0].Summary["purged"] != 2 {
+			rl.Items[0].RequestedBy != "admin" || rl.Items[0].Result != jobs.ResultOK {
 			t.Fatalf("runs: %d %s", res.status, res.body)
 		}
 		for _, tc := range []struct {

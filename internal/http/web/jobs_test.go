@@ -2,18 +2,13 @@ package web_test
 
 import (
 	"context"
-	"io"
-	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"testing"
-	"time"
 
 	"gridgov/internal/actor"
 	"gridgov/internal/db"
 	"gridgov/internal/dbtest"
-	"gridgov/internal/http/web"
 	"gridgov/internal/jobs"
 )
 
@@ -23,29 +18,24 @@ import (
 func TestJobsConsole(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
 		f := newFixture(t, d)
-		runner := jobs.New(d, f.log, f.clock, jobs.Options{Node: "node-1"})
-		runs := 0
-		runner.Register(jobs.Job{Name: "attachments.purge", Schedule: jobs.Every(time.Hour),
-			Run: func(ctx context.Context) (jobs.Summary, error) { runs++; return jobs.Summary{"purged": 3}, nil }})
+		// The app's runner with its jobs, and a daily one beside them.
+		runner := f.app.Jobs
 		runner.Register(jobs.Job{Name: "test.nightly", Schedule: jobs.Daily(2, 30),
 			Run: func(ctx context.Context) (jobs.Summary, error) { return nil, nil }})
 		sys := actor.With(context.Background(), actor.SystemActor("test"))
 		if err := runner.Sync(sys); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := runner.RunDue(sys); err != nil || runs != 1 {
-			t.Fatalf("first run: %d, %v", runs, err)
+		if n, err := runner.RunDue(sys); err != nil || n != 3 {
+			t.Fatalf("first runs: %d, %v; want the 3 interval jobs", n, err)
 		}
-		f.srv.Close()
-		f.srv = httptest.NewServer(web.New(web.Deps{Org: f.org, Auth: f.auth, Audit: f.log, Jobs: runner,
-			Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}))
 
 		c := f.client(t)
 		wantBody(t, c.mustLogin("admin"), `href="/system/jobs"`)
 		list := c.get("/system/jobs")
 		wantStatus(t, list, http.StatusOK)
-		wantBody(t, list, "系统", "后台任务", "清理未关联附件", "每 1 小时", "每天 02:30（北京时间）",
-			"成功", "清理 3", "node-1", "按计划", "尚未运行", "立即运行")
+		wantBody(t, list, "系统", "后台任务", "清理未关联附件", "案件超期扫描", "每 1 小时", "每 1 分钟",
+			"每天 02:30（北京时间）", "成功", "清理 0", runner.Node(), "尚未运行", "立即运行")
 
 		if p := c.post("/system/jobs/attachments.purge/run", url.Values{}); p.status != http.StatusForbidden {
 			t.Fatalf("run now without the CSRF token: %d", p.status)
@@ -56,18 +46,18 @@ func TestJobsConsole(t *testing.T) {
 		if n := auditCount(t, d, "job.run_request", "attachments.purge", "admin"); n != 1 {
 			t.Fatalf("audit entries %d, want 1", n)
 		}
-		if _, err := runner.RunDue(sys); err != nil || runs != 2 {
-			t.Fatalf("requested run: %d, %v", runs, err)
+		if n, err := runner.RunDue(sys); err != nil || n != 1 {
+			t.Fatalf("requested run: %d, %v", n, err)
 		}
 		after := c.get("/system/jobs?job=attachments.purge")
-		wantBody(t, after, "手动请求 · admin")
+		wantBody(t, after, "手动请求 · admin", "按计划")
 		wantNoBody(t, after, "admin 已请求立即运行")
 		wantStatus(t, c.post("/system/jobs/test.none/run", url.Values{"csrf": {c.csrf(list)}}), http.StatusNotFound)
 
 		c.get("/lang?l=en&next=/system/jobs")
 		en := c.get("/system/jobs")
 		wantBody(t, en, "Background jobs", "Purge unlinked attachments", "Every 1 h", "Daily at 02:30 (Beijing time)",
-			"Requested", "Succeeded", "purged 3")
+			"Requested", "Succeeded", "purged 0")
 
 		// A district administrator holds jobs.manage below the city only.
 		district := f.client(t)

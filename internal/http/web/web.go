@@ -112,6 +112,9 @@ func (s *server) routes() http.Handler {
 		s.securityRoutes(mux)
 	}
 
+	if s.Jobs != nil {
+		s.jobRoutes(mux)
+	}
 	if s.Citizen != nil {
 		s.apikeyRoutes(mux)
 		s.moderationRoutes(mux)
