@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"strconv"
 	"testing"
 	"time"
 
@@ -34,20 +35,28 @@ func TestScheduledJobRunsOnceOnTwoNodes(t *testing.T) {
 				}
 			}
 			nodes[0].app.Clock.(*clock.Fake).Advance(7 * 24 * time.Hour) // past any accept limit
-			gate, got := make(chan struct{}), make(chan int, len(nodes))
-			for _, n := range nodes {
-				go func() {
-					<-gate
-					k, err := n.app.Jobs.RunDue(context.Background())
-					if err != nil {
-						t.Error(err)
-					}
-					got <- k
-				}()
+			clk := nodes[0].app.Clock.(*clock.Fake)
+			poll := func() int {
+				gate, got := make(chan struct{}), make(chan int, len(nodes))
+				for _, n := range nodes {
+					go func() {
+						<-gate
+						k, err := n.app.Jobs.RunDue(context.Background())
+						if err != nil {
+							t.Error(err)
+						}
+						got <- k
+					}()
+				}
+				close(gate)
+				return <-got + <-got
 			}
-			close(gate)
-			if runs := <-got + <-got; runs != 3 {
+			if runs := poll(); runs != 3 {
 				t.Fatalf("runs %d on two nodes, want each of the 3 jobs once", runs)
+			}
+			clk.Advance(time.Minute)
+			if runs := poll(); runs != 1 {
+				t.Fatalf("the next minute: %d runs, want the overdue scan once", runs)
 			}
 			byChannel := map[string]int{}
 			msgs, err := nodes[1].app.Cases.Outbox(sys, c.ID, 0)
@@ -62,9 +71,14 @@ func TestScheduledJobRunsOnceOnTwoNodes(t *testing.T) {
 			if byChannel[cases.ChannelInApp] != 1 || byChannel[cases.ChannelSMS] != 1 {
 				t.Fatalf("overdue notices %v, want one in-app and one SMS", byChannel)
 			}
+			var audited int
+			if err := nodes[1].app.DB.QueryRow(context.Background(), `SELECT count(*) FROM audit_log
+				WHERE action = 'case.overdue' AND object_id = ?`, strconv.FormatInt(c.ID, 10)).Scan(&audited); err != nil || audited != 1 {
+				t.Fatalf("case.overdue audit entries %d (%v), want 1", audited, err)
+			}
 			runs, err := nodes[1].app.Jobs.Runs(sys, "cases.overdue", 0)
-			if err != nil || len(runs) != 1 || runs[0].Summary["red"] != 1 {
-				t.Fatalf("overdue runs %+v (%v), want one that turned the case red", runs, err)
+			if err != nil || len(runs) != 2 || runs[1].Summary["red"] != 1 || runs[0].Summary["red"] != 0 {
+				t.Fatalf("overdue runs %+v (%v), want the first to turn the case red, the second nothing", runs, err)
 			}
 		})
 	}
