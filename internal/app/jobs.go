@@ -7,6 +7,6 @@ import "gridgov/internal/jobs"
 // runner"). A module offers its job as a method; adding one is one line.
 func registerJobs(r *jobs.Runner, a *App) {
 	r.Register(a.Cases.OverdueJob())     // overdue states and notices, every minute
-	r.Register(a.Blobs.PurgeJob())       // unlinked uploads and stale resumable uploads, hourly
+	r.Register(a.Blobs.PurgeJob())       // unlinked uploads, stale resumable uploads and kept files, hourly
 	r.Register(a.Idempotency.PurgeJob()) // stored answers of retried writes, hourly
 }

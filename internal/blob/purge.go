@@ -106,7 +106,8 @@ func (s *Service) PurgeJob() jobs.Job {
 		Run: func(ctx context.Context) (jobs.Summary, error) {
 			res, err := s.PurgeOrphans(ctx, 0)
 			n, uerr := s.PurgeUploads(ctx)
-			return jobs.Summary{"purged": int64(res.Purged), "bytes": res.Bytes, "uploads": int64(n)},
-				errors.Join(err, uerr)
+			k, kerr := s.PurgeKept(ctx)
+			return jobs.Summary{"purged": int64(res.Purged), "bytes": res.Bytes, "uploads": int64(n), "kept": int64(k)},
+				errors.Join(err, uerr, kerr)
 		}}
 }
