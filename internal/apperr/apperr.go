@@ -25,11 +25,15 @@ const (
 )
 
 // Error is an error a client may see: a code, a message and, for invalid
-// input, the offending fields with their problems.
+// input, the offending fields with their problems. Problems holds each
+// field's problem as a code with arguments; Fields holds the same problems
+// in English words (the API's language when none is asked for), rendered
+// from the catalogue when the error is made.
 type Error struct {
-	Code    Code              `json:"code"`
-	Message string            `json:"message"`
-	Fields  map[string]string `json:"fields,omitempty"`
+	Code     Code               `json:"code"`
+	Message  string             `json:"message"`
+	Fields   map[string]string  `json:"fields,omitempty"`
+	Problems map[string]Problem `json:"problems,omitempty"`
 	// Reason is a finer machine-readable reason such as "account_locked".
 	Reason string `json:"reason,omitempty"`
 	cause  error
@@ -53,31 +57,60 @@ func Newf(code Code, format string, args ...any) *Error {
 	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
 }
 
-// InvalidFields returns an invalid-input error naming fields.
-func InvalidFields(fields map[string]string) *Error {
-	msg := "invalid input"
-	for k, v := range fields {
-		if len(fields) == 1 {
-			msg = k + ": " + v
-		}
-	}
-	return &Error{Code: Invalid, Message: msg, Fields: fields}
+// Field returns an invalid-input error for one field: its problem is code
+// with the arguments given as name, value pairs (Field("title",
+// MaxChars, "n", 200)).
+func Field(name string, code PCode, kv ...any) *Error {
+	return FieldErrors{name: P(code, kv...)}.invalid()
 }
 
-// Field returns an invalid-input error for one field.
-func Field(name, problem string) *Error {
-	return InvalidFields(map[string]string{name: problem})
-}
+// FieldProblem returns an invalid-input error for one field with p.
+func FieldProblem(name string, p Problem) *Error { return FieldErrors{name: p}.invalid() }
 
 // FieldErrors gathers the problems of an input, one per field (the first
-// wins), for one invalid-input error naming them all.
-type FieldErrors map[string]string
+// wins), for one invalid-input error naming them all. It is the one
+// collector of field problems: services and handlers alike use it.
+type FieldErrors map[string]Problem
 
 // Add records a problem with field, unless it already has one.
-func (f FieldErrors) Add(field, problem string) {
-	if _, ok := f[field]; !ok {
-		f[field] = problem
+func (f FieldErrors) Add(field string, code PCode, kv ...any) { f.AddProblem(field, P(code, kv...)) }
+
+// MaxFields bounds the fields one error names, so that a bad import of
+// thousands of rows answers with a readable list.
+const MaxFields = 50
+
+// AddProblem records p with field, unless the field has a problem already;
+// the zero Problem (no problem) is ignored, so a check that returns one can
+// be added unconditionally.
+func (f FieldErrors) AddProblem(field string, p Problem) {
+	if p.Code == "" || len(f) >= MaxFields {
+		return
 	}
+	if _, ok := f[field]; !ok {
+		f[field] = p
+	}
+}
+
+// Copy returns a new collector holding f's problems (f may be nil).
+func (f FieldErrors) Copy() FieldErrors {
+	out := make(FieldErrors, len(f))
+	for k, p := range f {
+		out[k] = p
+	}
+	return out
+}
+
+// Merge adds the field problems of err (an invalid-input error) to f and
+// reports whether err was one; any other error is left to the caller.
+func (f FieldErrors) Merge(err error) bool {
+	var e *Error
+	if !errors.As(err, &e) || e.Code != Invalid || len(e.Problems) == 0 {
+		return false
+	}
+	for k, p := range e.Problems {
+		f.AddProblem(k, p)
+	}
+	return true
 }
 
 // Err returns the invalid-input error, or nil when there is no problem.
@@ -85,7 +118,32 @@ func (f FieldErrors) Err() error {
 	if len(f) == 0 {
 		return nil
 	}
-	return InvalidFields(f)
+	return f.invalid()
+}
+
+func (f FieldErrors) invalid() *Error {
+	e := &Error{Code: Invalid, Message: "invalid input", Problems: map[string]Problem(f),
+		Fields: make(map[string]string, len(f))}
+	for k, p := range f {
+		e.Fields[k] = p.Text(English)
+		if len(f) == 1 {
+			e.Message = k + ": " + e.Fields[k]
+		}
+	}
+	return e
+}
+
+// FieldText returns the problems of e in lang, field → words; nil when e
+// names no field.
+func (e *Error) FieldText(lang string) map[string]string {
+	if len(e.Problems) == 0 {
+		return e.Fields
+	}
+	out := make(map[string]string, len(e.Problems))
+	for k, p := range e.Problems {
+		out[k] = p.Text(lang)
+	}
+	return out
 }
 
 // NotFoundf returns a not-found error.

@@ -28,7 +28,7 @@ func errLocked(until time.Time) error {
 // too_many_requests (per-address limit). Every attempt is audited.
 func (s *Service) Login(ctx context.Context, username, password, kind string) (Session, error) {
 	if kind != KindWeb && kind != KindAPI {
-		return Session{}, apperr.Field("kind", "must be web or api")
+		return Session{}, apperr.Field("kind", apperr.OneOf, "values", "web, api")
 	}
 	name := normName(username)
 	if err := loginShape(name, password); err != nil {
@@ -68,15 +68,15 @@ func (s *Service) Login(ctx context.Context, username, password, kind string) (S
 
 // loginShape refuses an empty form; it is no attempt and is not counted.
 func loginShape(name, password string) error {
-	fields := map[string]string{}
+	fields := apperr.FieldErrors{}
 	if name == "" {
-		fields["username"] = "required"
+		fields.Add("username", apperr.Required)
 	}
 	if password == "" {
-		fields["password"] = "required"
+		fields.Add("password", apperr.Required)
 	}
 	if len(fields) > 0 {
-		return apperr.InvalidFields(fields)
+		return fields.Err()
 	}
 	return nil
 }

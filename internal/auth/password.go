@@ -131,19 +131,19 @@ func CheckPassword(policy, username, password string) error {
 	}
 	switch {
 	case n > MaxPasswordLength:
-		return refuse(ReasonPasswordTooLong, fmt.Sprintf("at most %d characters", MaxPasswordLength))
+		return refuse(ReasonPasswordTooLong, apperr.P(apperr.MaxChars, "n", MaxPasswordLength))
 	case n < minLen:
-		return refuse(ReasonPasswordTooShort, fmt.Sprintf("at least %d characters", minLen))
+		return refuse(ReasonPasswordTooShort, apperr.P(apperr.MinChars, "n", minLen))
 	case blocklisted(username, password):
-		return refuse(ReasonPasswordBlocklisted, "too common, or contains the login name, city or system name")
+		return refuse(ReasonPasswordBlocklisted, apperr.P(apperr.CommonPassword))
 	case policy != PolicyBasic && classes(password) < 3:
-		return refuse(ReasonPasswordTooWeak, "use 3 of: lower case, upper case, digits, symbols")
+		return refuse(ReasonPasswordTooWeak, apperr.P(apperr.WeakPassword))
 	}
 	return nil
 }
 
-func refuse(reason, problem string) error {
-	return apperr.Field("password", problem).WithReason(reason)
+func refuse(reason string, problem apperr.Problem) error {
+	return apperr.FieldProblem("password", problem).WithReason(reason)
 }
 
 func blocklisted(username, password string) bool {

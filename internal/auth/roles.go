@@ -123,12 +123,12 @@ func requireRoleAdmin(ctx context.Context) error {
 // order of rbac.All, without duplicates.
 func checkRole(in RoleInput) (Role, error) {
 	r := Role{Name: strings.ToLower(strings.TrimSpace(in.Name)), Title: strings.TrimSpace(in.Title)}
-	fields := map[string]string{}
+	fields := apperr.FieldErrors{}
 	if !roleNameRe.MatchString(r.Name) {
-		fields["name"] = "2–32 characters: lower-case letters, digits, '_' or '-', starting with a letter"
+		fields.Add("name", apperr.RoleName)
 	}
 	if utf8.RuneCountInString(r.Title) > 32 {
-		fields["title"] = "at most 32 characters"
+		fields.Add("title", apperr.MaxChars, "n", 32)
 	}
 	var unknown []string
 	for _, p := range in.Permissions {
@@ -143,12 +143,12 @@ func checkRole(in RoleInput) (Role, error) {
 	}
 	switch {
 	case len(unknown) > 0:
-		fields["permissions"] = "unknown permissions: " + strings.Join(unknown, ", ")
+		fields.Add("permissions", apperr.UnknownPermissions, "names", strings.Join(unknown, ", "))
 	case len(r.Permissions) == 0:
-		fields["permissions"] = "choose at least one permission"
+		fields.Add("permissions", apperr.ChoosePermission)
 	}
 	if len(fields) > 0 {
-		return r, apperr.InvalidFields(fields)
+		return r, fields.Err()
 	}
 	return r, nil
 }
@@ -192,7 +192,7 @@ func (s *Service) UpdateRole(ctx context.Context, name string, in RoleInput) (Ro
 		return Role{}, apperr.Newf(apperr.Conflict, "built-in role %s cannot be changed", have.Name)
 	}
 	if n := strings.TrimSpace(in.Name); n != "" && n != have.Name {
-		return Role{}, apperr.Field("name", "roles cannot be renamed")
+		return Role{}, apperr.Field("name", apperr.RoleRename)
 	}
 	in.Name = have.Name
 	r, err := checkRole(in)

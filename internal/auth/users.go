@@ -208,18 +208,18 @@ func (s *Service) loadUser(ctx context.Context, id int64) (User, error) {
 }
 
 func checkUserShape(in UserInput) error {
-	fields := map[string]string{}
+	fields := apperr.FieldErrors{}
 	if !usernameRe.MatchString(in.Username) {
-		fields["username"] = "2–32 characters: lower-case letters, digits, '.', '_' or '-', starting with a letter or digit"
+		fields.Add("username", apperr.Username)
 	}
 	if utf8.RuneCountInString(in.DisplayName) > 64 {
-		fields["display_name"] = "at most 64 characters"
+		fields.Add("display_name", apperr.MaxChars, "n", 64)
 	}
 	if in.UnitCode == "" {
-		fields["unit_code"] = "required"
+		fields.Add("unit_code", apperr.Required)
 	}
 	if len(fields) > 0 {
-		return apperr.InvalidFields(fields)
+		return fields.Err()
 	}
 	return nil
 }
@@ -228,14 +228,14 @@ func checkUserShape(in UserInput) error {
 // user.write; a unit outside that scope is refused exactly like an unknown one.
 func (s *Service) writableUnit(ctx context.Context, a *actor.Actor, code, field string) (string, string, error) {
 	if code == "" {
-		return "", "", apperr.Field(field, "required")
+		return "", "", apperr.Field(field, apperr.Required)
 	}
 	path, name, ok, err := s.st.unit(ctx, code)
 	if err != nil {
 		return "", "", dbErr(err, "load unit")
 	}
 	if !ok || !rbac.Can(a, rbac.UserWrite, path) {
-		return "", "", apperr.Field(field, "no such unit")
+		return "", "", apperr.Field(field, apperr.NoSuchUnit)
 	}
 	return path, name, nil
 }
@@ -251,7 +251,7 @@ func (s *Service) checkStaff(ctx context.Context, a *actor.Actor, id *int64) err
 		return dbErr(err, "load staff")
 	}
 	if !ok || !rbac.Can(a, rbac.UserWrite, path) {
-		return apperr.Field("staff_id", "no such staff member")
+		return apperr.Field("staff_id", apperr.NoSuchStaff)
 	}
 	return nil
 }
@@ -279,14 +279,14 @@ func (s *Service) resolveGrants(ctx context.Context, a *actor.Actor, in []GrantI
 func (s *Service) resolveGrant(ctx context.Context, a *actor.Actor, g GrantInput, prefix string) (resolvedGrant, error) {
 	name := strings.TrimSpace(g.Role)
 	if name == "" {
-		return resolvedGrant{}, apperr.Field(prefix+"role", "required")
+		return resolvedGrant{}, apperr.Field(prefix+"role", apperr.Required)
 	}
 	role, ok, err := s.st.roleByName(ctx, name)
 	if err != nil {
 		return resolvedGrant{}, dbErr(err, "load role")
 	}
 	if !ok {
-		return resolvedGrant{}, apperr.Field(prefix+"role", "no such role")
+		return resolvedGrant{}, apperr.Field(prefix+"role", apperr.NoSuchRole)
 	}
 	scope := strings.TrimSpace(g.ScopeCode)
 	path, scopeName, err := s.writableUnit(ctx, a, scope, prefix+"scope_code")

@@ -91,7 +91,7 @@ func (s *Service) applyUpdate(ctx context.Context, a *actor.Actor, u User, upd U
 	if upd.DisplayName != nil {
 		name := strings.TrimSpace(*upd.DisplayName)
 		if utf8.RuneCountInString(name) > 64 {
-			return u, nil, apperr.Field("display_name", "at most 64 characters")
+			return u, nil, apperr.Field("display_name", apperr.MaxChars, "n", 64)
 		}
 		if name != u.DisplayName {
 			u.DisplayName, changes["display_name"] = name, name
@@ -181,15 +181,15 @@ func (s *Service) ChangeOwnPassword(ctx context.Context, oldPassword, newPasswor
 		return apperr.Wrap(err, "stored password hash")
 	}
 	if !good {
-		return apperr.Field("old_password", "incorrect")
+		return apperr.Field("old_password", apperr.Incorrect)
 	}
 	if newPassword == oldPassword {
-		return apperr.Field("new_password", "must differ from the current password").WithReason("password_reused")
+		return apperr.Field("new_password", apperr.SamePassword).WithReason("password_reused")
 	}
 	hash, err := s.hash(a.Username, newPassword)
 	if err != nil {
 		if e := apperr.As(err); e.Code == apperr.Invalid {
-			return apperr.Field("new_password", e.Fields["password"]).WithReason(e.Reason)
+			return apperr.FieldProblem("new_password", e.Problems["password"]).WithReason(e.Reason)
 		}
 		return err
 	}

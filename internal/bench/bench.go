@@ -131,13 +131,13 @@ func normalize(o *Options) error {
 		o.N = DefaultN
 	}
 	if o.N < 0 || o.N > 1_000_000 {
-		return apperr.Field("n", "must be between 1 and 1000000")
+		return apperr.Field("n", apperr.IntRange, "min", 1, "max", 1000000)
 	}
 	if o.Concurrency == 0 {
 		o.Concurrency = DefaultConcurrency
 	}
 	if o.Concurrency < 0 || o.Concurrency > 256 {
-		return apperr.Field("concurrency", "must be between 1 and 256")
+		return apperr.Field("concurrency", apperr.IntRange, "min", 1, "max", 256)
 	}
 	if o.Category = strings.TrimSpace(o.Category); o.Category == "" {
 		o.Category = DefaultCategory
@@ -147,7 +147,7 @@ func normalize(o *Options) error {
 	}
 	for _, w := range o.Workloads {
 		if w != WorkloadCreate && w != WorkloadLifecycle {
-			return apperr.Field("workload", fmt.Sprintf("unknown workload %q (case-create, case-lifecycle)", w))
+			return apperr.Field("workload", apperr.UnknownWorkload, "name", w)
 		}
 	}
 	return nil

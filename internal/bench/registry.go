@@ -89,7 +89,7 @@ func Registry(ctx context.Context, deps RegistryDeps, opts RegistryOptions) ([]R
 		opts.People = DefaultPeople
 	}
 	if opts.People < 1 || opts.People > 10_000_000 {
-		return nil, apperr.Field("people", "must be between 1 and 10000000")
+		return nil, apperr.Field("people", apperr.IntRange, "min", 1, "max", 10000000)
 	}
 	if opts.BatchSize <= 0 {
 		opts.BatchSize = registry.DefaultImportBatch

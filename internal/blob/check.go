@@ -62,17 +62,16 @@ func (s *Service) check(in UploadInput) (checked, error) {
 	}
 	head = head[:n]
 	if n == 0 {
-		return checked{}, apperr.Field("file", "file is empty")
+		return checked{}, apperr.Field("file", apperr.FileEmpty)
 	}
 	t := Sniff(head)
 	if !t.Allowed {
-		return checked{}, apperr.Field("file", fmt.Sprintf("file content is %s, which is not accepted; allowed: %s", t.Name, allowedNames))
+		return checked{}, apperr.Field("file", apperr.FileNotAccepted, "got", t.Name, "allowed", allowedNames)
 	}
 	name := sanitizeFilename(in.Filename)
 	t, ok := reconcile(t, name)
 	if !ok {
-		return checked{}, apperr.Field("file", fmt.Sprintf("file content is %s, not %s", t.Name,
-			strings.ToLower(filepath.Ext(name))))
+		return checked{}, apperr.Field("file", apperr.FileContent, "got", t.Name, "want", strings.ToLower(filepath.Ext(name)))
 	}
 	if filepath.Ext(name) == "" {
 		name += t.Exts[0]
@@ -153,7 +152,7 @@ func hashFile(f *os.File) (string, error) {
 
 // tooLarge names the cap a file broke.
 func tooLarge(t FileType, limit int64) error {
-	return apperr.Field("file", fmt.Sprintf("file is larger than %s, the limit for %s files", sizeText(limit), t.Kind))
+	return apperr.Field("file", apperr.TooLargeKind, "size", sizeText(limit), "kind", t.Kind)
 }
 
 // readErr reports an upload that could not be read to its end.

@@ -18,7 +18,7 @@ import (
 func structureErr(t FileType, err error) error {
 	var be *boxError
 	if errors.As(err, &be) {
-		return apperr.Field("file", fmt.Sprintf("file is not a well-formed %s: %v", t.Name, be))
+		return apperr.Field("file", apperr.FileMalformedType, "kind", t.Name, "detail", be)
 	}
 	return apperr.Wrap(err, "strip metadata")
 }
@@ -59,15 +59,14 @@ func processImage(t FileType, b []byte, maxPixels int64) (processed, error) {
 		return processed{data: b}, nil
 	}
 	if err != nil {
-		return processed{}, apperr.Field("file", "file is "+err.Error())
+		return processed{}, apperr.Field("file", apperr.UnreadableDetail, "detail", err.Error())
 	}
 	cfg, _, err := image.DecodeConfig(bytes.NewReader(b))
 	if err != nil {
-		return processed{}, apperr.Field("file", fmt.Sprintf("file is not a readable %s: %v", t.Name, err))
+		return processed{}, apperr.Field("file", apperr.FileUnreadableType, "kind", t.Name, "detail", err)
 	}
 	if cfg.Width <= 0 || cfg.Height <= 0 || int64(cfg.Width)*int64(cfg.Height) > maxPixels {
-		return processed{}, apperr.Field("file", fmt.Sprintf("image is %d×%d pixels; at most %d megapixels are accepted",
-			cfg.Width, cfg.Height, maxPixels/1_000_000))
+		return processed{}, apperr.Field("file", apperr.ImagePixels, "width", cfg.Width, "height", cfg.Height, "max", maxPixels/1_000_000)
 	}
 	var img image.Image
 	if t.MIME == TypeJPEG.MIME {
@@ -76,7 +75,7 @@ func processImage(t FileType, b []byte, maxPixels int64) (processed, error) {
 		img, err = png.Decode(bytes.NewReader(b))
 	}
 	if err != nil {
-		return processed{}, apperr.Field("file", fmt.Sprintf("file is not a readable %s: %v", t.Name, err))
+		return processed{}, apperr.Field("file", apperr.FileUnreadableType, "kind", t.Name, "detail", err)
 	}
 	thumb, err := thumbnail(img, orientation)
 	if err != nil {

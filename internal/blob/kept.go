@@ -43,7 +43,7 @@ func (s *Service) Keep(ctx context.Context, name string, data []byte, meta any) 
 		return "", apperr.New(apperr.Unauthenticated, "login required")
 	}
 	if len(data) > MaxKept {
-		return "", apperr.Field("file", "too large")
+		return "", apperr.Field("file", apperr.TooLarge, "size", sizeText(MaxKept))
 	}
 	m, err := json.Marshal(meta)
 	if err != nil {

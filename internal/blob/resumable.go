@@ -79,15 +79,15 @@ func (s *Service) StartUpload(ctx context.Context, in UploadStart) (u Upload, re
 	in.IdempotencyKey = strings.TrimSpace(in.IdempotencyKey)
 	switch {
 	case in.Filename == "" || len(in.Filename) > 255:
-		return Upload{}, false, apperr.Field("filename", "required, at most 255 bytes")
+		return Upload{}, false, apperr.Field("filename", apperr.MaxBytesRequired, "n", 255)
 	case in.Size <= 0:
-		return Upload{}, false, apperr.Field("size", "must be a positive number of bytes")
+		return Upload{}, false, apperr.Field("size", apperr.Positive)
 	case in.Size > s.opts.MaxUpload():
-		return Upload{}, false, apperr.Field("size", "larger than "+sizeText(s.opts.MaxUpload()))
+		return Upload{}, false, apperr.Field("size", apperr.TooLarge, "size", sizeText(s.opts.MaxUpload()))
 	case !purposeRe.MatchString(in.Purpose):
-		return Upload{}, false, apperr.Field("purpose", "must be at most 40 lowercase letters, digits and _")
+		return Upload{}, false, apperr.Field("purpose", apperr.LowerIdent)
 	case len(in.IdempotencyKey) > 200:
-		return Upload{}, false, apperr.Field("Idempotency-Key", "at most 200 characters")
+		return Upload{}, false, apperr.Field("Idempotency-Key", apperr.MaxChars, "n", 200)
 	}
 	if _, err := s.PurgeUploads(ctx); err != nil {
 		return Upload{}, false, err
@@ -195,18 +195,18 @@ func (s *Service) writeChunk(id string, offset, room int64, chunk io.Reader, che
 	}
 	if n > room {
 		_ = f.Truncate(offset)
-		return 0, apperr.Field("Upload-Offset", fmt.Sprintf("the chunk runs past the declared size (%d bytes left)", room))
+		return 0, apperr.Field("Upload-Offset", apperr.ChunkPastSize, "n", room)
 	}
 	if checksum != "" {
 		algo, sum, _ := strings.Cut(strings.TrimSpace(checksum), " ")
 		want, err := base64.StdEncoding.DecodeString(strings.TrimSpace(sum))
 		if !strings.EqualFold(algo, "sha256") || err != nil {
 			_ = f.Truncate(offset)
-			return 0, apperr.Field("Upload-Checksum", `must be "sha256 <base64 digest>"`)
+			return 0, apperr.Field("Upload-Checksum", apperr.Digest)
 		}
 		if string(want) != string(h.Sum(nil)) {
 			_ = f.Truncate(offset)
-			return 0, apperr.Field("Upload-Checksum", "does not match the chunk; send it again")
+			return 0, apperr.Field("Upload-Checksum", apperr.ChunkMismatch)
 		}
 	}
 	return n, f.Sync()

@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"fmt"
 	"io"
 	"regexp"
 	"strconv"
@@ -56,10 +55,10 @@ func (s *Service) Upload(ctx context.Context, in UploadInput) (Attachment, error
 	}
 	a := actor.From(ctx)
 	if !purposeRe.MatchString(in.Purpose) {
-		return Attachment{}, apperr.Field("purpose", "must be at most 40 lowercase letters, digits and _")
+		return Attachment{}, apperr.Field("purpose", apperr.LowerIdent)
 	}
 	if in.Content == nil {
-		return Attachment{}, apperr.Field("file", "is required")
+		return Attachment{}, apperr.Field("file", apperr.Required)
 	}
 	f, err := s.check(in)
 	if err != nil {
@@ -218,7 +217,7 @@ func (s *Service) LinkCheck(ctx context.Context, ids []int64) error {
 		return nil
 	}
 	if len(ids) > maxLink {
-		return apperr.Field("attachments", fmt.Sprintf("at most %d attachments may be linked at once", maxLink))
+		return apperr.Field("attachments", apperr.MaxCount, "n", maxLink)
 	}
 	by, err := s.rec.uploaders(ctx, ids)
 	if err != nil {
@@ -227,7 +226,7 @@ func (s *Service) LinkCheck(ctx context.Context, ids []int64) error {
 	for _, id := range ids {
 		uploader, ok := by[id]
 		if !ok || !a.System && (a.UserID == 0 || uploader != a.UserID) {
-			return apperr.Field("attachments", fmt.Sprintf("attachment %d does not exist or was not uploaded by you", id))
+			return apperr.Field("attachments", apperr.AttachmentUnknown, "id", id)
 		}
 	}
 	n, err := s.rec.markLinked(ctx, ids, s.clock.Now().UTC().Truncate(time.Microsecond))
@@ -236,7 +235,7 @@ func (s *Service) LinkCheck(ctx context.Context, ids []int64) error {
 	}
 	if n != int64(len(by)) {
 		// Purged between the check and the mark.
-		return apperr.Field("attachments", "an attachment was deleted meanwhile; upload it again")
+		return apperr.Field("attachments", apperr.AttachmentGone)
 	}
 	return nil
 }

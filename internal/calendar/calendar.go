@@ -66,7 +66,7 @@ func ParsePeriods(s string) ([]Period, error) {
 		start, err1 := parseClock(a)
 		end, err2 := parseClock(b)
 		if !ok || err1 != nil || err2 != nil {
-			return nil, apperr.Field("periods", fmt.Sprintf("%q is not a list of HH:MM-HH:MM periods such as 09:00-12:00,13:00-18:00", s))
+			return nil, apperr.Field("periods", apperr.Periods, "value", s)
 		}
 		out = append(out, Period{Start: start, End: end})
 	}
@@ -171,10 +171,10 @@ func (c *Calendar) apply(days []Day) error {
 	for _, d := range days {
 		k, err := parseDate(d.Date)
 		if err != nil {
-			return apperr.Field("date", err.Error())
+			return apperr.FieldProblem("date", apperr.ProblemOf(err))
 		}
 		if d.Kind != KindHoliday && d.Kind != KindWorkday {
-			return apperr.Field("kind", fmt.Sprintf("%q: must be %s or %s", d.Kind, KindHoliday, KindWorkday))
+			return apperr.Field("kind", apperr.CalendarDayKind, "value", d.Kind, "holiday", KindHoliday, "workday", KindWorkday)
 		}
 		c.days[k] = d
 		c.years[k.year()] = true
@@ -186,7 +186,7 @@ func checkPeriods(ps []Period) error {
 	var prev time.Duration
 	for i, p := range ps {
 		if p.Start < 0 || p.End > 24*time.Hour || p.End <= p.Start || (i > 0 && p.Start < prev) {
-			return apperr.Field("periods", fmt.Sprintf("working period %s is out of order, empty or outside the day", p))
+			return apperr.Field("periods", apperr.PeriodOrder, "value", p)
 		}
 		prev = p.End
 	}

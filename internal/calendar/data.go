@@ -5,7 +5,6 @@ import (
 	"bytes"
 	"embed"
 	"encoding/json"
-	"fmt"
 	"io"
 	"sort"
 	"strings"
@@ -46,16 +45,16 @@ func ParseJSON(r io.Reader, source string) ([]Day, error) {
 	var cd chineseDays
 	dec := json.NewDecoder(io.LimitReader(r, maxImportBytes))
 	if err := dec.Decode(&cd); err != nil {
-		return nil, apperr.Field("file", "not a calendar JSON {\"holidays\":{…},\"workdays\":{…}}: "+err.Error())
+		return nil, apperr.Field("file", apperr.CalendarJSON, "detail", err.Error())
 	}
 	if len(cd.Holidays)+len(cd.Workdays) == 0 {
-		return nil, apperr.Field("file", "the JSON lists no holidays and no workdays")
+		return nil, apperr.Field("file", apperr.CalendarJSONEmpty)
 	}
 	var days []Day
 	for kind, m := range map[string]map[string]string{KindHoliday: cd.Holidays, KindWorkday: cd.Workdays} {
 		for ds, label := range m {
 			if _, err := parseDate(ds); err != nil {
-				return nil, apperr.Field("file", err.Error())
+				return nil, apperr.FieldProblem("file", apperr.ProblemOf(err))
 			}
 			days = append(days, Day{Date: ds, Kind: kind, Name: labelName(label), Source: source})
 		}
@@ -80,7 +79,7 @@ func sortedUnique(days []Day) ([]Day, error) {
 	for _, d := range days {
 		if n := len(out); n > 0 && out[n-1].Date == d.Date {
 			if out[n-1].Kind != d.Kind {
-				return nil, apperr.Field("file", fmt.Sprintf("%s is both a holiday and a workday", d.Date))
+				return nil, apperr.Field("file", apperr.CalendarBoth, "date", d.Date)
 			}
 			continue
 		}
@@ -119,7 +118,7 @@ func ParseICS(r io.Reader, source string) ([]Day, error) {
 		}
 	}
 	if len(days) == 0 {
-		return nil, apperr.Field("file", "the iCalendar file holds no holiday (休) or workday (班) events")
+		return nil, apperr.Field("file", apperr.ICSNone)
 	}
 	return sortedUnique(days)
 }
@@ -139,10 +138,10 @@ func unfoldICS(r io.Reader) ([]string, error) {
 		lines = append(lines, ln)
 	}
 	if err := sc.Err(); err != nil {
-		return nil, apperr.Field("file", "unreadable iCalendar file: "+err.Error())
+		return nil, apperr.Field("file", apperr.ICSUnreadable, "detail", err.Error())
 	}
 	if len(lines) == 0 || strings.TrimSpace(lines[0]) != "BEGIN:VCALENDAR" {
-		return nil, apperr.Field("file", "not an iCalendar file (no BEGIN:VCALENDAR)")
+		return nil, apperr.Field("file", apperr.ICSNot)
 	}
 	return lines, nil
 }
@@ -172,7 +171,7 @@ func eventDays(ev map[string]string, source string) ([]Day, error) {
 		}
 	}
 	if !end.After(start) || end.Sub(start) > 60*24*time.Hour {
-		return nil, apperr.Field("file", fmt.Sprintf("event %q: DTEND must be after DTSTART and within 60 days", summary))
+		return nil, apperr.Field("file", apperr.ICSEvent, "name", summary)
 	}
 	var out []Day
 	for d := start; d.Before(end); d = d.AddDate(0, 0, 1) {
@@ -189,5 +188,5 @@ func icsDate(v string) (time.Time, error) {
 			return t, nil
 		}
 	}
-	return time.Time{}, apperr.Field("file", fmt.Sprintf("%q is not an iCalendar date", v))
+	return time.Time{}, apperr.Field("file", apperr.ICSDate, "value", v)
 }

@@ -67,7 +67,7 @@ func ParseLimit(s string) (Limit, error) {
 		i++
 	}
 	bad := func(why string) (Limit, error) {
-		return Limit{}, apperr.Field("limit", fmt.Sprintf("%q is not a time limit: %s (use N followed by wh, wd, h or m, e.g. 4wh, 3wd, 24h, 90m)", s, why))
+		return Limit{}, apperr.Field("limit", apperr.TimeLimit, "value", s, "why", why)
 	}
 	if i == 0 {
 		return bad("it must start with a number")

@@ -94,7 +94,7 @@ func (s *Service) DeadlineFor(from time.Time, limit string) (time.Time, error) {
 // included.
 func (s *Service) Days(ctx context.Context, year int) ([]Day, error) {
 	if year < 1900 || year > 9999 {
-		return nil, apperr.Field("year", "must be a year between 1900 and 9999")
+		return nil, apperr.Field("year", apperr.Year)
 	}
 	days := s.Calendar().Days(year)
 	if days == nil {
@@ -133,7 +133,7 @@ func (s *Service) Import(ctx context.Context, format string, r io.Reader) (Impor
 	case FormatJSON:
 		days, err = ParseJSON(r, "import:"+format)
 	default:
-		return ImportResult{}, apperr.Field("format", "must be ics or json")
+		return ImportResult{}, apperr.Field("format", apperr.OneOf, "values", "ics, json")
 	}
 	if err != nil {
 		return ImportResult{}, err

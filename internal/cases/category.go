@@ -5,6 +5,7 @@ import (
 	_ "embed"
 	"encoding/json"
 	"fmt"
+	"gridgov/internal/apperr"
 	"regexp"
 	"strings"
 	"time"
@@ -60,7 +61,7 @@ var (
 
 // validCategory trims and checks a category input; withUnit requires a unit.
 func (s *Service) validCategory(in *CategoryInput, withUnit bool) error {
-	errs := fieldErrs{}
+	errs := apperr.FieldErrors{}
 	in.Code = strings.TrimSpace(in.Code)
 	in.Name = strings.TrimSpace(in.Name)
 	in.MajorCode = strings.TrimSpace(in.MajorCode)
@@ -68,24 +69,24 @@ func (s *Service) validCategory(in *CategoryInput, withUnit bool) error {
 	in.DefaultDept = strings.TrimSpace(in.DefaultDept)
 	in.UnitCode = strings.TrimSpace(in.UnitCode)
 	if !codeRe.MatchString(in.Code) {
-		errs.add("code", "letters, digits, - or _, at most 32")
+		errs.Add("code", apperr.CategoryCode)
 	}
 	switch in.Kind {
 	case KindComponent, KindEvent, KindGovernance:
 	default:
-		errs.add("kind", "must be component, event or governance")
+		errs.Add("kind", apperr.OneOf, "values", "component, event, governance")
 	}
 	if in.MajorCode == "" {
-		errs.add("major_code", "required")
+		errs.Add("major_code", apperr.Required)
 	}
 	if in.MajorName == "" {
-		errs.add("major_name", "required")
+		errs.Add("major_name", apperr.Required)
 	}
 	if in.Name == "" || len([]rune(in.Name)) > 100 {
-		errs.add("name", "required, at most 100 characters")
+		errs.Add("name", apperr.RequiredMaxChars, "n", 100)
 	}
 	if !deptRe.MatchString(in.DefaultDept) {
-		errs.add("default_dept", "a department code suffix such as cgj")
+		errs.Add("default_dept", apperr.DeptSuffix)
 	}
 	if in.Urgency == "" {
 		in.Urgency = UrgencyNormal
@@ -93,30 +94,30 @@ func (s *Service) validCategory(in *CategoryInput, withUnit bool) error {
 	switch in.Urgency {
 	case UrgencyNormal, UrgencyUrgent, UrgencyCritical:
 	default:
-		errs.add("urgency", "must be normal, urgent or critical")
+		errs.Add("urgency", apperr.OneOf, "values", "normal, urgent, critical")
 	}
 	s.checkLimits(in.Limits, errs)
 	if withUnit && in.UnitCode == "" {
-		errs.add("unit_code", "required: the unit extending the catalogue")
+		errs.Add("unit_code", apperr.CatalogueUnit)
 	}
-	return errs.err()
+	return errs.Err()
 }
 
-func (s *Service) checkLimits(limits map[string]string, errs fieldErrs) {
+func (s *Service) checkLimits(limits map[string]string, errs apperr.FieldErrors) {
 	for _, stage := range []string{StageAccept, StageSign, StageHandle, StageVerify} {
 		if strings.TrimSpace(limits[stage]) == "" {
-			errs.add("limits."+stage, "required")
+			errs.Add("limits."+stage, apperr.Required)
 		}
 	}
 	for stage, l := range limits {
 		switch stage {
 		case StageAccept, StageSign, StageHandle, StageVerify:
 		default:
-			errs.add("limits."+stage, "unknown stage (accept, sign, handle, verify)")
+			errs.Add("limits."+stage, apperr.UnknownStage)
 			continue
 		}
 		if err := s.checkLimit(l); err != nil {
-			errs.add("limits."+stage, err.Error())
+			errs.AddProblem("limits."+stage, apperr.ProblemOf(err))
 		}
 	}
 }

@@ -75,45 +75,45 @@ func (s *Service) replay(ctx context.Context, userID int64, key, hash string) (C
 }
 
 func cleanCreate(in *CaseCreate) error {
-	errs := fieldErrs{}
+	errs := apperr.FieldErrors{}
 	in.CategoryCode = strings.TrimSpace(in.CategoryCode)
 	in.Description = strings.TrimSpace(in.Description)
 	in.Address = strings.TrimSpace(in.Address)
 	in.GridCode = strings.TrimSpace(in.GridCode)
 	in.IdempotencyKey = strings.TrimSpace(in.IdempotencyKey)
 	if in.CategoryCode == "" {
-		errs.add("category_code", "required")
+		errs.Add("category_code", apperr.Required)
 	}
 	if in.Description == "" || len([]rune(in.Description)) > 2000 {
-		errs.add("description", "required, at most 2000 characters")
+		errs.Add("description", apperr.RequiredMaxChars, "n", 2000)
 	}
 	if len([]rune(in.Address)) > 300 {
-		errs.add("address", "at most 300 characters")
+		errs.Add("address", apperr.MaxChars, "n", 300)
 	}
 	if in.Source == "" {
 		in.Source = SourcePatrol
 	}
 	if !validSource(in.Source) {
-		errs.add("source", "must be one of patrol, citizen, leader, media, hotline, superior")
+		errs.Add("source", apperr.OneOf, "values", "patrol, citizen, leader, media, hotline, superior")
 	}
 	if in.Channel != "" && !slices.Contains(Channels, in.Channel) {
-		errs.add("channel", "must be one of portal, wechat, open311, app")
+		errs.Add("channel", apperr.OneOf, "values", "portal, wechat, open311, app")
 	}
 	if (in.Lat == nil) != (in.Lng == nil) {
-		errs.add("lat", "lat and lng go together")
+		errs.Add("lat", apperr.Together, "fields", "lat, lng")
 	}
 	if in.Lat != nil && (*in.Lat < -90 || *in.Lat > 90) {
-		errs.add("lat", "must be between -90 and 90")
+		errs.Add("lat", apperr.OutOfRange, "min", -90, "max", 90)
 	}
 	if in.Lng != nil && (*in.Lng < -180 || *in.Lng > 180) {
-		errs.add("lng", "must be between -180 and 180")
+		errs.Add("lng", apperr.OutOfRange, "min", -180, "max", 180)
 	}
 	if len(in.IdempotencyKey) > 200 {
-		errs.add("Idempotency-Key", "at most 200 characters")
+		errs.Add("Idempotency-Key", apperr.MaxChars, "n", 200)
 	}
 	checkIDs(in.Attachments, errs)
 	in.Attachments = cleanIDs(in.Attachments)
-	return errs.err()
+	return errs.Err()
 }
 
 func validSource(src Source) bool {
@@ -153,12 +153,12 @@ func (s *Service) prepare(ctx context.Context, a *actor.Actor, in CaseCreate) (c
 	}
 	cat, err := s.cachedCategory(ctx, in.CategoryCode)
 	if err != nil || !cat.Active {
-		return caseRow{}, apperr.Field("category_code", fmt.Sprintf("unknown category %s", in.CategoryCode))
+		return caseRow{}, apperr.Field("category_code", apperr.UnknownCategory, "code", in.CategoryCode)
 	}
 	if cat.UnitCode != "" {
 		p, err := s.st.unitPath(ctx, cat.UnitCode, "category_code")
 		if err != nil || !strings.HasPrefix(terr.Path, p) {
-			return caseRow{}, apperr.Field("category_code", "category not available in this grid")
+			return caseRow{}, apperr.Field("category_code", apperr.CategoryNotHere)
 		}
 	}
 	now := s.now()
@@ -206,7 +206,7 @@ func (s *Service) findGrid(ctx context.Context, a *actor.Actor, in CaseCreate) (
 		return "", nil, err
 	}
 	if code == "" {
-		return "", nil, apperr.Field("grid_code", "location is outside every grid; choose a grid")
+		return "", nil, apperr.Field("grid_code", apperr.OutsideGrids)
 	}
 	return code, nil, nil
 }

@@ -70,10 +70,10 @@ func (s *Service) checkLimit(limit string) error {
 	if _, err := s.deadlines.DeadlineFor(s.now(), limit); err != nil {
 		var ae *apperr.Error
 		if errors.As(err, &ae) {
-			if m := ae.Fields["limit"]; m != "" {
-				return errors.New(m)
+			if p, ok := ae.Problems["limit"]; ok {
+				return p
 			}
-			return errors.New(ae.Message)
+			return apperr.P(apperr.LimitDetail, "detail", ae.Message)
 		}
 		return err
 	}

@@ -174,11 +174,11 @@ func (s *Service) Merge(ctx context.Context, id int64, in MergeInput) (Case, err
 			return err
 		}
 		if in.IntoID == 0 || in.IntoID == id {
-			return apperr.Field("into_id", "the id of another open case")
+			return apperr.Field("into_id", apperr.OpenCaseID)
 		}
 		into, err := s.visibleCase(t.ctx, in.IntoID)
 		if err != nil || !into.Status.Open() {
-			return apperr.Field("into_id", "no such open case")
+			return apperr.Field("into_id", apperr.NoSuchOpenCase)
 		}
 		if err := t.takeNote(in.Transition, t.noteRequired(false), "note"); err != nil {
 			return err
@@ -243,7 +243,7 @@ func (t *txn) dispatchOrigin(in AssignInput, asgs []Assignment) (*Assignment, st
 				return a, a.UnitCode, nil
 			}
 		}
-		return nil, "", apperr.Field("from_assignment_id", "no such assignment of this case")
+		return nil, "", apperr.Field("from_assignment_id", apperr.NoSuchAssignment)
 	}
 	if t.c.Status != StatusReported {
 		return nil, "", errTransition(ActAssign, t.c.Status)
@@ -263,15 +263,15 @@ func (t *txn) dispatchOrigin(in AssignInput, asgs []Assignment) (*Assignment, st
 // the platform's subtree (its departments or lower platforms); the lead may
 // also be the platform itself, which then handles the case on its own.
 func (t *txn) checkTargets(platform string, in AssignInput) ([]string, error) {
-	errs := fieldErrs{}
+	errs := apperr.FieldErrors{}
 	lead := strings.TrimSpace(in.LeadUnitCode)
 	if lead == "" {
-		errs.add("lead_unit_code", "required")
+		errs.Add("lead_unit_code", apperr.Required)
 	}
 	if len(in.CoUnitCodes) > 20 {
-		errs.add("co_unit_codes", "at most 20 co-handlers")
+		errs.Add("co_unit_codes", apperr.MaxCount, "n", 20)
 	}
-	if err := errs.err(); err != nil {
+	if err := errs.Err(); err != nil {
 		return nil, err
 	}
 	pp, err := t.pathOf(platform, "unit_code")
@@ -283,7 +283,7 @@ func (t *txn) checkTargets(platform string, in AssignInput) ([]string, error) {
 	for _, c := range in.CoUnitCodes {
 		c = strings.TrimSpace(c)
 		if c == "" || seen[c] {
-			return nil, apperr.Field("co_unit_codes", "distinct unit codes, other than the lead")
+			return nil, apperr.Field("co_unit_codes", apperr.CoUnits)
 		}
 		seen[c] = true
 		units = append(units, c)
@@ -302,7 +302,7 @@ func (t *txn) checkTargets(platform string, in AssignInput) ([]string, error) {
 		// workers deal with it); co-handlers are always below it.
 		self := i == 0 && u.Path == pp
 		if !self && (u.Path == pp || !strings.HasPrefix(u.Path, pp)) {
-			return nil, apperr.Field(field, fmt.Sprintf("%s is not %s itself, one of its departments or a lower platform", code, platform))
+			return nil, apperr.Field(field, apperr.PlatformScope, "code", code, "platform", platform)
 		}
 	}
 	return units, nil

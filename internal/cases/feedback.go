@@ -132,19 +132,19 @@ func (s *Service) Supervise(ctx context.Context, id int64, in SuperviseInput) (C
 		if err := t.need(); err != nil {
 			return err
 		}
-		errs := fieldErrs{}
+		errs := apperr.FieldErrors{}
 		in.SupervisorUnitCode = strings.TrimSpace(in.SupervisorUnitCode)
 		if in.SupervisorUnitCode == "" {
-			errs.add("supervisor_unit_code", "required")
+			errs.Add("supervisor_unit_code", apperr.Required)
 		}
 		if !in.Deadline.After(t.now) {
-			errs.add("deadline", "required, in the future")
+			errs.Add("deadline", apperr.RequiredFuture)
 		}
 		in.Reason = strings.TrimSpace(in.Reason)
 		if in.Reason == "" {
-			errs.add("reason", "required")
+			errs.Add("reason", apperr.Required)
 		}
-		if err := errs.err(); err != nil {
+		if err := errs.Err(); err != nil {
 			return err
 		}
 		path, err := s.st.unitPath(t.ctx, in.SupervisorUnitCode, "supervisor_unit_code")

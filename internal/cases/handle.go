@@ -29,14 +29,14 @@ func (t *txn) handlerAssignment(id int64) (*Assignment, []Assignment, error) {
 		}
 		if id == 0 && want(*a) && t.canHandle(a.UnitCode) {
 			if pick != nil {
-				return nil, nil, apperr.Field("assignment_id", "several assignments are open for you; name one")
+				return nil, nil, apperr.Field("assignment_id", apperr.SeveralOpen)
 			}
 			pick = a
 		}
 	}
 	if pick == nil {
 		if id != 0 {
-			return nil, nil, apperr.Field("assignment_id", "no such assignment of this case")
+			return nil, nil, apperr.Field("assignment_id", apperr.NoSuchAssignment)
 		}
 		return nil, nil, errTransition(act, t.c.Status)
 	}
@@ -146,10 +146,10 @@ func (s *Service) RequestExtension(ctx context.Context, id int64, in ExtensionRe
 		}
 		in.Limit = strings.TrimSpace(in.Limit)
 		if in.Limit == "" {
-			return apperr.Field("limit", "required, e.g. 2wd")
+			return apperr.Field("limit", apperr.TimeLimitRequired)
 		}
 		if err := s.checkLimit(in.Limit); err != nil {
-			return apperr.Field("limit", err.Error())
+			return apperr.FieldProblem("limit", apperr.ProblemOf(err))
 		}
 		if err := t.takeNote(in.Transition, t.noteRequired(false), "note"); err != nil {
 			return err

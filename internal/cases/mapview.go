@@ -51,9 +51,9 @@ type CasePoint struct {
 func CheckBBox(b orb.Bound) error {
 	switch {
 	case b.Min[0] < -180 || b.Max[0] > 180 || b.Min[1] < -90 || b.Max[1] > 90:
-		return apperr.Field("bbox", "coordinates out of range")
+		return apperr.Field("bbox", apperr.Coordinates)
 	case b.Min[0] > b.Max[0] || b.Min[1] > b.Max[1]:
-		return apperr.Field("bbox", "minimum must not exceed maximum (minLng,minLat,maxLng,maxLat)")
+		return apperr.Field("bbox", apperr.BBoxOrder)
 	}
 	return nil
 }
@@ -66,7 +66,7 @@ func (s *Service) MapCases(ctx context.Context, f MapFilter) ([]CasePoint, bool,
 		return nil, false, err
 	}
 	if f.Limit < 0 || f.Limit > MapCap {
-		return nil, false, apperr.Field("limit", "between 1 and "+strconv.Itoa(MapCap))
+		return nil, false, apperr.Field("limit", apperr.IntRange, "min", 1, "max", strconv.Itoa(MapCap))
 	}
 	if f.Limit == 0 {
 		f.Limit = MapCap
@@ -78,7 +78,7 @@ func (s *Service) MapCases(ctx context.Context, f MapFilter) ([]CasePoint, bool,
 		add("c.grid_code = ?", f.GridCode)
 	} else {
 		if f.BBox == (orb.Bound{}) {
-			return nil, false, apperr.Field("bbox", "required")
+			return nil, false, apperr.Field("bbox", apperr.Required)
 		}
 		if err := CheckBBox(f.BBox); err != nil {
 			return nil, false, err
@@ -96,7 +96,7 @@ func (s *Service) MapCases(ctx context.Context, f MapFilter) ([]CasePoint, bool,
 		conds = append(conds, "("+strings.Join(ors, " OR ")+")")
 	}
 	if !f.From.IsZero() && !f.To.IsZero() && f.To.Before(f.From) {
-		return nil, false, apperr.Field("to", "must not be before from")
+		return nil, false, apperr.Field("to", apperr.NotBefore, "other", "from")
 	}
 	if !f.From.IsZero() {
 		add("c.created_at >= ?", f.From.UTC())

@@ -19,7 +19,7 @@ func (s *Service) ConcludeMeeting(ctx context.Context, id int64, in ConcludeInpu
 		return Meeting{}, err
 	}
 	if len([]rune(in.Minutes)) > 20000 {
-		return Meeting{}, apperr.Field("minutes", "at most 20000 characters")
+		return Meeting{}, apperr.Field("minutes", apperr.MaxChars, "n", 20000)
 	}
 	err := s.db.WithTx(ctx, func(ctx context.Context) error {
 		m, err := s.openMeeting(ctx, id)

@@ -206,7 +206,7 @@ func (s *Service) CancelMeeting(ctx context.Context, id int64, reason string) (M
 	}
 	reason = strings.TrimSpace(reason)
 	if reason == "" || len([]rune(reason)) > 2000 {
-		return Meeting{}, apperr.Field("reason", "required, at most 2000 characters")
+		return Meeting{}, apperr.Field("reason", apperr.RequiredMaxChars, "n", 2000)
 	}
 	err := s.db.WithTx(ctx, func(ctx context.Context) error {
 		m, err := s.openMeeting(ctx, id)

@@ -60,37 +60,37 @@ func (s *Service) CreateMeeting(ctx context.Context, in MeetingInput) (Meeting, 
 
 // checkMeeting validates the shape of a meeting input.
 func checkMeeting(in MeetingInput) (MeetingInput, error) {
-	errs := fieldErrs{}
+	errs := apperr.FieldErrors{}
 	if in.Kind == "" {
 		in.Kind = MeetingJoint
 	}
 	if in.Kind != MeetingJoint && in.Kind != MeetingEnforcement {
-		errs.add("kind", "must be meeting or joint_enforcement")
+		errs.Add("kind", apperr.OneOf, "values", "meeting, joint_enforcement")
 	}
 	in.Title, in.Place = strings.TrimSpace(in.Title), strings.TrimSpace(in.Place)
 	in.ConvenerUnitCode = strings.TrimSpace(in.ConvenerUnitCode)
 	if in.Title == "" || len([]rune(in.Title)) > 200 {
-		errs.add("title", "required, at most 200 characters")
+		errs.Add("title", apperr.RequiredMaxChars, "n", 200)
 	}
 	if in.HeldAt.IsZero() {
-		errs.add("held_at", "required (RFC 3339)")
+		errs.Add("held_at", apperr.Time)
 	}
 	if in.ConvenerUnitCode == "" {
-		errs.add("convener_unit_code", "required")
+		errs.Add("convener_unit_code", apperr.Required)
 	}
 	if len(in.CaseIDs) == 0 || len(in.CaseIDs) > 50 {
-		errs.add("case_ids", "one to 50 cases")
+		errs.Add("case_ids", apperr.CountBetween, "min", 1, "max", 50)
 	}
 	if len(in.UnitCodes) > 50 {
-		errs.add("unit_codes", "at most 50 units")
+		errs.Add("unit_codes", apperr.MaxCount, "n", 50)
 	}
 	if len(in.StaffIDs) > 200 {
-		errs.add("staff_ids", "at most 200 staff")
+		errs.Add("staff_ids", apperr.MaxCount, "n", 200)
 	}
 	if len([]rune(in.Minutes)) > 20000 {
-		errs.add("minutes", "at most 20000 characters")
+		errs.Add("minutes", apperr.MaxChars, "n", 20000)
 	}
-	return in, errs.err()
+	return in, errs.Err()
 }
 
 // meetingLinks writes a new meeting's participant units, staff check and
@@ -139,7 +139,7 @@ func (s *Service) checkStaff(ctx context.Context, ids []int64) error {
 		if ok, err := s.st.staffExists(ctx, sid); err != nil {
 			return err
 		} else if !ok {
-			return apperr.Field("staff_ids", fmt.Sprintf("staff %d does not exist", sid))
+			return apperr.Field("staff_ids", apperr.UnknownStaff, "id", sid)
 		}
 	}
 	return nil
@@ -148,7 +148,7 @@ func (s *Service) checkStaff(ctx context.Context, ids []int64) error {
 // linkMeetingCase links a case the actor can see to a meeting.
 func (s *Service) linkMeetingCase(ctx context.Context, id, caseID int64) error {
 	if _, err := s.visibleCase(ctx, caseID); err != nil {
-		return apperr.Field("case_ids", fmt.Sprintf("case %d not found", caseID))
+		return apperr.Field("case_ids", apperr.UnknownCase, "ref", caseID)
 	}
 	return s.st.insertMeetingCase(ctx, id, caseID)
 }
@@ -161,26 +161,26 @@ func (s *Service) addDecision(ctx context.Context, m meetingRow, caseIDs []int64
 		linked = linked || id == in.CaseID
 	}
 	if !linked {
-		return apperr.Field(field+"case_id", "must be one of the meeting's cases")
+		return apperr.Field(field+"case_id", apperr.MeetingCase)
 	}
 	if n, err := s.st.pendingDecisions(ctx, m.ID, in.CaseID); err != nil {
 		return err
 	} else if n > 0 {
-		return apperr.Field(field+"case_id", "the meeting has a decision on this case already")
+		return apperr.Field(field+"case_id", apperr.MeetingDecided)
 	}
 	in.Note = strings.TrimSpace(in.Note)
 	if len([]rune(in.Note)) > 2000 {
-		return apperr.Field(field+"note", "at most 2000 characters")
+		return apperr.Field(field+"note", apperr.MaxChars, "n", 2000)
 	}
 	t := &txn{s: s, ctx: ctx}
 	units, err := t.checkTargets(m.ConvenerUnitCode, AssignInput{LeadUnitCode: in.LeadUnitCode, CoUnitCodes: in.CoUnitCodes})
 	if err != nil {
 		if e := apperr.As(err); e.Code == apperr.Invalid && field != "" {
-			f := map[string]string{}
-			for k, v := range e.Fields {
-				f[field+k] = v
+			f := apperr.FieldErrors{}
+			for k, v := range e.Problems {
+				f.AddProblem(field+k, v)
 			}
-			return apperr.InvalidFields(f)
+			return f.Err()
 		}
 		return err
 	}
@@ -241,7 +241,7 @@ func (s *Service) Meetings(ctx context.Context, f MeetingFilter) ([]Meeting, int
 		where += " AND m.status = ?"
 		args = append(args, f.Status)
 	default:
-		return nil, 0, apperr.Field("status", "must be open, concluded or cancelled")
+		return nil, 0, apperr.Field("status", apperr.OneOf, "values", "open, concluded, cancelled")
 	}
 	if f.CaseID != 0 {
 		where += " AND EXISTS (SELECT 1 FROM case_meeting_cases mc WHERE mc.meeting_id = m.id AND mc.case_id = ?)"

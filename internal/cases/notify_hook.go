@@ -54,10 +54,10 @@ func (s *Service) runHooks(ctx context.Context, c Case, from Status) error {
 // transaction (a status hook's); CreatedAt defaults to now.
 func (s *Service) EnqueueMessage(ctx context.Context, m OutboxMessage, dedup string) (bool, error) {
 	if m.Channel != ChannelSMS && m.Channel != ChannelInApp {
-		return false, apperr.Field("channel", "must be sms or inapp")
+		return false, apperr.Field("channel", apperr.OneOf, "values", "sms, inapp")
 	}
 	if dedup == "" {
-		return false, apperr.Field("dedup", "required")
+		return false, apperr.Field("dedup", apperr.Required)
 	}
 	if m.CreatedAt.IsZero() {
 		m.CreatedAt = s.now()

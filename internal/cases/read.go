@@ -73,10 +73,10 @@ func (s *Service) Steps(ctx context.Context, id int64) ([]Step, error) {
 
 func page(limit, offset, def, max int) (int, int, error) {
 	if limit < 0 || limit > max {
-		return 0, 0, apperr.Field("limit", "between 1 and "+strconv.Itoa(max))
+		return 0, 0, apperr.Field("limit", apperr.IntRange, "min", 1, "max", strconv.Itoa(max))
 	}
 	if offset < 0 {
-		return 0, 0, apperr.Field("offset", "must not be negative")
+		return 0, 0, apperr.Field("offset", apperr.NotNegative)
 	}
 	if limit == 0 {
 		limit = def
@@ -125,7 +125,7 @@ func (s *Service) Cases(ctx context.Context, f Filter) ([]Case, int, error) {
 		add("c.supervised = ?", *f.Supervised)
 	}
 	if f.ReturnedMin < 0 {
-		return nil, 0, apperr.Field("returned_min", "must not be negative")
+		return nil, 0, apperr.Field("returned_min", apperr.NotNegative)
 	}
 	if f.ReturnedMin > 0 {
 		add("c.return_count >= ?", f.ReturnedMin)

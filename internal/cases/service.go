@@ -123,22 +123,6 @@ func requireAt(ctx context.Context, perm rbac.Permission, path, what string) err
 	return apperr.Newf(apperr.Forbidden, "permission %s over %s required", perm, what)
 }
 
-// fieldErrs collects invalid fields.
-type fieldErrs map[string]string
-
-func (f fieldErrs) add(field, problem string) {
-	if _, ok := f[field]; !ok {
-		f[field] = problem
-	}
-}
-
-func (f fieldErrs) err() error {
-	if len(f) == 0 {
-		return nil
-	}
-	return apperr.InvalidFields(f)
-}
-
 // cleanIDs normalises attachment ids (nil → empty, no duplicates).
 func cleanIDs(ids []int64) []int64 {
 	out := make([]int64, 0, len(ids))
@@ -152,14 +136,14 @@ func cleanIDs(ids []int64) []int64 {
 	return out
 }
 
-func checkIDs(ids []int64, errs fieldErrs) {
+func checkIDs(ids []int64, errs apperr.FieldErrors) {
 	for _, id := range ids {
 		if id <= 0 {
-			errs.add("attachments", "attachment ids must be positive")
+			errs.Add("attachments", apperr.Positive)
 		}
 	}
 	if len(ids) > 50 {
-		errs.add("attachments", "at most 50 attachments per step")
+		errs.Add("attachments", apperr.MaxCount, "n", 50)
 	}
 }
 

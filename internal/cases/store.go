@@ -29,7 +29,7 @@ func (st store) unit(ctx context.Context, code, field string) (unitRow, error) {
 		return unitRow{}, fmt.Errorf("load unit: %w", err)
 	}
 	if !ok {
-		return unitRow{}, apperr.Field(field, fmt.Sprintf("unit %s does not exist", code))
+		return unitRow{}, apperr.Field(field, apperr.UnknownUnit, "code", code)
 	}
 	return unitRow(u), nil
 }
@@ -58,7 +58,7 @@ func (st store) gridUnit(ctx context.Context, grid string) (unitRow, error) {
 		return unitRow{}, fmt.Errorf("grid unit: %w", err)
 	}
 	if !ok {
-		return unitRow{}, apperr.Field("grid_code", fmt.Sprintf("grid %s does not exist", grid))
+		return unitRow{}, apperr.Field("grid_code", apperr.UnknownGrid, "code", grid)
 	}
 	return unitRow(u), nil
 }
@@ -139,10 +139,10 @@ func (st store) insertCategory(ctx context.Context, c Category) error {
 		c.FilingCondition, c.ClosingCondition, c.DefaultDept, string(c.Urgency), mustJSON(c.Limits),
 		nullable(c.UnitCode), c.Active, c.CreatedAt, c.UpdatedAt)
 	if db.IsUniqueViolation(err) {
-		return apperr.Field("code", fmt.Sprintf("category %s already exists", c.Code))
+		return apperr.Field("code", apperr.CategoryExists, "code", c.Code)
 	}
 	if db.IsForeignKeyViolation(err) {
-		return apperr.Field("unit_code", "unit does not exist")
+		return apperr.Field("unit_code", apperr.NoSuchUnit)
 	}
 	return err
 }

@@ -83,13 +83,13 @@ func (s *Service) supervisionFor(ctx context.Context, caseID, id int64) (Supervi
 			return Supervision{}, err
 		}
 		if sup == nil {
-			return Supervision{}, apperr.Field("supervision_id", "the case is not under supervision; name one")
+			return Supervision{}, apperr.Field("supervision_id", apperr.NotSupervised)
 		}
 		return *sup, nil
 	}
 	sup, err := s.st.supervision(ctx, caseID, id)
 	if err != nil {
-		return Supervision{}, apperr.Field("supervision_id", "no such supervision of this case")
+		return Supervision{}, apperr.Field("supervision_id", apperr.NoSuchSupervision)
 	}
 	return sup, nil
 }
@@ -98,24 +98,24 @@ func (s *Service) supervisionFor(ctx context.Context, caseID, id int64) (Supervi
 func (s *Service) checkAccountability(ctx context.Context, in AccountabilityInput) (Accountability, error) {
 	rec := Accountability{UnitCode: strings.TrimSpace(in.UnitCode), StaffID: in.StaffID,
 		PersonName: strings.TrimSpace(in.PersonName), Kind: strings.TrimSpace(in.Kind), Note: strings.TrimSpace(in.Note)}
-	errs := fieldErrs{}
+	errs := apperr.FieldErrors{}
 	if rec.UnitCode == "" && rec.StaffID == nil && rec.PersonName == "" {
-		errs.add("unit_code", "name a responsible unit and/or person (staff_id or person_name)")
+		errs.Add("unit_code", apperr.Responsible)
 	}
 	known := false
 	for _, k := range AccountabilityKinds {
 		known = known || k == rec.Kind
 	}
 	if !known {
-		errs.add("kind", "one of "+strings.Join(AccountabilityKinds, ", "))
+		errs.Add("kind", apperr.OneOf, "values", strings.Join(AccountabilityKinds, ", "))
 	}
 	if rec.Note == "" || len([]rune(rec.Note)) > 2000 {
-		errs.add("note", "required, at most 2000 characters")
+		errs.Add("note", apperr.RequiredMaxChars, "n", 2000)
 	}
 	if len([]rune(rec.PersonName)) > 100 {
-		errs.add("person_name", "at most 100 characters")
+		errs.Add("person_name", apperr.MaxChars, "n", 100)
 	}
-	if err := errs.err(); err != nil {
+	if err := errs.Err(); err != nil {
 		return rec, err
 	}
 	if rec.UnitCode != "" {
@@ -127,7 +127,7 @@ func (s *Service) checkAccountability(ctx context.Context, in AccountabilityInpu
 		if ok, err := s.st.staffExists(ctx, *rec.StaffID); err != nil {
 			return rec, err
 		} else if !ok {
-			return rec, apperr.Field("staff_id", fmt.Sprintf("staff %d does not exist", *rec.StaffID))
+			return rec, apperr.Field("staff_id", apperr.UnknownStaff, "id", *rec.StaffID)
 		}
 	}
 	return rec, nil

@@ -178,15 +178,15 @@ func (s *Service) notify(ctx context.Context, c caseRow, kind, unit string, now 
 
 // takeNote copies the common transition input into the step.
 func (t *txn) takeNote(in Transition, noteRequired bool, field string) error {
-	errs := fieldErrs{}
+	errs := apperr.FieldErrors{}
 	if noteRequired && in.Note == "" {
-		errs.add(field, "required")
+		errs.Add(field, apperr.Required)
 	}
 	if len([]rune(in.Note)) > 2000 {
-		errs.add(field, "at most 2000 characters")
+		errs.Add(field, apperr.MaxChars, "n", 2000)
 	}
 	checkIDs(in.Attachments, errs)
-	if err := errs.err(); err != nil {
+	if err := errs.Err(); err != nil {
 		return err
 	}
 	t.note, t.att = in.Note, cleanIDs(in.Attachments)

@@ -48,7 +48,7 @@ func (s *Service) CreateKey(ctx context.Context, name string) (APIKey, string, e
 	}
 	name = strings.TrimSpace(name)
 	if name == "" || len([]rune(name)) > 100 {
-		return APIKey{}, "", apperr.Field("name", "required, at most 100 characters")
+		return APIKey{}, "", apperr.Field("name", apperr.RequiredMaxChars, "n", 100)
 	}
 	b := make([]byte, 20)
 	if _, err := rand.Read(b); err != nil {

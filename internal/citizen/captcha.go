@@ -87,7 +87,7 @@ func (c *Captcha) New() string {
 
 // parse checks a token's signature and expiry and returns its nonce.
 func (c *Captcha) parse(token string) (string, time.Time, error) {
-	bad := apperr.Field(FieldCaptcha, "the check has expired; please try the new one")
+	bad := apperr.Field(FieldCaptcha, apperr.CaptchaExpired)
 	parts := strings.Split(token, ".")
 	if len(parts) != 3 {
 		return "", time.Time{}, bad
@@ -114,14 +114,14 @@ func (c *Captcha) Check(ctx context.Context, token, answer string) error {
 	}
 	_, err = c.db.Exec(ctx, `INSERT INTO captcha_used (nonce, expires_at) VALUES (?, ?)`, nonce, exp)
 	if db.IsUniqueViolation(err) {
-		return apperr.Field(FieldCaptcha, "this check was used already; please try the new one")
+		return apperr.Field(FieldCaptcha, apperr.CaptchaUsed)
 	}
 	if err != nil {
 		return fmt.Errorf("captcha: %w", err)
 	}
 	_, _ = c.db.Exec(ctx, `DELETE FROM captcha_used WHERE expires_at < ?`, c.clock.Now().UTC().Add(-time.Minute))
 	if !hmac.Equal([]byte(strings.TrimSpace(answer)), []byte(c.answer(nonce))) {
-		return apperr.Field(FieldCaptcha, "wrong answer; please try the new one")
+		return apperr.Field(FieldCaptcha, apperr.CaptchaWrong)
 	}
 	return nil
 }
@@ -203,7 +203,7 @@ func (c *Captcha) Peek(ctx context.Context, token, answer string) error {
 		return fmt.Errorf("captcha: %w", err)
 	}
 	if n > 0 {
-		return apperr.Field(FieldCaptcha, "this check was used already; please try the new one")
+		return apperr.Field(FieldCaptcha, apperr.CaptchaUsed)
 	}
 	if !hmac.Equal([]byte(strings.TrimSpace(answer)), []byte(c.answer(nonce))) {
 		return c.Check(ctx, token, answer) // uses it up and answers "wrong"

@@ -33,7 +33,7 @@ type Nearby struct {
 // A radius outside 1–2000 m takes NearbyRadius; limit is 1–50 (default 5).
 func (s *Service) Nearby(ctx context.Context, category string, lat, lng, radius float64, limit int) ([]Nearby, error) {
 	if lat < -90 || lat > 90 || lng < -180 || lng > 180 {
-		return nil, apperr.Field(FieldLocation, "lat must be between -90 and 90 and long between -180 and 180")
+		return nil, apperr.Field(FieldLocation, apperr.Coordinates)
 	}
 	if radius <= 0 || radius > 2000 {
 		radius = NearbyRadius
@@ -106,10 +106,10 @@ func (s *Service) Contact(ctx context.Context, caseID int64, reason string) (Con
 	}
 	reason = strings.TrimSpace(reason)
 	if reason == "" {
-		return Contact{}, apperr.Field("reason", "required")
+		return Contact{}, apperr.Field("reason", apperr.Required)
 	}
 	if len([]rune(reason)) > 200 {
-		return Contact{}, apperr.Field("reason", "at most 200 characters")
+		return Contact{}, apperr.Field("reason", apperr.MaxChars, "n", 200)
 	}
 	var sealed []byte
 	if err := s.db.QueryRow(ctx, `SELECT contact_enc FROM citizen_reports WHERE case_id = ?`, caseID).

@@ -54,7 +54,7 @@ func portalActor(ctx context.Context) context.Context {
 // purged as an orphan, until Submit links it to a report.
 func (p *Portal) UploadPhoto(ctx context.Context, client, filename string, content io.Reader) (int64, error) {
 	if p.blobs == nil {
-		return 0, apperr.Field("photo", "photos are not accepted here")
+		return 0, apperr.Field("photo", apperr.PhotosNotHere)
 	}
 	now := p.svc.now()
 	var n int
@@ -69,12 +69,12 @@ func (p *Portal) UploadPhoto(ctx context.Context, client, filename string, conte
 	att, err := p.blobs.Upload(sys, blob.UploadInput{Filename: filename, Content: content, Purpose: "citizen_photo"})
 	if err != nil {
 		if e := apperr.As(err); e.Code == apperr.Invalid {
-			return 0, apperr.Field("photo", e.Message)
+			return 0, apperr.FieldProblem("photo", apperr.ProblemOf(e))
 		}
 		return 0, err
 	}
 	if att.Kind != blob.Image {
-		return 0, apperr.Field("photo", "only photos (JPEG, PNG, HEIC) are accepted")
+		return 0, apperr.Field("photo", apperr.PhotosOnly)
 	}
 	if _, err := p.svc.db.Exec(sys, `INSERT INTO citizen_photos (attachment_id, client_key, created_at) VALUES (?, ?, ?)`,
 		att.ID, client, now); err != nil {
@@ -89,7 +89,7 @@ func (p *Portal) UploadPhoto(ctx context.Context, client, filename string, conte
 // citizen.photos. A replayed report is answered as it was.
 func (p *Portal) Submit(ctx context.Context, in ReportInput, noticeVersion string, photos []int64) (Receipt, error) {
 	if len(photos) > MaxPhotosPerReport {
-		return Receipt{}, apperr.Field("photo", fmt.Sprintf("at most %d photos", MaxPhotosPerReport))
+		return Receipt{}, apperr.Field("photo", apperr.MaxCount, "n", MaxPhotosPerReport)
 	}
 	in.Channel = "portal"
 	rc, err := p.svc.Submit(ctx, in)
@@ -112,7 +112,7 @@ func (p *Portal) Submit(ctx context.Context, in ReportInput, noticeVersion strin
 				return fmt.Errorf("link photo: %w", err)
 			}
 			if n, _ := res.RowsAffected(); n != 1 {
-				return apperr.Field("photo", "the photo was not uploaded here; choose it again")
+				return apperr.Field("photo", apperr.PhotoNotHere)
 			}
 		}
 		if err := p.blobs.LinkCheck(ctx, photos); err != nil {

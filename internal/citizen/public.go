@@ -73,7 +73,7 @@ func (s *Service) List(ctx context.Context, f Filter) ([]Request, error) {
 		pg = 1
 	}
 	if f.Status != "" && f.Status != "open" && f.Status != "closed" {
-		return nil, apperr.Field("status", "must be open or closed")
+		return nil, apperr.Field("status", apperr.OneOf, "values", "open, closed")
 	}
 	if len(f.RequestIDs) == 0 {
 		start, end, err := s.window(f.Start, f.End)
@@ -106,10 +106,10 @@ func (s *Service) window(start, end *time.Time) (time.Time, time.Time, error) {
 		a, b = *start, *end
 	}
 	if b.Before(a) {
-		return a, b, apperr.Field("end_date", "must not be before start_date")
+		return a, b, apperr.Field("end_date", apperr.NotBefore, "other", "start_date")
 	}
 	if b.Sub(a) > DefaultSpan {
-		return a, b, apperr.Field("end_date", "the window is at most 90 days")
+		return a, b, apperr.Field("end_date", apperr.WindowDays, "n", 90)
 	}
 	return a.UTC(), b.UTC(), nil
 }
@@ -217,7 +217,7 @@ func (s *Service) Moderate(ctx context.Context, caseID int64, m Moderation) (Req
 	}
 	m.Redacted, m.Note = strings.TrimSpace(m.Redacted), strings.TrimSpace(m.Note)
 	if len([]rune(m.Redacted)) > 2000 {
-		return Request{}, apperr.Field("redacted_text", "at most 2000 characters")
+		return Request{}, apperr.Field("redacted_text", apperr.MaxChars, "n", 2000)
 	}
 	err = s.db.WithTx(ctx, func(ctx context.Context) error {
 		a := actor.From(ctx)
@@ -242,10 +242,10 @@ func (s *Service) Rate(ctx context.Context, token string, score int, note string
 		return Request{}, err
 	}
 	if score < 1 || score > 5 {
-		return Request{}, apperr.Field("score", "between 1 and 5")
+		return Request{}, apperr.Field("score", apperr.IntRange, "min", 1, "max", 5)
 	}
 	if note = strings.TrimSpace(note); len([]rune(note)) > 500 {
-		return Request{}, apperr.Field("note", "at most 500 characters")
+		return Request{}, apperr.Field("note", apperr.MaxChars, "n", 500)
 	}
 	if q.Status != "closed" {
 		return Request{}, apperr.New(apperr.Conflict, "a report can be rated once it is closed")

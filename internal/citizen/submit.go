@@ -6,7 +6,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
-	"fmt"
 	"net/url"
 	"slices"
 	"strconv"
@@ -128,8 +127,7 @@ func (s *Service) replay(ctx context.Context, in ReportInput, idem, hash string)
 		if ok && r.ContentHash != hash {
 			// Invalid naming the key, as POST /api/v1/cases and internal/idem
 			// answer (REL-IDEM-1); Open311 shows it as a 400.
-			return Receipt{}, false, apperr.Field("Idempotency-Key",
-				"was already used with a different report").WithReason(cases.ReasonIdempotency)
+			return Receipt{}, false, apperr.Field("Idempotency-Key", apperr.IdemReused).WithReason(cases.ReasonIdempotency)
 		}
 	case in.DeviceID != "":
 		r, ok, err = s.st.byDevice(ctx, in.DeviceID, hash, s.now().Add(-24*time.Hour))
@@ -208,15 +206,15 @@ func caseErr(err error) error {
 		return err
 	}
 	out := apperr.FieldErrors{}
-	for f, m := range e.Fields {
+	for f, m := range e.Problems {
 		switch f {
 		case "grid_code", "lat", "lng", "address":
 			if f == "grid_code" {
-				m = "the location is outside the area served"
+				m = apperr.P(apperr.OutsideArea)
 			}
-			out.Add(FieldLocation, m)
+			out.AddProblem(FieldLocation, m)
 		default:
-			out.Add(f, m)
+			out.AddProblem(f, m)
 		}
 	}
 	return out.Err()
@@ -228,7 +226,7 @@ func clean(in *ReportInput) error {
 	trim := func(p *string, field string, max int) {
 		*p = strings.TrimSpace(*p)
 		if len([]rune(*p)) > max {
-			errs.Add(field, fmt.Sprintf("at most %d characters", max))
+			errs.Add(field, apperr.MaxChars, "n", max)
 		}
 	}
 	trim(&in.Channel, "channel", 20)
@@ -244,25 +242,25 @@ func clean(in *ReportInput) error {
 	trim(&in.IdempotencyKey, "Idempotency-Key", 200)
 	trim(&in.ClientKey, "client", 200)
 	if !slices.Contains(cases.Channels, in.Channel) {
-		errs.Add("channel", "must be one of portal, wechat, open311, app")
+		errs.Add("channel", apperr.OneOf, "values", "portal, wechat, open311, app")
 	}
 	if in.CategoryCode == "" {
-		errs.Add(FieldCategory, "required")
+		errs.Add(FieldCategory, apperr.Required)
 	}
 	if in.Description == "" {
-		errs.Add("description", "required")
+		errs.Add("description", apperr.Required)
 	}
 	if (in.Lat == nil) != (in.Lng == nil) {
-		errs.Add(FieldLocation, "lat and long go together")
+		errs.Add(FieldLocation, apperr.Together, "fields", "lat, long")
 	} else if in.Lat != nil && (*in.Lat < -90 || *in.Lat > 90 || *in.Lng < -180 || *in.Lng > 180) {
-		errs.Add(FieldLocation, "lat must be between -90 and 90 and long between -180 and 180")
+		errs.Add(FieldLocation, apperr.Coordinates)
 	} else if in.Lat == nil && in.Address == "" {
-		errs.Add(FieldLocation, "lat and long, or an address, are required")
+		errs.Add(FieldLocation, apperr.Required)
 	}
 	if in.MediaURL != "" {
 		u, err := url.Parse(in.MediaURL)
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			errs.Add("media_url", "must be an http or https URL")
+			errs.Add("media_url", apperr.URL)
 		}
 	}
 	if in.Phone != "" {
@@ -273,11 +271,11 @@ func clean(in *ReportInput) error {
 			return r
 		}, in.Phone)
 		if strings.TrimLeftFunc(strings.TrimPrefix(in.Phone, "+"), unicode.IsDigit) != "" || len(in.Phone) < 5 {
-			errs.Add("phone", "digits only")
+			errs.Add("phone", apperr.Integer)
 		}
 	}
 	if in.Email != "" && (!strings.Contains(in.Email, "@") || strings.ContainsAny(in.Email, " <>")) {
-		errs.Add("email", "not an email address")
+		errs.Add("email", apperr.Email)
 	}
 	return errs.Err()
 }

@@ -147,7 +147,7 @@ func CityCodes(city string) (short, unit string, err error) {
 	case len(c) == 6 && digits(c) && strings.HasSuffix(c, "00"):
 		return c[:4], c, nil
 	}
-	return "", "", apperr.Field("city", "want a city code of 4 digits (4101) or 6 digits ending in 00 (410100)")
+	return "", "", apperr.Field("city", apperr.CityCode)
 }
 
 func digits(s string) bool {

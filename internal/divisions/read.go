@@ -73,7 +73,7 @@ func Read(fsys fs.FS, city string) (Set, error) {
 			return Set{}, err
 		}
 		if name == "" {
-			return Set{}, apperr.Field("dir", s.base+" not found")
+			return Set{}, apperr.Field("dir", apperr.NotFoundNamed, "name", s.base)
 		}
 		t, p, err := openTable(fsys, name, s.cols...)
 		if err != nil {
@@ -94,7 +94,7 @@ func Read(fsys fs.FS, city string) (Set, error) {
 	}
 	if len(rd.set.Districts) == 0 {
 		// A mistyped code must not create an empty city.
-		return Set{}, apperr.Field("city", fmt.Sprintf("no district of city %s in %s", short, rd.areasFile))
+		return Set{}, apperr.Field("city", apperr.NoDistrict, "city", short, "file", rd.areasFile)
 	}
 	return rd.set, nil
 }

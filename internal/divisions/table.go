@@ -37,8 +37,7 @@ func findFile(fsys fs.FS, base string, alts ...string) (string, error) {
 			return "", apperr.Wrap(err, "list files")
 		}
 		if len(matches) > 1 {
-			return "", apperr.Field("dir", fmt.Sprintf("%s is missing and several files could stand for it: %s",
-				base, strings.Join(matches, ", ")))
+			return "", apperr.Field("dir", apperr.ShapefileAmbiguous, "base", base, "files", strings.Join(matches, ", "))
 		}
 		if len(matches) == 1 {
 			return matches[0], nil

@@ -1,7 +1,6 @@
 package geo
 
 import (
-	"fmt"
 	"math"
 	"sort"
 
@@ -94,13 +93,13 @@ func CheckCoverage(parent orb.Geometry, children []CoverageChild, opt CoverageOp
 	}
 	pv, err := Validate(parent)
 	if err != nil {
-		return Coverage{}, apperr.Field("parent", errText(err))
+		return Coverage{}, apperr.FieldProblem("parent", problemOf(err))
 	}
 	polys := []orb.MultiPolygon{asMulti(pv)}
 	for _, c := range children {
 		v, err := Validate(c.Geometry)
 		if err != nil {
-			return Coverage{}, apperr.Field("children", fmt.Sprintf("%s: %s", c.Code, errText(err)))
+			return Coverage{}, apperr.Field("children", apperr.ChildProblem, "code", c.Code, "problem", problemOf(err))
 		}
 		polys = append(polys, asMulti(v))
 	}

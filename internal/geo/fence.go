@@ -1,7 +1,6 @@
 package geo
 
 import (
-	"fmt"
 	"math"
 	"sort"
 
@@ -55,10 +54,10 @@ func NewAreaFence(id string, g orb.Geometry) (Fence, error) {
 // latitude/longitude and the radius positive (at most 1,000 km).
 func NewCircleFence(id string, lat, lng, radiusM float64) (Fence, error) {
 	if !validLngLat(lat, lng) {
-		return Fence{}, apperr.Field("center", fmt.Sprintf("(%g, %g) is not a latitude, longitude", lat, lng))
+		return Fence{}, apperr.Field("center", apperr.Coordinates)
 	}
 	if !(radiusM > 0 && radiusM <= 1e6) {
-		return Fence{}, apperr.Field("radius", "must be more than 0 and at most 1,000,000 metres")
+		return Fence{}, apperr.Field("radius", apperr.Radius)
 	}
 	return Fence{ID: id, Lat: lat, Lng: lng, RadiusM: radiusM}, nil
 }
@@ -106,7 +105,7 @@ func NewFenceSet(fences []Fence) (*FenceSet, error) {
 	seen := map[string]bool{}
 	for i, f := range fences {
 		if f.ID == "" || seen[f.ID] {
-			return nil, apperr.Field("id", fmt.Sprintf("fence %d: the ID %q is empty or repeated", i, f.ID))
+			return nil, apperr.Field("id", apperr.FenceID, "n", i, "id", f.ID)
 		}
 		seen[f.ID] = true
 		if !f.IsCircle() && f.prep == nil {

@@ -13,7 +13,6 @@ package geo
 
 import (
 	"encoding/json"
-	"fmt"
 	"math"
 	"sort"
 
@@ -72,7 +71,7 @@ func NewIndex(grids []GridShape) (*Index, error) {
 		}
 		geom, err := parseBoundary(g.Geometry, false)
 		if err != nil {
-			return nil, apperr.Field("geometry", fmt.Sprintf("grid %s: %s", g.Code, apperr.As(err).Fields["geometry"]))
+			return nil, apperr.Field("geometry", apperr.GridGeometry, "code", g.Code, "problem", apperr.As(err).Problems["geometry"])
 		}
 		ix.shapes = append(ix.shapes, shape{grid: g, geom: geom, prep: newPrepared(asMulti(geom))})
 	}
@@ -182,16 +181,18 @@ func ParseBoundary(raw json.RawMessage) (orb.Geometry, error) {
 
 // parseBoundary is ParseBoundary, checking self-crossings only when asked.
 func parseBoundary(raw json.RawMessage, crossings bool) (orb.Geometry, error) {
-	bad := func(why string) (orb.Geometry, error) { return nil, apperr.Field("geometry", why) }
+	bad := func(code apperr.PCode, kv ...any) (orb.Geometry, error) {
+		return nil, apperr.Field("geometry", code, kv...)
+	}
 	var g geometryJSON
 	if err := json.Unmarshal(raw, &g); err != nil {
-		return bad("not a GeoJSON geometry: " + err.Error())
+		return bad(apperr.GeojsonGeometry, "detail", err.Error())
 	}
 	if g.Type == "Feature" {
 		inner := g.Geometry
 		g = geometryJSON{}
 		if len(inner) == 0 || json.Unmarshal(inner, &g) != nil || g.Type == "" {
-			return bad("the Feature has no valid geometry")
+			return bad(apperr.FeatureNoGeometry)
 		}
 	}
 	var polys orb.MultiPolygon
@@ -200,33 +201,33 @@ func parseBoundary(raw json.RawMessage, crossings bool) (orb.Geometry, error) {
 	case "Polygon":
 		var p orb.Polygon
 		if err := json.Unmarshal(g.Coordinates, &p); err != nil {
-			return bad("Polygon coordinates: " + err.Error())
+			return bad(apperr.PolygonCoordinates, "kind", "Polygon", "detail", err.Error())
 		}
 		polys, geom = orb.MultiPolygon{p}, p
 	case "MultiPolygon":
 		if err := json.Unmarshal(g.Coordinates, &polys); err != nil {
-			return bad("MultiPolygon coordinates: " + err.Error())
+			return bad(apperr.PolygonCoordinates, "kind", "MultiPolygon", "detail", err.Error())
 		}
 		geom = polys
 	default:
-		return bad(fmt.Sprintf("a grid boundary must be a Polygon or MultiPolygon, not %q", g.Type))
+		return bad(apperr.BoundaryKind, "type", g.Type)
 	}
 	if len(polys) == 0 {
-		return bad("the boundary has no polygon")
+		return bad(apperr.BoundaryNoPolygon)
 	}
 	for _, p := range polys {
 		if len(p) == 0 {
-			return bad("a polygon has no ring")
+			return bad(apperr.PolygonNoRingAny)
 		}
 		for _, r := range p {
 			if err := checkRing(r); err != nil {
-				return bad(err.Error())
+				return nil, apperr.FieldProblem("geometry", apperr.ProblemOf(err))
 			}
 		}
 	}
 	if crossings {
 		if err := checkSelfIntersections(polys); err != nil {
-			return bad(err.Error())
+			return nil, apperr.FieldProblem("geometry", apperr.ProblemOf(err))
 		}
 	}
 	return geom, nil
@@ -234,14 +235,14 @@ func parseBoundary(raw json.RawMessage, crossings bool) (orb.Geometry, error) {
 
 func checkRing(r orb.Ring) error {
 	if len(r) < 4 {
-		return fmt.Errorf("a ring needs at least 4 positions, has %d", len(r))
+		return apperr.P(apperr.RingTooShort, "n", len(r))
 	}
 	if !r.Closed() {
-		return fmt.Errorf("a ring must end where it starts")
+		return apperr.P(apperr.RingNotClosed)
 	}
 	for _, p := range r {
 		if !validLngLat(p[1], p[0]) {
-			return fmt.Errorf("position [%g, %g] is not a [longitude, latitude]", p[0], p[1])
+			return apperr.P(apperr.RingPosition, "lng", p[0], "lat", p[1])
 		}
 	}
 	return nil

@@ -3,7 +3,6 @@ package geo
 import (
 	"bytes"
 	"encoding/json"
-	"fmt"
 	"io"
 	"strconv"
 
@@ -27,7 +26,7 @@ func ReadGeoJSONFeatures(data []byte) ([]Feature, error) {
 		Geometry   json.RawMessage   `json:"geometry"`
 	}
 	if err := json.Unmarshal(data, &top); err != nil {
-		return nil, fileErr("not GeoJSON: %v", err)
+		return nil, fileErr(apperr.GeojsonNot, "detail", err.Error())
 	}
 	switch top.Type {
 	case "FeatureCollection":
@@ -35,7 +34,7 @@ func ReadGeoJSONFeatures(data []byte) ([]Feature, error) {
 		for i, raw := range top.Features {
 			f, err := readGeoJSONFeature(raw)
 			if err != nil {
-				return nil, fileErr("feature %d: %s", i, errText(err))
+				return nil, fileErr(apperr.FeatureProblem, "n", i, "problem", problemOf(err))
 			}
 			out = append(out, f)
 		}
@@ -43,17 +42,17 @@ func ReadGeoJSONFeatures(data []byte) ([]Feature, error) {
 	case "Feature":
 		f, err := readGeoJSONFeature(data)
 		if err != nil {
-			return nil, fileErr("feature 0: %s", errText(err))
+			return nil, fileErr(apperr.FeatureProblem, "n", 0, "problem", problemOf(err))
 		}
 		return []Feature{f}, nil
 	case "Polygon", "MultiPolygon":
 		mp, err := parseAreaGeometry(data)
 		if err != nil {
-			return nil, fileErr("%s", errText(err))
+			return nil, apperr.FieldProblem("file", problemOf(err))
 		}
 		return []Feature{{Properties: map[string]string{}, Geometry: mp}}, nil
 	}
-	return nil, fileErr("GeoJSON of type %q; a FeatureCollection, Feature, Polygon or MultiPolygon is needed", top.Type)
+	return nil, fileErr(apperr.GeojsonType, "type", top.Type)
 }
 
 func readGeoJSONFeature(raw json.RawMessage) (Feature, error) {
@@ -63,10 +62,10 @@ func readGeoJSONFeature(raw json.RawMessage) (Feature, error) {
 		Geometry   json.RawMessage            `json:"geometry"`
 	}
 	if err := json.Unmarshal(raw, &f); err != nil {
-		return Feature{}, apperr.Field("geometry", err.Error())
+		return Feature{}, apperr.Field("geometry", apperr.GeometryDetail, "detail", err.Error())
 	}
 	if f.Type != "Feature" {
-		return Feature{}, apperr.Field("geometry", fmt.Sprintf("type %q, want Feature", f.Type))
+		return Feature{}, apperr.Field("geometry", apperr.FeatureType, "type", f.Type)
 	}
 	props := make(map[string]string, len(f.Properties))
 	for k, v := range f.Properties {

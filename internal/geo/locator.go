@@ -41,10 +41,10 @@ func (l *Locator) Invalidate() {
 // out of range are an invalid-input error naming lat or lng.
 func (l *Locator) Locate(ctx context.Context, lat, lng float64) (GridShape, bool, error) {
 	if !validLngLat(lat, 0) {
-		return GridShape{}, false, apperr.Field("lat", "must be a latitude between -90 and 90")
+		return GridShape{}, false, apperr.Field("lat", apperr.OutOfRange, "min", -90, "max", 90)
 	}
 	if !validLngLat(0, lng) {
-		return GridShape{}, false, apperr.Field("lng", "must be a longitude between -180 and 180")
+		return GridShape{}, false, apperr.Field("lng", apperr.OutOfRange, "min", -180, "max", 180)
 	}
 	ix, err := l.Index(ctx)
 	if err != nil {

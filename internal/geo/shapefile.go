@@ -41,14 +41,14 @@ func ReadShapefileZip(r io.ReaderAt, size int64) ([]Feature, error) {
 	return readShapefileZip(r, size, MaxShapefileBytes)
 }
 
-func fileErr(format string, args ...any) error {
-	return apperr.Field("file", fmt.Sprintf(format, args...))
+func fileErr(code apperr.PCode, kv ...any) error {
+	return apperr.Field("file", code, kv...)
 }
 
 func readShapefileZip(r io.ReaderAt, size int64, limit int64) ([]Feature, error) {
 	zr, err := zip.NewReader(r, size)
 	if err != nil {
-		return nil, fileErr("not a zip archive: %v", err)
+		return nil, fileErr(apperr.ZipNot, "detail", err.Error())
 	}
 	var total uint64
 	byExt := map[string][]*zip.File{}
@@ -62,15 +62,15 @@ func readShapefileZip(r io.ReaderAt, size int64, limit int64) ([]Feature, error)
 		byExt[ext] = append(byExt[ext], f)
 	}
 	if total > uint64(limit) {
-		return nil, fileErr("the zip holds %d MB uncompressed, more than the %d MB allowed", total>>20, limit>>20)
+		return nil, fileErr(apperr.ZipTooBig, "size", total>>20, "max", limit>>20)
 	}
 	shps := byExt[".shp"]
 	switch len(shps) {
 	case 0:
-		return nil, fileErr("the zip holds no .shp file")
+		return nil, fileErr(apperr.ZipNoShp)
 	case 1:
 	default:
-		return nil, fileErr("the zip holds %d .shp files; upload one shapefile per zip", len(shps))
+		return nil, fileErr(apperr.ZipManyShp, "n", len(shps))
 	}
 	stem := strings.TrimSuffix(shps[0].Name, path.Ext(shps[0].Name))
 	find := func(ext string) *zip.File {
@@ -91,22 +91,22 @@ func readShapefileZip(r io.ReaderAt, size int64, limit int64) ([]Feature, error)
 		}
 		rc, err := f.Open()
 		if err != nil {
-			return nil, fileErr("%s: %v", f.Name, err)
+			return nil, fileErr(apperr.FileProblem, "file", f.Name, "problem", err.Error())
 		}
 		defer rc.Close()
 		b, err := io.ReadAll(io.LimitReader(rc, budget+1))
 		if err != nil {
-			return nil, fileErr("%s: %v", f.Name, err)
+			return nil, fileErr(apperr.FileProblem, "file", f.Name, "problem", err.Error())
 		}
 		if int64(len(b)) > budget {
-			return nil, fileErr("the zip holds more than the %d MB allowed uncompressed", limit>>20)
+			return nil, fileErr(apperr.ZipOver, "max", limit>>20)
 		}
 		budget -= int64(len(b))
 		return b, nil
 	}
 	dbfFile := find(".dbf")
 	if dbfFile == nil {
-		return nil, fileErr("the zip has %s but no matching .dbf (attributes)", path.Base(shps[0].Name))
+		return nil, fileErr(apperr.ZipNoDbf, "file", path.Base(shps[0].Name))
 	}
 	var parts [4][]byte
 	for i, f := range []*zip.File{shps[0], dbfFile, find(".prj"), find(".cpg")} {
@@ -157,7 +157,7 @@ func ReadShapefile(shp, dbf, prj, cpg []byte) ([]Feature, error) {
 	}
 	if len(props) != len(geoms) {
 		// Refuse rather than pair attributes with the wrong shapes.
-		return nil, fileErr("the .shp has %d shapes but the .dbf %d records", len(geoms), len(props))
+		return nil, fileErr(apperr.ShpDbfCount, "shapes", len(geoms), "records", len(props))
 	}
 	out := make([]Feature, 0, len(geoms))
 	for i := range geoms {
@@ -178,15 +178,15 @@ func checkPRJ(prj []byte) error {
 	}
 	m := wktName.FindStringSubmatch(s)
 	if m == nil {
-		return fileErr("the .prj is not a WKT coordinate system")
+		return fileErr(apperr.PrjNotWkt)
 	}
 	kind, name := strings.ToUpper(m[1]), m[2]
 	switch kind {
 	case "PROJCS", "PROJCRS":
-		return fileErr("the shapefile is in the projected coordinate system %q; export it in geographic WGS 84 (EPSG:4326) or CGCS2000 (EPSG:4490) longitude/latitude", name)
+		return fileErr(apperr.PrjProjected, "name", name)
 	case "GEOGCS", "GEOGCRS", "GEODCRS":
 	default:
-		return fileErr("the .prj describes a %s %q, not a geographic coordinate system", kind, name)
+		return fileErr(apperr.PrjNotGeographic, "kind", kind, "name", name)
 	}
 	up := strings.ToUpper(strings.NewReplacer(" ", "_", "-", "_").Replace(s))
 	for _, ok := range []string{"WGS_1984", "WGS_84", "WGS84", "CGCS2000", "CGCS_2000", "CHINA_2000", "CHINA_GEODETIC_COORDINATE_SYSTEM_2000"} {
@@ -195,17 +195,17 @@ func checkPRJ(prj []byte) error {
 			return nil
 		}
 	}
-	return fileErr("the shapefile uses the geographic coordinate system %q; only WGS 84 and CGCS2000 are accepted", name)
+	return fileErr(apperr.PrjDatum, "name", name)
 }
 
 func readSHP(b []byte) ([]orb.MultiPolygon, error) {
 	if len(b) < 100 || binary.BigEndian.Uint32(b[0:]) != 9994 {
-		return nil, fileErr("the .shp is not a shapefile (bad header)")
+		return nil, fileErr(apperr.ShpHeader)
 	}
 	switch t := binary.LittleEndian.Uint32(b[32:]); t {
 	case shpNull, shpPolygon, shpPolygonZ, shpPolygonM:
 	default:
-		return nil, fileErr("the shapefile holds shape type %d (%s); only polygons are accepted", t, shapeTypeName(t))
+		return nil, fileErr(apperr.ShpType, "type", t, "name", shapeTypeName(t))
 	}
 	var out []orb.MultiPolygon
 	for off := 100; off+8 <= len(b); {
@@ -213,11 +213,11 @@ func readSHP(b []byte) ([]orb.MultiPolygon, error) {
 		clen := int(binary.BigEndian.Uint32(b[off+4:])) * 2
 		start, end := off+8, off+8+clen
 		if clen < 4 || end > len(b) {
-			return nil, fileErr("record %d: truncated .shp", n)
+			return nil, fileErr(apperr.ShpTruncated, "n", n)
 		}
 		mp, err := readPolygonRecord(b[start:end])
 		if err != nil {
-			return nil, fileErr("record %d: %s", n, errText(err))
+			return nil, fileErr(apperr.RecordProblem, "n", n, "problem", problemOf(err))
 		}
 		out = append(out, mp)
 		off = end
@@ -227,6 +227,15 @@ func readSHP(b []byte) ([]orb.MultiPolygon, error) {
 
 // errText is the problem an error states: its geometry field's text, or
 // its message.
+// problemOf returns the geometry problem of err, or its message as one.
+func problemOf(err error) apperr.Problem {
+	e := apperr.As(err)
+	if p, ok := e.Problems["geometry"]; ok {
+		return p
+	}
+	return apperr.P(apperr.GeometryDetail, "detail", e.Message)
+}
+
 func errText(err error) string {
 	e := apperr.As(err)
 	if v := e.Fields["geometry"]; v != "" {
@@ -354,13 +363,13 @@ func onRing(r orb.Ring, p orb.Point) bool {
 // readDBF reads dBASE III records as string maps.
 func readDBF(b, cpg []byte) ([]map[string]string, error) {
 	if len(b) < 33 {
-		return nil, fileErr("the .dbf is too short")
+		return nil, fileErr(apperr.DbfShort)
 	}
 	nRec := int(binary.LittleEndian.Uint32(b[4:]))
 	hdrLen := int(binary.LittleEndian.Uint16(b[8:]))
 	recLen := int(binary.LittleEndian.Uint16(b[10:]))
 	if hdrLen < 33 || hdrLen > len(b) || recLen < 1 {
-		return nil, fileErr("the .dbf header is corrupt")
+		return nil, fileErr(apperr.DbfHeader)
 	}
 	type field struct {
 		name     string
@@ -379,14 +388,14 @@ func readDBF(b, cpg []byte) ([]map[string]string, error) {
 		off += fl
 	}
 	if off > recLen {
-		return nil, fileErr("the .dbf fields are longer than its records")
+		return nil, fileErr(apperr.DbfFields)
 	}
 	decode := dbfDecoder(cpg, b[29])
 	var out []map[string]string
 	for i := 0; i < nRec; i++ {
 		start := hdrLen + i*recLen
 		if start+recLen > len(b) {
-			return nil, fileErr("the .dbf is truncated at record %d", i)
+			return nil, fileErr(apperr.DbfTruncated, "n", i)
 		}
 		rec := b[start : start+recLen]
 		if rec[0] == '*' {

@@ -1,7 +1,6 @@
 package geo
 
 import (
-	"fmt"
 	"math"
 	"sort"
 
@@ -41,7 +40,7 @@ func Validate(g orb.Geometry) (orb.Geometry, error) {
 	case orb.MultiPolygon:
 		return ValidateMultiPolygon(v)
 	}
-	return nil, apperr.Field("geometry", fmt.Sprintf("a boundary must be a Polygon or MultiPolygon, not %s", typeName(g)))
+	return nil, apperr.Field("geometry", apperr.BoundaryType, "type", typeName(g))
 }
 
 func typeName(g orb.Geometry) string {
@@ -55,7 +54,7 @@ func typeName(g orb.Geometry) string {
 // and returns the cleaned copy.
 func ValidateMultiPolygon(mp orb.MultiPolygon) (orb.MultiPolygon, error) {
 	if len(mp) == 0 {
-		return nil, apperr.Field("geometry", "the boundary has no polygon")
+		return nil, apperr.Field("geometry", apperr.BoundaryNoPolygon)
 	}
 	out := make(orb.MultiPolygon, len(mp))
 	for i, p := range mp {
@@ -71,36 +70,36 @@ func ValidateMultiPolygon(mp orb.MultiPolygon) (orb.MultiPolygon, error) {
 // ValidatePolygon validates and normalises one polygon (see Validate);
 // index is the polygon's position in its MultiPolygon, used in messages.
 func ValidatePolygon(p orb.Polygon, index int) (orb.Polygon, error) {
-	where := func(ri int) string {
+	where := func(ri int) apperr.Problem {
 		if ri == 0 {
-			return fmt.Sprintf("polygon %d, exterior ring", index)
+			return apperr.P(apperr.RingExterior, "n", index)
 		}
-		return fmt.Sprintf("polygon %d, hole %d", index, ri)
+		return apperr.P(apperr.RingHole, "n", index, "hole", ri)
 	}
-	bad := func(ri int, format string, args ...any) (orb.Polygon, error) {
-		return nil, apperr.Field("geometry", where(ri)+": "+fmt.Sprintf(format, args...))
+	bad := func(ri int, code apperr.PCode, kv ...any) (orb.Polygon, error) {
+		return nil, apperr.Field("geometry", apperr.WhereProblem, "where", where(ri), "problem", apperr.P(code, kv...))
 	}
 	if len(p) == 0 {
-		return nil, apperr.Field("geometry", fmt.Sprintf("polygon %d has no ring", index))
+		return nil, apperr.Field("geometry", apperr.PolygonNoRing, "n", index)
 	}
 	out := make(orb.Polygon, len(p))
 	for ri, r := range p {
 		c := dedupeRing(r)
 		if len(c) < 4 {
-			return bad(ri, "needs at least 3 distinct positions, has %d", max(0, len(c)-1))
+			return bad(ri, apperr.RingPositions, "n", max(0, len(c)-1))
 		}
 		for _, pt := range c {
 			if !validLngLat(pt[1], pt[0]) {
-				return bad(ri, "position [%g, %g] is not a [longitude, latitude]", pt[0], pt[1])
+				return bad(ri, apperr.RingPosition, "lng", pt[0], "lat", pt[1])
 			}
 		}
 		if x, ok := ringCrossing(c); ok {
-			return bad(ri, "%s", x.describe(c))
+			return nil, apperr.Field("geometry", apperr.WhereProblem, "where", where(ri), "problem", x.describe(c))
 		}
 		a := ringArea(c)
 		b := c.Bound()
 		if w, h := b.Max[0]-b.Min[0], b.Max[1]-b.Min[1]; a == 0 || math.Abs(a) <= 1e-12*(w*w+h*h) {
-			return bad(ri, "has zero area (its positions are collinear)")
+			return bad(ri, apperr.RingZeroArea)
 		}
 		if (ri == 0) != (a > 0) {
 			c.Reverse()
@@ -112,23 +111,22 @@ func ValidatePolygon(p orb.Polygon, index int) (orb.Polygon, error) {
 		for ri := 1; ri < len(out); ri++ {
 			for pi, pt := range out[ri] {
 				if !shell.contains(pt) {
-					return bad(ri, "position %d [%g, %g] is outside the exterior ring", pi, pt[0], pt[1])
+					return bad(ri, apperr.HoleOutside, "n", pi, "lng", pt[0], "lat", pt[1])
 				}
 			}
 		}
 		if x, ok := ringsCrossing(out); ok {
-			return nil, apperr.Field("geometry", fmt.Sprintf("polygon %d: %s crosses %s at about [%g, %g]",
-				index, ringName(x.ri), ringName(x.rj), x.at[0], x.at[1]))
+			return nil, apperr.Field("geometry", apperr.PolygonCrossing, "n", index, "ring", ringName(x.ri), "other", ringName(x.rj), "lng", x.at[0], "lat", x.at[1])
 		}
 	}
 	return out, nil
 }
 
-func ringName(ri int) string {
+func ringName(ri int) apperr.Problem {
 	if ri == 0 {
-		return "the exterior ring"
+		return apperr.P(apperr.RingOuter)
 	}
-	return fmt.Sprintf("hole %d", ri)
+	return apperr.P(apperr.RingHoleN, "n", ri)
 }
 
 // dedupeRing returns a copy of r, closed, without duplicate consecutive
@@ -195,12 +193,12 @@ type crossing struct {
 }
 
 // describe says where a ring (c, deduplicated) crosses itself.
-func (x crossing) describe(c orb.Ring) string {
+func (x crossing) describe(c orb.Ring) apperr.Problem {
 	if x.i < 0 {
-		return fmt.Sprintf("crosses itself: it runs back over its own edges and passes through itself near [%g, %g]", x.at[0], x.at[1])
+		return apperr.P(apperr.RingRunsBack, "lng", x.at[0], "lat", x.at[1])
 	}
-	return fmt.Sprintf("crosses itself: edge %d (from [%g, %g]) meets edge %d (from [%g, %g]) at about [%g, %g]",
-		x.i, c[x.i][0], c[x.i][1], x.j, c[x.j][0], c[x.j][1], x.at[0], x.at[1])
+	return apperr.P(apperr.RingCrosses, "edge", x.i, "lng1", c[x.i][0], "lat1", c[x.i][1],
+		"other", x.j, "lng2", c[x.j][0], "lat2", c[x.j][1], "lng", x.at[0], "lat", x.at[1])
 }
 
 func segmentsOf(rings []orb.Ring) []segment {
@@ -440,11 +438,11 @@ func checkSelfIntersections(polys orb.MultiPolygon) error {
 				continue
 			}
 			if x, ok := ringCrossing(c); ok {
-				what := "exterior ring"
+				where := apperr.P(apperr.RingExterior, "n", pi)
 				if ri > 0 {
-					what = fmt.Sprintf("hole %d", ri)
+					where = apperr.P(apperr.RingHole, "n", pi, "hole", ri)
 				}
-				return fmt.Errorf("polygon %d, %s: %s", pi, what, x.describe(c))
+				return apperr.P(apperr.WhereProblem, "where", where, "problem", x.describe(c))
 			}
 		}
 	}

@@ -75,7 +75,7 @@ func Fingerprint(route string, body []byte) string {
 func (s *Service) Begin(ctx context.Context, userID int64, key, route, hash string) (*Answer, error) {
 	key = strings.TrimSpace(key)
 	if key == "" || len(key) > MaxKey {
-		return nil, apperr.Field("Idempotency-Key", "must be 1 to 200 characters")
+		return nil, apperr.Field("Idempotency-Key", apperr.CharsBetween, "min", 1, "max", 200)
 	}
 	now := s.clock.Now().UTC().Truncate(time.Microsecond)
 	claimed, err := s.st.claim(ctx, userID, key, route, hash, now)
@@ -87,7 +87,7 @@ func (s *Service) Begin(ctx context.Context, userID int64, key, route, hash stri
 		return nil, err
 	}
 	if rec.route != route || rec.hash != hash {
-		return nil, apperr.Field("Idempotency-Key", "was already used with a different request").WithReason(ReasonReused)
+		return nil, apperr.Field("Idempotency-Key", apperr.IdemReused).WithReason(ReasonReused)
 	}
 	if rec.answer.Status != 0 {
 		return &rec.answer, nil
@@ -149,7 +149,7 @@ func (s *Service) Bound(ctx context.Context, userID int64, key, scope, hash stri
 		return "", false, err
 	}
 	if rec.route != scope || rec.hash != hash || rec.answer.Status != boundStatus {
-		return "", false, apperr.Field("Idempotency-Key", "was already used with a different request").WithReason(ReasonReused)
+		return "", false, apperr.Field("Idempotency-Key", apperr.IdemReused).WithReason(ReasonReused)
 	}
 	return string(rec.answer.Body), true, nil
 }

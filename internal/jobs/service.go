@@ -102,7 +102,7 @@ func (r *Runner) Runs(ctx context.Context, name string, limit int) ([]Run, error
 	}
 	switch {
 	case limit < 0:
-		return nil, apperr.Field("limit", "must be a positive number")
+		return nil, apperr.Field("limit", apperr.Positive)
 	case limit == 0:
 		limit = DefaultRuns
 	case limit > MaxRuns:

@@ -3,7 +3,6 @@ package org
 import (
 	"bytes"
 	"encoding/json"
-	"fmt"
 
 	"gridgov/internal/apperr"
 	"gridgov/internal/geo"
@@ -39,11 +38,11 @@ func normalizeBoundary(raw json.RawMessage) (json.RawMessage, error) {
 		return nil, nil
 	}
 	if len(raw) > maxBoundaryBytes {
-		return nil, apperr.Field("boundary", "is larger than 4 MB")
+		return nil, apperr.Field("boundary", apperr.TooLarge, "size", "4 MB")
 	}
 	out, problem := parseBoundary(raw)
-	if problem != "" {
-		return nil, apperr.Field("boundary", problem)
+	if problem.Code != "" {
+		return nil, apperr.FieldProblem("boundary", problem)
 	}
 	// The geometry checks of the map: no ring crossing itself, holes
 	// inside their shell, no zero-area ring.
@@ -52,54 +51,54 @@ func normalizeBoundary(raw json.RawMessage) (json.RawMessage, error) {
 		_, err = geo.Validate(g)
 	}
 	if err != nil {
-		return nil, apperr.Field("boundary", apperr.As(err).Fields["geometry"])
+		return nil, apperr.FieldProblem("boundary", apperr.As(err).Problems["geometry"])
 	}
 	return out, nil
 }
 
-func parseBoundary(raw json.RawMessage) (json.RawMessage, string) {
+func parseBoundary(raw json.RawMessage) (json.RawMessage, apperr.Problem) {
 	var head struct {
 		Type string `json:"type"`
 	}
 	if err := json.Unmarshal(raw, &head); err != nil {
-		return nil, "is not a GeoJSON object: " + err.Error()
+		return nil, apperr.P(apperr.NotGeojsonObject, "kind", "object", "detail", err.Error())
 	}
 	if head.Type == "Feature" {
 		var f feature
 		if err := json.Unmarshal(raw, &f); err != nil {
-			return nil, "is not a GeoJSON Feature: " + err.Error()
+			return nil, apperr.P(apperr.NotGeojsonObject, "kind", "Feature", "detail", err.Error())
 		}
 		if len(bytes.TrimSpace(f.Geometry)) == 0 || bytes.Equal(bytes.TrimSpace(f.Geometry), []byte("null")) {
-			return nil, "Feature has no geometry"
+			return nil, apperr.P(apperr.FeatureGeometryMissing)
 		}
 		raw = f.Geometry
 	}
 	var g geometry
 	if err := json.Unmarshal(raw, &g); err != nil {
-		return nil, "is not a GeoJSON geometry: " + err.Error()
+		return nil, apperr.P(apperr.NotGeojsonObject, "kind", "geometry", "detail", err.Error())
 	}
 	var polys []polygon
 	switch g.Type {
 	case "Polygon":
 		var p polygon
 		if err := json.Unmarshal(g.Coordinates, &p); err != nil {
-			return nil, "Polygon coordinates must be an array of rings of [longitude, latitude] positions"
+			return nil, apperr.P(apperr.PolygonArray)
 		}
 		polys = []polygon{p}
 	case "MultiPolygon":
 		if err := json.Unmarshal(g.Coordinates, &polys); err != nil {
-			return nil, "MultiPolygon coordinates must be an array of polygons of rings of [longitude, latitude] positions"
+			return nil, apperr.P(apperr.MultipolygonArray)
 		}
 		if len(polys) == 0 {
-			return nil, "MultiPolygon has no polygons"
+			return nil, apperr.P(apperr.BoundaryNoPolygon)
 		}
 	default:
-		return nil, fmt.Sprintf("must be a Polygon or MultiPolygon (or a Feature with one), not %q", g.Type)
+		return nil, apperr.P(apperr.BoundaryGeometryType, "type", g.Type)
 	}
 	for i, p := range polys {
-		if problem := checkPolygon(p); problem != "" {
+		if problem := checkPolygon(p); problem.Code != "" {
 			if g.Type == "MultiPolygon" {
-				return nil, fmt.Sprintf("polygon %d: %s", i+1, problem)
+				problem = apperr.P(apperr.PolygonProblem, "n", i+1, "problem", problem)
 			}
 			return nil, problem
 		}
@@ -113,35 +112,35 @@ func parseBoundary(raw json.RawMessage) (json.RawMessage, string) {
 		Coordinates any    `json:"coordinates"`
 	}{g.Type, coords})
 	if err != nil {
-		return nil, "cannot be encoded: " + err.Error()
+		return nil, apperr.P(apperr.Detail, "detail", err.Error())
 	}
-	return out, ""
+	return out, apperr.Problem{}
 }
 
 // checkPolygon checks ring closure, ring length and coordinate ranges.
-func checkPolygon(p polygon) string {
+func checkPolygon(p polygon) apperr.Problem {
 	if len(p) == 0 {
-		return "polygon has no rings"
+		return apperr.P(apperr.PolygonNoRingAny)
 	}
 	for i, r := range p {
 		if len(r) < 4 {
-			return fmt.Sprintf("ring %d has %d positions; a closed ring needs at least 4", i+1, len(r))
+			return apperr.P(apperr.RingFewPositions, "n", i+1, "count", len(r))
 		}
 		for j, pos := range r {
 			if len(pos) < 2 || len(pos) > 3 {
-				return fmt.Sprintf("ring %d position %d must be [longitude, latitude]", i+1, j+1)
+				return apperr.P(apperr.RingPositionShape, "n", i+1, "pos", j+1)
 			}
 			if pos[0] < -180 || pos[0] > 180 {
-				return fmt.Sprintf("ring %d position %d: longitude %g is outside -180..180", i+1, j+1, pos[0])
+				return apperr.P(apperr.RingLongitude, "n", i+1, "pos", j+1, "value", pos[0])
 			}
 			if pos[1] < -90 || pos[1] > 90 {
-				return fmt.Sprintf("ring %d position %d: latitude %g is outside -90..90", i+1, j+1, pos[1])
+				return apperr.P(apperr.RingLatitude, "n", i+1, "pos", j+1, "value", pos[1])
 			}
 		}
 		first, last := r[0], r[len(r)-1]
 		if first[0] != last[0] || first[1] != last[1] {
-			return fmt.Sprintf("ring %d is not closed: its first and last positions differ", i+1)
+			return apperr.P(apperr.RingOpen, "n", i+1)
 		}
 	}
-	return ""
+	return apperr.Problem{}
 }

@@ -38,7 +38,7 @@ func (s *Service) Grids(ctx context.Context, f GridFilter) ([]Grid, int, error) 
 		return nil, 0, err
 	}
 	if f.Level != 0 && (f.Level < 1 || f.Level > 3) {
-		return nil, 0, apperr.Field("level", "must be 1, 2 or 3")
+		return nil, 0, apperr.Field("level", apperr.GridLevel)
 	}
 	cond, args := rbac.ScopeOf(actor.From(ctx), rbac.GridRead).SQL("u.path")
 	where := []string{cond}
@@ -81,21 +81,21 @@ func (s *Service) CreateGrid(ctx context.Context, in GridInput) (Grid, error) {
 	in.Code, in.Name = strings.TrimSpace(in.Code), strings.TrimSpace(in.Name)
 	in.UnitCode, in.ParentGridCode = strings.TrimSpace(in.UnitCode), strings.TrimSpace(in.ParentGridCode)
 	in.BoundarySource = strings.TrimSpace(in.BoundarySource)
-	errs := fieldErrs{}
-	errs.add("code", checkCode(in.Code))
-	errs.add("name", checkName(in.Name))
+	errs := apperr.FieldErrors{}
+	errs.AddProblem("code", checkCode(in.Code))
+	errs.AddProblem("name", checkName(in.Name))
 	if in.Level < 1 || in.Level > 3 {
-		errs.add("level", "must be 1, 2 or 3")
+		errs.Add("level", apperr.GridLevel)
 	}
 	if in.UnitCode == "" {
-		errs.add("unit_code", "is required")
+		errs.Add("unit_code", apperr.Required)
 	}
-	errs.add("boundary_source", checkText(in.BoundarySource))
+	errs.AddProblem("boundary_source", checkText(in.BoundarySource))
 	boundary, err := normalizeBoundary(in.Boundary)
 	if err != nil {
-		errs.add("boundary", apperr.As(err).Fields["boundary"])
+		errs.AddProblem("boundary", apperr.As(err).Problems["boundary"])
 	}
-	if err := errs.err(); err != nil {
+	if err := errs.Err(); err != nil {
 		return Grid{}, err
 	}
 	unit, err := s.parentFor(ctx, "unit_code", in.UnitCode, rbac.GridWrite, rbac.GridRead)
@@ -103,7 +103,7 @@ func (s *Service) CreateGrid(ctx context.Context, in GridInput) (Grid, error) {
 		return Grid{}, err
 	}
 	if unit.Kind != Territory {
-		return Grid{}, apperr.Field("unit_code", "grids belong to a city, district, street or community, not a "+string(unit.Kind))
+		return Grid{}, apperr.Field("unit_code", apperr.GridUnitKind, "kind", string(unit.Kind))
 	}
 	if in.ParentGridCode != "" {
 		if err := s.checkParentGrid(ctx, in, unit); err != nil {
@@ -140,16 +140,15 @@ func (s *Service) CreateGrid(ctx context.Context, in GridInput) (Grid, error) {
 func (s *Service) checkParentGrid(ctx context.Context, in GridInput, unit Unit) error {
 	p, err := s.st.grid(ctx, in.ParentGridCode)
 	if apperr.Is(err, apperr.NotFound) || (err == nil && !rbac.Can(actor.From(ctx), rbac.GridRead, p.path)) {
-		return apperr.Field("parent_grid_code", "unknown grid "+in.ParentGridCode)
+		return apperr.Field("parent_grid_code", apperr.UnknownGrid, "code", in.ParentGridCode)
 	} else if err != nil {
 		return err
 	}
 	if p.Level != in.Level-1 {
-		return apperr.Field("parent_grid_code", fmt.Sprintf("must be a level-%d grid for a level-%d grid", in.Level-1, in.Level))
+		return apperr.Field("parent_grid_code", apperr.GridParentLevel, "parent", in.Level-1, "level", in.Level)
 	}
 	if !strings.HasPrefix(unit.Path, p.path) {
-		return apperr.Field("parent_grid_code", fmt.Sprintf("grid %s belongs to %s, which is not %s or above it",
-			p.Code, p.UnitCode, unit.Code))
+		return apperr.Field("parent_grid_code", apperr.GridAbove, "code", p.Code, "owner", p.UnitCode, "unit", unit.Code)
 	}
 	return nil
 }
@@ -189,11 +188,11 @@ func (s *Service) UpdateGrid(ctx context.Context, code string, upd GridUpdate) (
 
 // applyGridUpdate validates upd, applies it to g and describes the changes.
 func applyGridUpdate(g *Grid, upd GridUpdate) (map[string]any, error) {
-	errs := fieldErrs{}
+	errs := apperr.FieldErrors{}
 	changes := map[string]any{}
 	if upd.Name != nil {
 		name := strings.TrimSpace(*upd.Name)
-		errs.add("name", checkName(name))
+		errs.AddProblem("name", checkName(name))
 		if name != g.Name {
 			changes["name"] = map[string]any{"from": g.Name, "to": name}
 			g.Name = name
@@ -201,7 +200,7 @@ func applyGridUpdate(g *Grid, upd GridUpdate) (map[string]any, error) {
 	}
 	if upd.BoundarySource != nil {
 		src := strings.TrimSpace(*upd.BoundarySource)
-		errs.add("boundary_source", checkText(src))
+		errs.AddProblem("boundary_source", checkText(src))
 		if src != g.BoundarySource {
 			changes["boundary_source"] = map[string]any{"from": g.BoundarySource, "to": src}
 			g.BoundarySource = src
@@ -210,7 +209,7 @@ func applyGridUpdate(g *Grid, upd GridUpdate) (map[string]any, error) {
 	if upd.Boundary != nil {
 		b, err := normalizeBoundary(*upd.Boundary)
 		if err != nil {
-			errs.add("boundary", apperr.As(err).Fields["boundary"])
+			errs.AddProblem("boundary", apperr.As(err).Problems["boundary"])
 		} else if !bytes.Equal(b, g.Boundary) {
 			switch {
 			case len(b) == 0:
@@ -223,7 +222,7 @@ func applyGridUpdate(g *Grid, upd GridUpdate) (map[string]any, error) {
 			g.Boundary = b
 		}
 	}
-	return changes, errs.err()
+	return changes, errs.Err()
 }
 
 // DeleteGrid deletes a grid without child grids (grid.write); the staff

@@ -80,33 +80,33 @@ func (s *Service) ImportGrids(ctx context.Context, grids []GridInput) (GridImpor
 func cleanGridImport(grids []GridInput) ([]GridInput, error) {
 	in := make([]GridInput, len(grids))
 	seen := make(map[string]int, len(grids))
-	errs := fieldErrs{}
+	errs := apperr.FieldErrors{}
 	for i, g := range grids {
 		p := fmt.Sprintf("grids[%d].", i)
 		g.Code, g.Name = strings.TrimSpace(g.Code), strings.TrimSpace(g.Name)
 		g.UnitCode, g.ParentGridCode = strings.TrimSpace(g.UnitCode), strings.TrimSpace(g.ParentGridCode)
 		g.BoundarySource = strings.TrimSpace(g.BoundarySource)
-		errs.add(p+"code", checkCode(g.Code))
-		errs.add(p+"name", checkName(g.Name))
+		errs.AddProblem(p+"code", checkCode(g.Code))
+		errs.AddProblem(p+"name", checkName(g.Name))
 		if g.Level < 1 || g.Level > 3 {
-			errs.add(p+"level", "must be 1, 2 or 3")
+			errs.Add(p+"level", apperr.GridLevel)
 		}
 		if g.UnitCode == "" {
-			errs.add(p+"unit_code", "is required")
+			errs.Add(p+"unit_code", apperr.Required)
 		}
-		errs.add(p+"boundary_source", checkText(g.BoundarySource))
+		errs.AddProblem(p+"boundary_source", checkText(g.BoundarySource))
 		b, err := normalizeBoundary(g.Boundary)
 		if err != nil {
-			errs.add(p+"boundary", apperr.As(err).Fields["boundary"])
+			errs.AddProblem(p+"boundary", apperr.As(err).Problems["boundary"])
 		}
 		g.Boundary = b
 		if j, dup := seen[g.Code]; dup && g.Code != "" {
-			errs.add(p+"code", fmt.Sprintf("duplicates grids[%d]", j))
+			errs.Add(p+"code", apperr.DuplicatesRow, "list", "grids", "index", j)
 		}
 		seen[g.Code] = i
 		in[i] = g
 	}
-	return in, errs.err()
+	return in, errs.Err()
 }
 
 // planGridImport checks every row against the stored units and grids and
@@ -130,14 +130,14 @@ func (s *Service) planGridImport(ctx context.Context, in []GridInput) ([]*gridIt
 	if err != nil {
 		return nil, err
 	}
-	p := gridPlanner{in: in, index: index, units: units, stored: stored, a: actor.From(ctx), errs: fieldErrs{}}
+	p := gridPlanner{in: in, index: index, units: units, stored: stored, a: actor.From(ctx), errs: apperr.FieldErrors{}}
 	items := make([]*gridItem, 0, len(in))
 	for i := range in {
 		if it := p.plan(i); it != nil {
 			items = append(items, it)
 		}
 	}
-	if err := p.errs.err(); err != nil {
+	if err := p.errs.Err(); err != nil {
 		return nil, err
 	}
 	sort.SliceStable(items, func(a, b int) bool { return items[a].grid.Level < items[b].grid.Level })
@@ -150,7 +150,7 @@ type gridPlanner struct {
 	units  map[string]Unit
 	stored map[string]gridRow
 	a      *actor.Actor
-	errs   fieldErrs
+	errs   apperr.FieldErrors
 }
 
 // plan checks row i and returns its item, or nil with problems in p.errs.
@@ -169,11 +169,10 @@ func (p *gridPlanner) plan(i int) *gridItem {
 	}
 	switch {
 	case !rbac.Can(p.a, rbac.GridWrite, old.path):
-		p.errs.add(prefix+"code", "already used by a grid you may not change")
+		p.errs.Add(prefix+"code", apperr.AlreadyUsedGrid)
 		return nil
 	case old.Level != g.Level || old.UnitCode != g.UnitCode:
-		p.errs.add(prefix+"code", fmt.Sprintf("grid %s exists with level %d in unit %s; level and unit cannot change",
-			g.Code, old.Level, old.UnitCode))
+		p.errs.Add(prefix+"code", apperr.GridFixed, "code", g.Code, "level", old.Level, "unit", old.UnitCode)
 		return nil
 	}
 	it.old = &old
@@ -192,11 +191,11 @@ func (p *gridPlanner) unit(prefix, code string) (Unit, bool) {
 	u, ok := p.units[code]
 	switch {
 	case !ok || !(rbac.Can(p.a, rbac.GridRead, u.Path) || rbac.Can(p.a, rbac.GridWrite, u.Path)):
-		p.errs.add(prefix+"unit_code", "unknown unit "+code)
+		p.errs.Add(prefix+"unit_code", apperr.UnknownUnit, "code", code)
 	case !rbac.Can(p.a, rbac.GridWrite, u.Path):
-		p.errs.add(prefix+"unit_code", "you may not change the grids of "+code)
+		p.errs.Add(prefix+"unit_code", apperr.NoGridRights, "code", code)
 	case u.Kind != Territory:
-		p.errs.add(prefix+"unit_code", "grids belong to a city, district, street or community, not a "+string(u.Kind))
+		p.errs.Add(prefix+"unit_code", apperr.GridUnitKind, "kind", string(u.Kind))
 	default:
 		return u, true
 	}
@@ -220,16 +219,15 @@ func (p *gridPlanner) parentOK(prefix string, g GridInput, unit Unit) bool {
 	} else if r, ok := p.stored[g.ParentGridCode]; ok && (rbac.Can(p.a, rbac.GridRead, r.path) || rbac.Can(p.a, rbac.GridWrite, r.path)) {
 		level, path = r.Level, r.path
 	} else {
-		p.errs.add(prefix+"parent_grid_code", "unknown grid "+g.ParentGridCode)
+		p.errs.Add(prefix+"parent_grid_code", apperr.UnknownGrid, "code", g.ParentGridCode)
 		return false
 	}
 	if level != g.Level-1 {
-		p.errs.add(prefix+"parent_grid_code", fmt.Sprintf("must be a level-%d grid for a level-%d grid", g.Level-1, g.Level))
+		p.errs.Add(prefix+"parent_grid_code", apperr.GridParentLevel, "parent", g.Level-1, "level", g.Level)
 		return false
 	}
 	if !strings.HasPrefix(unit.Path, path) {
-		p.errs.add(prefix+"parent_grid_code", fmt.Sprintf("grid %s does not belong to %s or a unit above it",
-			g.ParentGridCode, unit.Code))
+		p.errs.Add(prefix+"parent_grid_code", apperr.GridParentUnit, "code", g.ParentGridCode, "unit", unit.Code)
 		return false
 	}
 	return true

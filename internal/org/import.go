@@ -118,20 +118,20 @@ func cleanImport(units []UnitInput) ([]UnitInput, map[string]int, error) {
 	in := make([]UnitInput, len(units))
 	index := make(map[string]int, len(units))
 	folded := make(map[string]int, len(units))
-	errs := fieldErrs{}
+	errs := apperr.FieldErrors{}
 	for i, u := range units {
 		u = cleanUnitInput(u)
 		in[i] = u
 		prefix := fmt.Sprintf("units[%d].", i)
 		checkUnitShape(errs, prefix, u)
 		if j, dup := folded[strings.ToLower(u.Code)]; dup && u.Code != "" {
-			errs.add(prefix+"code", fmt.Sprintf("duplicates units[%d] (%s)", j, in[j].Code))
+			errs.Add(prefix+"code", apperr.DuplicatesUnitRow, "index", j, "code", in[j].Code)
 			continue
 		}
 		index[u.Code] = i
 		folded[strings.ToLower(u.Code)] = i
 	}
-	return in, index, errs.err()
+	return in, index, errs.Err()
 }
 
 // planImport resolves every input's parent, level and path against the
@@ -160,7 +160,7 @@ func (s *Service) planImport(ctx context.Context, in []UnitInput, index map[stri
 			return nil, apperr.Newf(apperr.Conflict, "unit code %s differs from existing %s only in case", c, u.Code)
 		}
 	}
-	p := &importPlanner{in: in, index: index, exact: exact, errs: fieldErrs{},
+	p := &importPlanner{in: in, index: index, exact: exact, errs: apperr.FieldErrors{},
 		actor: actor.From(ctx), items: make([]*importItem, len(in))}
 	for i := range in {
 		p.items[i] = &importItem{idx: i}
@@ -168,7 +168,7 @@ func (s *Service) planImport(ctx context.Context, in []UnitInput, index map[stri
 	for i := range in {
 		p.resolve(i)
 	}
-	if err := p.errs.err(); err != nil {
+	if err := p.errs.Err(); err != nil {
 		return nil, err
 	}
 	items := p.items
@@ -180,7 +180,7 @@ type importPlanner struct {
 	in    []UnitInput
 	index map[string]int
 	exact map[string]Unit
-	errs  fieldErrs
+	errs  apperr.FieldErrors
 	actor *actor.Actor
 	items []*importItem
 }
@@ -193,7 +193,7 @@ func (p *importPlanner) resolve(i int) bool {
 	case 2:
 		return it.ok
 	case 1:
-		p.errs.add(fmt.Sprintf("units[%d].parent_code", i), "forms a cycle")
+		p.errs.Add(fmt.Sprintf("units[%d].parent_code", i), apperr.Cycle)
 		return false
 	}
 	it.state = 1
@@ -206,14 +206,14 @@ func (p *importPlanner) resolve(i int) bool {
 	}
 	level, problem := placeUnit(u, parent)
 	if problem.field != "" {
-		p.errs.add(prefix+problem.field, problem.text)
+		p.errs.AddProblem(prefix+problem.field, problem.text)
 		return false
 	}
 	path := "/" + u.Code + "/"
 	if parent != nil {
 		path = parent.Path + u.Code + "/"
 	} else if !rbac.Can(p.actor, rbac.OrgWrite, path) {
-		p.errs.add(prefix+"parent_code", "is required: only the platform may create a city")
+		p.errs.Add(prefix+"parent_code", apperr.CityNeedsParent)
 		return false
 	}
 	it.unit = Unit{Code: u.Code, Name: u.Name, Level: level, Kind: u.Kind, ParentCode: u.ParentCode,
@@ -246,11 +246,11 @@ func (p *importPlanner) parent(i int) (*Unit, bool) {
 	}
 	stored, ok := p.exact[u.ParentCode]
 	if !ok || !(rbac.Can(p.actor, rbac.OrgRead, stored.Path) || rbac.Can(p.actor, rbac.OrgWrite, stored.Path)) {
-		p.errs.add(field, "unknown unit "+u.ParentCode)
+		p.errs.Add(field, apperr.UnknownUnit, "code", u.ParentCode)
 		return nil, false
 	}
 	if !rbac.Can(p.actor, rbac.OrgWrite, stored.Path) {
-		p.errs.add(field, "you may not change units under "+u.ParentCode)
+		p.errs.Add(field, apperr.NoUnitRights, "code", u.ParentCode)
 		return nil, false
 	}
 	return &stored, true
@@ -259,7 +259,7 @@ func (p *importPlanner) parent(i int) (*Unit, bool) {
 // compare decides between unchanged and update for a stored unit.
 func (p *importPlanner) compare(it *importItem, old Unit, prefix string) bool {
 	if !rbac.Can(p.actor, rbac.OrgWrite, old.Path) {
-		p.errs.add(prefix+"code", "already used by a unit you may not change")
+		p.errs.Add(prefix+"code", apperr.AlreadyUsedUnit)
 		return false
 	}
 	it.old = &old
@@ -271,11 +271,11 @@ func (p *importPlanner) compare(it *importItem, old Unit, prefix string) bool {
 		return true
 	}
 	if (old.Level != u.Level || old.Kind != u.Kind) && old.ChildCount > 0 {
-		p.errs.add(prefix+"level", "cannot change the level or kind of a unit that has child units")
+		p.errs.Add(prefix+"level", apperr.LevelLocked)
 		return false
 	}
 	if u.Path != old.Path && strings.HasPrefix(u.Path, old.Path) {
-		p.errs.add(prefix+"parent_code", "cannot move a unit below itself")
+		p.errs.Add(prefix+"parent_code", apperr.BelowItself)
 		return false
 	}
 	it.op = opUpdate

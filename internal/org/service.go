@@ -80,10 +80,10 @@ func (s *Service) Units(ctx context.Context, f UnitFilter) ([]Unit, int, error) 
 		return nil, 0, err
 	}
 	if f.Level != "" && levelRank(f.Level) == 0 {
-		return nil, 0, apperr.Field("level", "must be one of city, district, street, community")
+		return nil, 0, apperr.Field("level", apperr.OneOf, "values", "city, district, street, community")
 	}
 	if f.Kind != "" && !validKind(f.Kind) {
-		return nil, 0, apperr.Field("kind", "must be one of territory, department, office")
+		return nil, 0, apperr.Field("kind", apperr.OneOf, "values", "territory, department, office")
 	}
 	cond, args := rbac.ScopeOf(actor.From(ctx), rbac.OrgRead).SQL("u.path")
 	where := []string{cond}

@@ -50,7 +50,7 @@ func (s *Service) Staff(ctx context.Context, f StaffFilter) ([]Staff, int, error
 		return nil, 0, err
 	}
 	if !validTeam(f.Team) {
-		return nil, 0, apperr.Field("team", "must be one of deployed, masswork, grid_leader")
+		return nil, 0, apperr.Field("team", apperr.OneOf, "values", "deployed, masswork, grid_leader")
 	}
 	a := actor.From(ctx)
 	cond, args := rbac.ScopeOf(a, rbac.StaffRead).SQL("u.path")
@@ -99,14 +99,14 @@ func (s *Service) Staff(ctx context.Context, f StaffFilter) ([]Staff, int, error
 }
 
 // cleanStaff trims the text fields of a staff member and checks them.
-func cleanStaff(st *Staff, errs fieldErrs) {
+func cleanStaff(st *Staff, errs apperr.FieldErrors) {
 	st.Name, st.Phone = strings.TrimSpace(st.Name), strings.TrimSpace(st.Phone)
 	st.Position = strings.TrimSpace(st.Position)
-	errs.add("name", checkName(st.Name))
-	errs.add("phone", checkPhone(st.Phone))
-	errs.add("position", checkText(st.Position))
+	errs.AddProblem("name", checkName(st.Name))
+	errs.AddProblem("phone", checkPhone(st.Phone))
+	errs.AddProblem("position", checkText(st.Position))
 	if !validTeam(st.Team) {
-		errs.add("team", "must be one of deployed, masswork, grid_leader or empty")
+		errs.Add("team", apperr.OneOf, "values", "deployed, masswork, grid_leader")
 	}
 }
 
@@ -117,12 +117,12 @@ func (s *Service) CreateStaff(ctx context.Context, in StaffInput) (Staff, error)
 	}
 	m := Staff{Name: in.Name, Phone: in.Phone, Position: in.Position, UnitCode: strings.TrimSpace(in.UnitCode),
 		Team: in.Team, Active: true}
-	errs := fieldErrs{}
+	errs := apperr.FieldErrors{}
 	cleanStaff(&m, errs)
 	if m.UnitCode == "" {
-		errs.add("unit_code", "is required")
+		errs.Add("unit_code", apperr.Required)
 	}
-	if err := errs.err(); err != nil {
+	if err := errs.Err(); err != nil {
 		return Staff{}, err
 	}
 	unit, err := s.parentFor(ctx, "unit_code", m.UnitCode, rbac.StaffWrite, rbac.StaffRead)
@@ -137,7 +137,7 @@ func (s *Service) CreateStaff(ctx context.Context, in StaffInput) (Staff, error)
 	m.UpdatedAt = m.CreatedAt
 	err = s.db.WithTx(ctx, func(ctx context.Context) error {
 		if m.ID, err = s.st.insertStaff(ctx, m); db.IsForeignKeyViolation(err) {
-			return apperr.Field("unit_code", "unknown unit "+m.UnitCode) // deleted meanwhile
+			return apperr.Field("unit_code", apperr.UnknownUnit, "code", m.UnitCode) // deleted meanwhile
 		} else if err != nil {
 			return fmt.Errorf("insert staff: %w", err)
 		}
@@ -167,7 +167,7 @@ func (s *Service) checkStaffGrids(ctx context.Context, unit Unit, codes []string
 	}
 	out := sortedKeys(set)
 	if len(out) > maxStaffGrids {
-		return nil, apperr.Field("grid_codes", fmt.Sprintf("at most %d grids per person", maxStaffGrids))
+		return nil, apperr.Field("grid_codes", apperr.MaxCount, "n", maxStaffGrids)
 	}
 	grids, err := s.st.gridsByCodes(ctx, out, false)
 	if err != nil {
@@ -178,10 +178,10 @@ func (s *Service) checkStaffGrids(ctx context.Context, unit Unit, codes []string
 	for _, c := range out {
 		g, ok := grids[c]
 		if !ok || !(rbac.Can(a, rbac.GridRead, g.path) || rbac.Can(a, rbac.StaffWrite, g.path)) {
-			return nil, apperr.Field("grid_codes", "unknown grid "+c)
+			return nil, apperr.Field("grid_codes", apperr.UnknownGrid, "code", c)
 		}
 		if !strings.HasPrefix(g.path, area) && (a.System || !rbac.Can(a, rbac.StaffWrite, g.path)) {
-			return nil, apperr.Field("grid_codes", fmt.Sprintf("grid %s (%s) is outside the area of %s", c, g.UnitName, unit.Name))
+			return nil, apperr.Field("grid_codes", apperr.GridOutsideArea, "code", c, "unit", g.UnitName, "area", unit.Name)
 		}
 	}
 	return out, nil
@@ -256,9 +256,9 @@ func (s *Service) applyStaffUpdate(ctx context.Context, m *Staff, upd StaffUpdat
 	if upd.Active != nil {
 		m.Active = *upd.Active
 	}
-	errs := fieldErrs{}
+	errs := apperr.FieldErrors{}
 	cleanStaff(m, errs)
-	if err := errs.err(); err != nil {
+	if err := errs.Err(); err != nil {
 		return nil, err
 	}
 	unit := Unit{Code: old.UnitCode}

@@ -144,7 +144,7 @@ func (st store) setStaffGrids(ctx context.Context, id int64, codes []string) err
 	_, err := st.db.Exec(ctx, `INSERT INTO staff_grids (staff_id, grid_code) VALUES `+
 		strings.TrimSuffix(strings.Repeat("(?, ?), ", len(codes)), ", "), args...)
 	if db.IsForeignKeyViolation(err) {
-		return apperr.Field("grid_codes", "a grid was just deleted; reload and try again")
+		return apperr.Field("grid_codes", apperr.DeletedGrid)
 	} else if err != nil {
 		return fmt.Errorf("set staff grids: %w", err)
 	}

@@ -18,13 +18,13 @@ import (
 func (s *Service) parentFor(ctx context.Context, field, code string, perm, readPerm rbac.Permission) (Unit, error) {
 	u, err := s.st.unit(ctx, code)
 	if apperr.Is(err, apperr.NotFound) {
-		return Unit{}, apperr.Field(field, "unknown unit "+code)
+		return Unit{}, apperr.Field(field, apperr.UnknownUnit, "code", code)
 	} else if err != nil {
 		return Unit{}, err
 	}
 	a := actor.From(ctx)
 	if !rbac.Can(a, readPerm, u.Path) && !rbac.Can(a, perm, u.Path) {
-		return Unit{}, apperr.Field(field, "unknown unit "+code)
+		return Unit{}, apperr.Field(field, apperr.UnknownUnit, "code", code)
 	}
 	if err := authorize(ctx, perm, readPerm, u.Path); err != nil {
 		return Unit{}, err
@@ -38,9 +38,9 @@ func (s *Service) CreateUnit(ctx context.Context, in UnitInput) (Unit, error) {
 		return Unit{}, err
 	}
 	in = cleanUnitInput(in)
-	errs := fieldErrs{}
+	errs := apperr.FieldErrors{}
 	checkUnitShape(errs, "", in)
-	if err := errs.err(); err != nil {
+	if err := errs.Err(); err != nil {
 		return Unit{}, err
 	}
 	var parent *Unit
@@ -53,12 +53,12 @@ func (s *Service) CreateUnit(ctx context.Context, in UnitInput) (Unit, error) {
 		parent, path = &p, p.Path+in.Code+"/"
 	} else if in.Kind == Territory && in.Level == City {
 		if err := rbac.Require(ctx, rbac.OrgWrite, path); err != nil {
-			return Unit{}, apperr.Field("parent_code", "is required: only the platform may create a city")
+			return Unit{}, apperr.Field("parent_code", apperr.CityNeedsParent)
 		}
 	}
 	level, problem := placeUnit(in, parent)
 	if problem.field != "" {
-		return Unit{}, apperr.Field(problem.field, problem.text)
+		return Unit{}, apperr.FieldProblem(problem.field, problem.text)
 	}
 	now := s.now()
 	u := Unit{Code: in.Code, Name: in.Name, Level: level, Kind: in.Kind, ParentCode: in.ParentCode,
@@ -74,7 +74,7 @@ func (s *Service) CreateUnit(ctx context.Context, in UnitInput) (Unit, error) {
 				return apperr.Newf(apperr.Conflict, "a unit with code %s already exists", u.Code)
 			}
 			if db.IsForeignKeyViolation(err) { // the parent was deleted meanwhile
-				return apperr.Field("parent_code", "unknown unit "+u.ParentCode)
+				return apperr.Field("parent_code", apperr.UnknownUnit, "code", u.ParentCode)
 			}
 			return fmt.Errorf("insert unit: %w", err)
 		}
@@ -99,24 +99,27 @@ func cleanUnitInput(in UnitInput) UnitInput {
 }
 
 // checkUnitShape checks what can be checked without the database.
-func checkUnitShape(errs fieldErrs, prefix string, in UnitInput) {
-	errs.add(prefix+"code", checkCode(in.Code))
-	errs.add(prefix+"name", checkName(in.Name))
+func checkUnitShape(errs apperr.FieldErrors, prefix string, in UnitInput) {
+	errs.AddProblem(prefix+"code", checkCode(in.Code))
+	errs.AddProblem(prefix+"name", checkName(in.Name))
 	if !validKind(in.Kind) {
-		errs.add(prefix+"kind", "must be one of territory, department, office")
+		errs.Add(prefix+"kind", apperr.OneOf, "values", "territory, department, office")
 	}
 	if in.Level != "" && levelRank(in.Level) == 0 {
-		errs.add(prefix+"level", "must be one of city, district, street, community")
+		errs.Add(prefix+"level", apperr.OneOf, "values", "city, district, street, community")
 	}
 	if in.Kind == Territory && in.Level == "" {
-		errs.add(prefix+"level", "is required for a territory unit")
+		errs.Add(prefix+"level", apperr.TerritoryLevel)
 	}
-	if in.ParentCode != "" && checkCode(in.ParentCode) != "" {
-		errs.add(prefix+"parent_code", "unknown unit "+in.ParentCode)
+	if in.ParentCode != "" && checkCode(in.ParentCode).Code != "" {
+		errs.Add(prefix+"parent_code", apperr.UnknownUnit, "code", in.ParentCode)
 	}
 }
 
-type placeProblem struct{ field, text string }
+type placeProblem struct {
+	field string
+	text  apperr.Problem
+}
 
 // placeUnit checks where a unit may hang and returns its level: territory
 // units one level below a territory parent (a city at the top), departments
@@ -127,26 +130,26 @@ func placeUnit(in UnitInput, parent *Unit) (Level, placeProblem) {
 	case Territory:
 		if parent == nil {
 			if in.Level != City {
-				return "", placeProblem{"parent_code", "is required for a " + string(in.Level)}
+				return "", placeProblem{"parent_code", apperr.P(apperr.Required)}
 			}
 			return City, placeProblem{}
 		}
 		if parent.Kind != Territory || levelBelow(parent.Level) != in.Level {
-			return "", placeProblem{"parent_code", fmt.Sprintf("a %s must sit under a %s territory unit, not %s (%s %s)",
-				in.Level, levelAbove(in.Level), parent.Code, parent.Level, parent.Kind)}
+			return "", placeProblem{"parent_code", apperr.P(apperr.ParentLevel, "level", in.Level,
+				"above", levelAbove(in.Level), "code", parent.Code, "parent", parent.Level, "kind", parent.Kind)}
 		}
 		return in.Level, placeProblem{}
 	case Department:
 		if parent == nil || parent.Kind != Territory || (parent.Level != City && parent.Level != District) {
-			return "", placeProblem{"parent_code", "a department must sit under a city or district"}
+			return "", placeProblem{"parent_code", apperr.P(apperr.DeptParent)}
 		}
 	case Office:
 		if parent == nil || parent.Kind != Department {
-			return "", placeProblem{"parent_code", "an office must sit under a department"}
+			return "", placeProblem{"parent_code", apperr.P(apperr.OfficeParent)}
 		}
 	}
 	if in.Level != "" && in.Level != parent.Level {
-		return "", placeProblem{"level", fmt.Sprintf("must be %s, the level of %s", parent.Level, parent.Code)}
+		return "", placeProblem{"level", apperr.P(apperr.LevelOfParent, "level", parent.Level, "code", parent.Code)}
 	}
 	return parent.Level, placeProblem{}
 }
@@ -175,8 +178,8 @@ func (s *Service) UpdateUnit(ctx context.Context, code string, upd UnitUpdate) (
 		changes := map[string]any{}
 		if upd.Name != nil {
 			name := strings.TrimSpace(*upd.Name)
-			if p := checkName(name); p != "" {
-				return apperr.Field("name", p)
+			if p := checkName(name); p.Code != "" {
+				return apperr.FieldProblem("name", p)
 			}
 			if name != u.Name {
 				changes["name"] = map[string]any{"from": u.Name, "to": name}

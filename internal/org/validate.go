@@ -11,7 +11,6 @@ import (
 
 // Limits of names and lists.
 const (
-	maxNameLen    = 100
 	maxTextLen    = 100
 	defaultLimit  = 100
 	maxLimit      = 1000
@@ -60,47 +59,42 @@ func validTeam(t Team) bool {
 	return t == NoTeam || t == Deployed || t == MassWork || t == GridLeader
 }
 
-// checkCode returns the problem with a code, or "".
-func checkCode(code string) string {
+// checkCode returns the problem with a code, or none (the zero Problem).
+func checkCode(code string) apperr.Problem {
 	switch {
 	case code == "":
-		return "is required"
+		return apperr.P(apperr.Required)
 	case !codeRe.MatchString(code):
-		return "must be 1–32 letters, digits or hyphens"
+		return apperr.P(apperr.UnitCode)
 	}
-	return ""
+	return apperr.Problem{}
 }
 
-// checkName returns the problem with a required display name, or "".
-func checkName(name string) string {
-	switch {
-	case name == "":
-		return "is required"
-	case utf8.RuneCountInString(name) > maxNameLen:
-		return "must be at most 100 characters"
-	case strings.IndexFunc(name, unicode.IsControl) >= 0:
-		return "must not contain control characters"
+// checkName returns the problem with a required display name, or none.
+func checkName(name string) apperr.Problem {
+	if name == "" {
+		return apperr.P(apperr.Required)
 	}
-	return ""
+	return checkText(name)
 }
 
-// checkText returns the problem with an optional short text, or "".
-func checkText(s string) string {
+// checkText returns the problem with an optional short text, or none.
+func checkText(s string) apperr.Problem {
 	switch {
 	case utf8.RuneCountInString(s) > maxTextLen:
-		return "must be at most 100 characters"
+		return apperr.P(apperr.MaxChars, "n", maxTextLen)
 	case strings.IndexFunc(s, unicode.IsControl) >= 0:
-		return "must not contain control characters"
+		return apperr.P(apperr.ControlChars)
 	}
-	return ""
+	return apperr.Problem{}
 }
 
 // checkPhone accepts a mainland mobile number or a landline with area code.
-func checkPhone(p string) string {
+func checkPhone(p string) apperr.Problem {
 	if p == "" || mobileRe.MatchString(p) || landlineRe.MatchString(p) {
-		return ""
+		return apperr.Problem{}
 	}
-	return "must be a mobile number such as 13812345678 or a landline such as 0371-12345678"
+	return apperr.P(apperr.Phone)
 }
 
 // MaskPhone hides the middle of a phone number for people who may not see
@@ -122,7 +116,7 @@ func MaskPhone(p string) string {
 func searchText(q string) (string, error) {
 	q = strings.TrimSpace(q)
 	if utf8.RuneCountInString(q) > maxTextLen {
-		return "", apperr.Field("q", "must be at most 100 characters")
+		return "", apperr.Field("q", apperr.MaxChars, "n", 100)
 	}
 	return q, nil
 }
@@ -131,33 +125,15 @@ func searchText(q string) (string, error) {
 func page(limit, offset int) (int, int, error) {
 	switch {
 	case limit < 0:
-		return 0, 0, apperr.Field("limit", "must not be negative")
+		return 0, 0, apperr.Field("limit", apperr.NotNegative)
 	case offset < 0:
-		return 0, 0, apperr.Field("offset", "must not be negative")
+		return 0, 0, apperr.Field("offset", apperr.NotNegative)
 	case limit == 0:
 		limit = defaultLimit
 	case limit > maxLimit:
 		limit = maxLimit
 	}
 	return limit, offset, nil
-}
-
-// fieldErrs collects problems per field and turns them into one error.
-type fieldErrs map[string]string
-
-func (f fieldErrs) add(field, problem string) {
-	if problem != "" && len(f) < maxImportErrs {
-		if _, ok := f[field]; !ok {
-			f[field] = problem
-		}
-	}
-}
-
-func (f fieldErrs) err() error {
-	if len(f) == 0 {
-		return nil
-	}
-	return apperr.InvalidFields(f)
 }
 
 // containsPattern returns a LIKE pattern matching s anywhere, with wildcards

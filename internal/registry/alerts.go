@@ -139,7 +139,7 @@ func (s *Service) AckSecurityAlert(ctx context.Context, id int64, note string) (
 	}
 	note = strings.TrimSpace(note)
 	if note == "" || utf8.RuneCountInString(note) > maxText {
-		return SecurityAlert{}, apperr.Field("note", "required, at most 300 characters")
+		return SecurityAlert{}, apperr.Field("note", apperr.RequiredMaxChars, "n", 300)
 	}
 	a := actor.From(ctx)
 	var by any
@@ -209,10 +209,10 @@ func (s *Service) AccessLog(ctx context.Context, f AccessFilter) ([]AccessRecord
 	}
 	f.Username = strings.TrimSpace(f.Username)
 	if f.Username == "" && f.From.IsZero() && f.To.IsZero() {
-		return nil, apperr.Field("user", "give a user or a time window")
+		return nil, apperr.Field("user", apperr.UserOrWindow)
 	}
 	if !f.From.IsZero() && !f.To.IsZero() && !f.From.Before(f.To) {
-		return nil, apperr.Field("to", "must be after from")
+		return nil, apperr.Field("to", apperr.After, "other", "from")
 	}
 	scope, args := rbac.ScopeOf(actor.From(ctx), rbac.AuditRead).SQL("p.unit_path")
 	where := []string{scope}

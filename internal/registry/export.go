@@ -157,7 +157,7 @@ func exportPerms(ctx context.Context) error {
 // validFormat accepts "csv" and "xlsx".
 func validFormat(format string) error {
 	if format != "csv" && format != "xlsx" {
-		return apperr.Field("format", "must be csv or xlsx")
+		return apperr.Field("format", apperr.OneOf, "values", "csv, xlsx")
 	}
 	return nil
 }
@@ -182,8 +182,7 @@ func (s *Service) exportCount(ctx context.Context, cond string, args []any) (int
 		return 0, apperr.Wrap(err, "count export")
 	}
 	if total > MaxExportRows && !actor.From(ctx).System {
-		return 0, apperr.Field("filter", fmt.Sprintf("the export would hold %d people, at most %d: narrow the filter",
-			total, MaxExportRows))
+		return 0, apperr.Field("filter", apperr.ExportSize, "total", total, "max", MaxExportRows)
 	}
 	return total, nil
 }

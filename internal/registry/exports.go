@@ -106,7 +106,7 @@ type ExportListFilter struct {
 func checkReason(r string) (string, error) {
 	r = strings.TrimSpace(r)
 	if n := utf8.RuneCountInString(r); n < 4 || n > 200 {
-		return "", apperr.Field("reason", "an export of this size needs a second person's approval: give a reason of 4 to 200 characters")
+		return "", apperr.Field("reason", apperr.ExportApproval)
 	}
 	return r, nil
 }
@@ -119,7 +119,7 @@ func (s *Service) requestExport(ctx context.Context, in ExportInput, total int) 
 		return nil, err
 	}
 	if strings.TrimSpace(in.Filter.IDNumber) != "" || strings.TrimSpace(in.Filter.Phone) != "" {
-		return nil, apperr.Field("filter", "an export needing approval cannot filter by ID number or phone")
+		return nil, apperr.Field("filter", apperr.ExportApprovalFilter)
 	}
 	a := actor.From(ctx)
 	path, err := s.requesterPath(ctx, a)
@@ -198,7 +198,7 @@ func (s *Service) RejectExport(ctx context.Context, id int64, note string) (Expo
 func (s *Service) decideExport(ctx context.Context, id int64, status, note string) (ExportRequest, error) {
 	note = strings.TrimSpace(note)
 	if n := utf8.RuneCountInString(note); n > 200 || (status == ExportRejected && n == 0) {
-		return ExportRequest{}, apperr.Field("note", "give a note of at most 200 characters (required to reject)")
+		return ExportRequest{}, apperr.Field("note", apperr.RejectNote)
 	}
 	a := actor.From(ctx)
 	if a == nil {
@@ -379,7 +379,7 @@ func (s *Service) ExportRequests(ctx context.Context, f ExportListFilter) ([]Exp
 	case ExportRejected, ExportDownloaded:
 		where, args = append(where, "status = ?"), append(args, f.Status)
 	default:
-		return nil, 0, apperr.Field("status", "must be pending, approved, rejected, downloaded or expired")
+		return nil, 0, apperr.Field("status", apperr.OneOf, "values", "pending, approved, rejected, downloaded, expired")
 	}
 	cond := strings.Join(where, " AND ")
 	var total int

@@ -73,16 +73,16 @@ func cleanHousehold(in *HouseholdInput) error {
 		in.Source = SourceOwn
 	}
 	if in.Kind != "family" && in.Kind != "collective" {
-		errs.Add("kind", "must be family or collective")
+		errs.Add("kind", apperr.OneOf, "values", "family, collective")
 	}
 	if utf8.RuneCountInString(in.Number) > 30 {
-		errs.Add("number", "at most 30 characters")
+		errs.Add("number", apperr.MaxChars, "n", 30)
 	}
 	if utf8.RuneCountInString(in.Address) > maxText {
-		errs.Add("address", "at most 300 characters")
+		errs.Add("address", apperr.MaxChars, "n", 300)
 	}
 	if !ValidSource(in.Source) {
-		errs.Add("source", "must be base, shared or own")
+		errs.Add("source", apperr.OneOf, "values", "base, shared, own")
 	}
 	return errs.Err()
 }
@@ -109,7 +109,7 @@ func (s *Service) CreateHousehold(ctx context.Context, in HouseholdInput) (House
 		var path string
 		err := s.db.QueryRow(ctx, `SELECT unit_path FROM houses WHERE id = ?`, *in.HouseID).Scan(&path)
 		if errors.Is(err, sql.ErrNoRows) || err == nil && !rbac.Can(actor.From(ctx), PermRead, path) {
-			return Household{}, apperr.Field("house_id", "unknown house")
+			return Household{}, apperr.Field("house_id", apperr.NoSuchHouse)
 		}
 		if err != nil {
 			return Household{}, fmt.Errorf("house: %w", err)
@@ -180,7 +180,7 @@ func (s *Service) SetHouseholdMember(ctx context.Context, householdID, personID 
 	}
 	relation = strings.TrimSpace(relation)
 	if !ValidRelation(relation) {
-		return Household{}, apperr.Field("relation", "must be a GB/T 4761 relation code such as 02 (户主), 10 (配偶), 20 (子), 30 (女)")
+		return Household{}, apperr.Field("relation", apperr.RelationCode)
 	}
 	if p.HouseholdID != nil && *p.HouseholdID != householdID {
 		e := apperr.New(apperr.Conflict, "person_id: the person belongs to another household; remove them there first")

@@ -62,12 +62,42 @@ type ImportOptions struct {
 
 // RowFailure is one row that was not imported: its line in the file, the
 // field at fault ("" for the row as a whole), the problem and the row as
-// the file gave it.
+// the file gave it. Problem is in English; Problems holds the same
+// problems as codes (by field, "" for the row's own problem), which Text
+// puts in the reader's language for an import report.
 type RowFailure struct {
-	Line    int      `json:"line"`
-	Field   string   `json:"field"`
-	Problem string   `json:"problem"`
-	Row     []string `json:"row"`
+	Line     int                       `json:"line"`
+	Field    string                    `json:"field"`
+	Problem  string                    `json:"problem"`
+	Problems map[string]apperr.Problem `json:"problems,omitempty"`
+	Row      []string                  `json:"row"`
+}
+
+// rowFailure returns the failure of a row with one problem of its own.
+func rowFailure(line int, field string, p apperr.Problem) *RowFailure {
+	return &RowFailure{Line: line, Field: field, Problem: p.Text(apperr.English),
+		Problems: map[string]apperr.Problem{"": p}}
+}
+
+// Text returns the failure's problem in lang: "field: problem; …" for
+// problems of named fields, the problem alone for the row's own.
+func (f RowFailure) Text(lang string) string {
+	if len(f.Problems) == 0 {
+		return f.Problem
+	}
+	keys := make([]string, 0, len(f.Problems))
+	for k := range f.Problems {
+		keys = append(keys, k)
+	}
+	sortStrings(keys)
+	parts := make([]string, len(keys))
+	for i, k := range keys {
+		parts[i] = f.Problems[k].Text(lang)
+		if k != "" {
+			parts[i] = k + ": " + parts[i]
+		}
+	}
+	return strings.Join(parts, "; ")
 }
 
 // ImportJob is one import of one file. Rows are counted as data rows of
@@ -129,7 +159,7 @@ func (s *Service) ImportPeople(ctx context.Context, path string, opts ImportOpti
 		opts.Source = SourceBase
 	}
 	if !ValidSource(opts.Source) {
-		return ImportJob{}, apperr.Field("source", "must be base, shared or own")
+		return ImportJob{}, apperr.Field("source", apperr.OneOf, "values", "base, shared, own")
 	}
 	if opts.BatchSize <= 0 {
 		opts.BatchSize = DefaultImportBatch
@@ -274,12 +304,12 @@ func (s *Service) importUnit(ctx context.Context, a *actor.Actor, code string) (
 		return Territory{}, apperr.Wrap(err, "import unit")
 	}
 	if !ok {
-		return Territory{Unit: code}, apperr.Field("unit_code", "unknown unit "+code)
+		return Territory{Unit: code}, apperr.Field("unit_code", apperr.UnknownUnit, "code", code)
 	}
 	u := Territory{Unit: unit.Code, Path: unit.Path}
 	if err := rbac.Require(ctx, PermImport, u.Path); err != nil {
 		if apperr.Is(err, apperr.NotFound) {
-			return u, apperr.Field("unit_code", "unknown unit "+code)
+			return u, apperr.Field("unit_code", apperr.UnknownUnit, "code", code)
 		}
 		return u, err
 	}

@@ -7,7 +7,6 @@ import (
 	"encoding/csv"
 	"encoding/hex"
 	"errors"
-	"fmt"
 	"io"
 	"os"
 	"strings"
@@ -250,7 +249,7 @@ func readHeader(t table, mapping map[string]string) (header, error) {
 	for i, c := range row {
 		f := fieldOfHeader(c, mapping)
 		if f != "" && !validField(f) {
-			return header{}, apperr.Field("mapping", fmt.Sprintf("column %q maps to unknown field %q", c, f))
+			return header{}, apperr.Field("mapping", apperr.ColumnUnknownField, "column", c, "field", f)
 		}
 		if f == "" || seen[f] {
 			if c = strings.TrimSpace(strings.TrimPrefix(c, "\ufeff")); c != "" {

@@ -191,8 +191,7 @@ func (im *importer) prepare(batch []*prow) {
 			continue
 		}
 		if first, ok := im.seen[r.key]; ok {
-			r.fail = &RowFailure{Line: r.line, Field: "id_number",
-				Problem: fmt.Sprintf("duplicate of line %d in this file", first)}
+			r.fail = rowFailure(r.line, "id_number", apperr.P(apperr.ImportDuplicateLine, "line", first))
 			if r.in.IDNumber == "" {
 				r.fail.Field = "name"
 			}
@@ -213,7 +212,7 @@ func (im *importer) prepareRow(r *prow) {
 	if in.GridCode != "" {
 		p, ok := im.grids[in.GridCode]
 		if !ok {
-			r.fail = &RowFailure{Line: r.line, Field: "grid_code", Problem: "unknown grid " + in.GridCode}
+			r.fail = rowFailure(r.line, "grid_code", apperr.P(apperr.UnknownGrid, "code", in.GridCode))
 			return
 		}
 		g := in.GridCode
@@ -223,7 +222,7 @@ func (im *importer) prepareRow(r *prow) {
 	}
 	ids, err := SealPerson(im.s.seal, in)
 	if err != nil {
-		r.fail = &RowFailure{Line: r.line, Problem: "cannot seal the identifiers"}
+		r.fail = rowFailure(r.line, "", apperr.P(apperr.ImportCannotSeal))
 		return
 	}
 	r.in, r.ids = in, ids
@@ -246,11 +245,8 @@ func failureOf(line int, err error, rawID, rawPhone string) *RowFailure {
 		}
 		sortStrings(fields)
 		f.Field = fields[0]
-		parts := make([]string, len(fields))
-		for i, k := range fields {
-			parts[i] = k + ": " + ae.Fields[k]
-		}
-		f.Problem = strings.Join(parts, "; ")
+		f.Problems = ae.Problems
+		f.Problem = f.Text(apperr.English)
 	}
 	for _, v := range []string{rawID, strings.TrimSpace(rawID), rawPhone, strings.TrimSpace(rawPhone)} {
 		if len(v) >= 4 {
@@ -335,8 +331,8 @@ func (im *importer) write(ctx context.Context, batch []*prow) error {
 				fresh = append(fresh, r)
 				continue
 			}
-			if problem := im.refuse(ctx, e); problem != "" {
-				r.fail = &RowFailure{Line: r.line, Field: "id_number", Problem: problem}
+			if problem := im.refuse(ctx, e); problem.Code != "" {
+				r.fail = rowFailure(r.line, "id_number", problem)
 				c.failed++
 				continue
 			}
@@ -457,13 +453,13 @@ func (im *importer) lookupNoID(ctx context.Context, r *prow) (existing, bool, er
 // and key group read the same, so that the answer tells no more than the
 // ID-card number's uniqueness does. Removed people are never matched: a
 // row whose number only a removed person had becomes a new person.
-func (im *importer) refuse(ctx context.Context, e existing) string {
+func (im *importer) refuse(ctx context.Context, e existing) apperr.Problem {
 	a := actor.From(ctx)
 	switch {
 	case !rbac.Can(a, PermImport, e.path), !KeyGroupAllows(a, e.path, e.keyGroup):
-		return "already registered outside the scope of this import"
+		return apperr.P(apperr.ImportOutsideScope)
 	}
-	return ""
+	return apperr.Problem{}
 }
 
 // placeholders returns "?, ?, …" n times.

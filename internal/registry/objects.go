@@ -25,7 +25,7 @@ func (s *Service) SetKeyGroup(ctx context.Context, personID int64, on bool) erro
 // about ("household"); ok is false when there is none.
 func (s *Service) ObjectPath(ctx context.Context, objectType string, id int64) (string, bool, error) {
 	if objectType != "household" {
-		return "", false, apperr.Field("object_type", "must be person, household, house or organisation")
+		return "", false, apperr.Field("object_type", apperr.OneOf, "values", "person, household, house, organisation")
 	}
 	var path string
 	err := s.db.QueryRow(ctx, `SELECT unit_path FROM households WHERE id = ?`, id).Scan(&path)
@@ -49,7 +49,7 @@ func (s *Service) MarkVerified(ctx context.Context, objectType string, id int64,
 	case "household":
 		_, err = s.db.Exec(ctx, `UPDATE households SET verified_at = ? WHERE id = ?`, t, id)
 	default:
-		return apperr.Field("object_type", "must be person, household, house or organisation")
+		return apperr.Field("object_type", apperr.OneOf, "values", "person, household, house, organisation")
 	}
 	if err != nil {
 		return fmt.Errorf("verify: %w", err)

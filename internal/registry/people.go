@@ -203,7 +203,7 @@ func changedFields(cur Person, in PersonInput, t Territory, ids SealedIDs) []str
 func requireReason(reason string) (string, error) {
 	reason = strings.TrimSpace(reason)
 	if reason == "" || utf8.RuneCountInString(reason) > maxText {
-		return "", apperr.Field("reason", "required, at most 300 characters")
+		return "", apperr.Field("reason", apperr.RequiredMaxChars, "n", 300)
 	}
 	return reason, nil
 }
@@ -316,7 +316,7 @@ func (s *Service) VerifyPerson(ctx context.Context, id int64, note string) (Pers
 	}
 	note = strings.TrimSpace(note)
 	if utf8.RuneCountInString(note) > maxNote {
-		return Person{}, apperr.Field("note", "at most 500 characters")
+		return Person{}, apperr.Field("note", apperr.MaxChars, "n", 500)
 	}
 	var by any
 	if a := actor.From(ctx); a != nil && a.UserID != 0 {
@@ -345,10 +345,10 @@ func (s *Service) AssignGrid(ctx context.Context, ids []int64, gridCode string) 
 	}
 	errs := apperr.FieldErrors{}
 	if len(ids) == 0 || len(ids) > maxAssign {
-		errs.Add("ids", "from 1 to 1000 people")
+		errs.Add("ids", apperr.CountBetween, "min", 1, "max", 1000)
 	}
 	if strings.TrimSpace(gridCode) == "" {
-		errs.Add("grid_code", "required")
+		errs.Add("grid_code", apperr.Required)
 	}
 	if err := errs.Err(); err != nil {
 		return 0, err
@@ -412,7 +412,7 @@ func (s *Service) ResolvePendingGrids(ctx context.Context, unitCode string) (int
 		return 0, err
 	}
 	if strings.TrimSpace(unitCode) == "" {
-		return 0, apperr.Field("unit_code", "required")
+		return 0, apperr.Field("unit_code", apperr.Required)
 	}
 	u, err := s.Territory(ctx, "", unitCode, nil, nil)
 	if err != nil {

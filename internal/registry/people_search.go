@@ -155,7 +155,7 @@ func (s *Service) peopleWhere(ctx context.Context, f PeopleFilter) ([]string, []
 	if ph := strings.TrimSpace(f.Phone); ph != "" {
 		norm, err := seal.NormalizePhone(ph)
 		if err != nil {
-			return nil, nil, apperr.Field("phone", err.Error())
+			return nil, nil, apperr.FieldProblem("phone", apperr.ProblemOf(err))
 		}
 		add("p.phone_bidx = ?", s.seal.Index(IdxPhone, norm))
 	}
@@ -174,7 +174,7 @@ func (s *Service) peopleWhere(ctx context.Context, f PeopleFilter) ([]string, []
 			return nil, nil, fmt.Errorf("unit: %w", err)
 		}
 		if !ok {
-			return nil, nil, apperr.Field("unit_code", "unknown unit "+u)
+			return nil, nil, apperr.Field("unit_code", apperr.UnknownUnit, "code", u)
 		}
 		add("p.unit_path LIKE ?", path+"%")
 	}
@@ -183,7 +183,7 @@ func (s *Service) peopleWhere(ctx context.Context, f PeopleFilter) ([]string, []
 	}
 	if t := strings.TrimSpace(f.PersonType); t != "" {
 		if !personTypes[t] {
-			return nil, nil, apperr.Field("person_type", "must be registered, migrant, foreign or left_behind")
+			return nil, nil, apperr.Field("person_type", apperr.OneOf, "values", "registered, migrant, foreign, left_behind")
 		}
 		add("p.person_type = ?", t)
 	}

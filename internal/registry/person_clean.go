@@ -49,44 +49,44 @@ func CleanPerson(in *PersonInput, now time.Time) error {
 		in.Source = SourceOwn
 	}
 	if in.Name == "" || utf8.RuneCountInString(in.Name) > 50 {
-		errs.Add("name", "required, at most 50 characters")
+		errs.Add("name", apperr.RequiredMaxChars, "n", 50)
 	}
 	cleanIdentity(in, now, errs)
 	if in.Phone != "" {
 		p, err := seal.NormalizePhone(in.Phone)
 		if err != nil {
-			errs.Add("phone", err.Error())
+			errs.AddProblem("phone", apperr.ProblemOf(err))
 		}
 		in.Phone = p
 	}
 	if in.Gender != "" && in.Gender != "0" && in.Gender != "1" && in.Gender != "2" && in.Gender != "9" {
-		errs.Add("gender", "must be a GB/T 2261.1 code: 0 unknown, 1 male, 2 female, 9 unstated")
+		errs.Add("gender", apperr.SexCode)
 	}
 	if in.BirthDate != "" {
 		if d, err := time.Parse("2006-01-02", in.BirthDate); err != nil || d.After(now) {
-			errs.Add("birth_date", "must be a date YYYY-MM-DD, not in the future")
+			errs.Add("birth_date", apperr.DatePast)
 		}
 	}
 	if !personTypes[in.PersonType] {
-		errs.Add("person_type", "must be registered, migrant, foreign or left_behind")
+		errs.Add("person_type", apperr.OneOf, "values", "registered, migrant, foreign, left_behind")
 	}
 	if !ValidSource(in.Source) {
-		errs.Add("source", "must be base, shared or own")
+		errs.Add("source", apperr.OneOf, "values", "base, shared, own")
 	}
 	for field, v := range map[string]string{"hukou_address": in.HukouAddress, "address": in.Address,
 		"workplace": in.Workplace, "source_ref": in.SourceRef} {
 		if utf8.RuneCountInString(v) > maxText {
-			errs.Add(field, "at most 300 characters")
+			errs.Add(field, apperr.MaxChars, "n", 300)
 		}
 	}
 	for field, v := range map[string]string{"nation": in.Nation, "nationality": in.Nationality,
 		"education": in.Education, "marital": in.Marital, "political": in.Political} {
 		if len(v) > 10 {
-			errs.Add(field, "must be a code of its code table")
+			errs.Add(field, apperr.CodeOfTable)
 		}
 	}
 	if len(in.Extra) > 50 {
-		errs.Add("extra", "at most 50 extra fields")
+		errs.Add("extra", apperr.MaxCount, "n", 50)
 	}
 	return errs.Err()
 }
@@ -100,27 +100,27 @@ func cleanIdentity(in *PersonInput, now time.Time, errs apperr.FieldErrors) {
 		}
 		id, err := seal.ParseIDCard(in.IDNumber, now)
 		if err != nil {
-			errs.Add("id_number", "not a valid ID-card number: "+err.Error())
+			errs.Add("id_number", apperr.IDNumber, "why", apperr.ProblemOf(err))
 			return
 		}
 		in.IDNumber = id.Number
 		if in.Gender == "" {
 			in.Gender = id.Gender
 		} else if in.Gender != id.Gender && (in.Gender == "1" || in.Gender == "2") {
-			errs.Add("gender", "does not agree with the ID-card number")
+			errs.Add("gender", apperr.IDAgree)
 		}
 		if in.BirthDate == "" {
 			in.BirthDate = id.BirthDate
 		} else if in.BirthDate != id.BirthDate {
-			errs.Add("birth_date", "does not agree with the ID-card number")
+			errs.Add("birth_date", apperr.IDAgree)
 		}
 	case IDPassport, IDOther:
 		in.IDNumber = strings.ToUpper(in.IDNumber)
 		if len(in.IDNumber) > 30 || strings.ContainsAny(in.IDNumber, " \t") {
-			errs.Add("id_number", "at most 30 characters, no spaces")
+			errs.Add("id_number", apperr.Spaces, "n", 30)
 		}
 	default:
-		errs.Add("id_type", "must be resident_id, passport or other")
+		errs.Add("id_type", apperr.OneOf, "values", "resident_id, passport, other")
 	}
 }
 

@@ -45,14 +45,14 @@ func (s *Service) LinkCase(ctx context.Context, personID, caseID int64, role str
 		role = "party"
 	}
 	if !caseRoles[role] {
-		return apperr.Field("role", "must be party, reporter, subject, witness or other")
+		return apperr.Field("role", apperr.OneOf, "values", "party, reporter, subject, witness, other")
 	}
 	if s.cases == nil {
 		return apperr.New(apperr.Internal, "case lookup not configured")
 	}
 	if _, _, _, err := s.cases.CaseSummary(ctx, caseID); err != nil {
 		if apperr.Is(err, apperr.NotFound) || apperr.Is(err, apperr.Forbidden) {
-			return apperr.Field("case_id", "unknown case")
+			return apperr.Field("case_id", apperr.NoSuchCase)
 		}
 		return err
 	}

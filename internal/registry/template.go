@@ -64,7 +64,7 @@ func newTableWriter(w io.Writer, format, sheet string) (*tableWriter, error) {
 		}
 		return &tableWriter{w: w, x: f, sw: sw}, nil
 	}
-	return nil, apperr.Field("format", "must be csv or xlsx")
+	return nil, apperr.Field("format", apperr.OneOf, "values", "csv, xlsx")
 }
 
 // write adds one row. A cell that a spreadsheet would take for a formula

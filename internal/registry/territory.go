@@ -37,19 +37,19 @@ func (s *Service) Territory(ctx context.Context, gridCode, unitCode string, lat,
 			return Territory{}, apperr.Wrap(err, "grid")
 		}
 		if !ok {
-			return Territory{}, apperr.Field("grid_code", "unknown grid "+gridCode)
+			return Territory{}, apperr.Field("grid_code", apperr.UnknownGrid, "code", gridCode)
 		}
 		return Territory{Grid: gridCode, Unit: u.Code, Path: u.Path}, nil
 	}
 	if unitCode == "" {
-		return Territory{}, apperr.Field("grid_code", "a grid, or the unit that holds the record awaiting a grid, is required")
+		return Territory{}, apperr.Field("grid_code", apperr.GridOrUnit)
 	}
 	path, ok, err := s.units.UnitPath(ctx, unitCode)
 	if err != nil {
 		return Territory{}, apperr.Wrap(err, "unit")
 	}
 	if !ok {
-		return Territory{}, apperr.Field("unit_code", "unknown unit "+unitCode)
+		return Territory{}, apperr.Field("unit_code", apperr.UnknownUnit, "code", unitCode)
 	}
 	return Territory{Unit: unitCode, Path: path}, nil
 }

@@ -1,7 +1,7 @@
 package seal
 
 import (
-	"fmt"
+	"gridgov/internal/apperr"
 	"strings"
 	"time"
 )
@@ -26,28 +26,28 @@ type IDCard struct {
 func ParseIDCard(s string, now time.Time) (IDCard, error) {
 	n := strings.ToUpper(strings.TrimSpace(s))
 	if len(n) != 18 {
-		return IDCard{}, fmt.Errorf("must be 18 characters, got %d", len([]rune(n)))
+		return IDCard{}, apperr.P(apperr.IDLength, "n", len([]rune(n)))
 	}
 	sum := 0
 	for i := 0; i < 17; i++ {
 		c := n[i]
 		if c < '0' || c > '9' {
-			return IDCard{}, fmt.Errorf("character %d must be a digit", i+1)
+			return IDCard{}, apperr.P(apperr.IDDigit, "n", i+1)
 		}
 		sum += int(c-'0') * idWeights[i]
 	}
 	if want := idCheck[sum%11]; n[17] != want {
 		if n[17] != 'X' && (n[17] < '0' || n[17] > '9') {
-			return IDCard{}, fmt.Errorf("the last character must be a digit or X")
+			return IDCard{}, apperr.P(apperr.IDLast)
 		}
-		return IDCard{}, fmt.Errorf("the check digit does not match")
+		return IDCard{}, apperr.P(apperr.IDCheckDigit)
 	}
 	if !provinces[n[:2]] {
-		return IDCard{}, fmt.Errorf("the region code is not a province of China")
+		return IDCard{}, apperr.P(apperr.IDRegion)
 	}
 	birth, err := time.Parse("20060102", n[6:14])
 	if err != nil || birth.Year() < 1880 || birth.After(now) {
-		return IDCard{}, fmt.Errorf("the birth date is not a real date")
+		return IDCard{}, apperr.P(apperr.IDBirth)
 	}
 	g := "1"
 	if (n[16]-'0')%2 == 0 {
@@ -89,7 +89,7 @@ func NormalizePhone(s string) (string, error) {
 			b.WriteRune(r)
 		case r == ' ' || r == '-' || r == '+' || r == '(' || r == ')':
 		default:
-			return "", fmt.Errorf("phone may hold only digits, spaces, '-', '+' and brackets")
+			return "", apperr.P(apperr.PhoneChars)
 		}
 	}
 	d := b.String()
@@ -102,7 +102,7 @@ func NormalizePhone(s string) (string, error) {
 	case d != "" && d[0] == '0' && len(d) >= 10 && len(d) <= 12:
 		return d, nil
 	}
-	return "", fmt.Errorf("not a mainland mobile (11 digits) or a landline with area code")
+	return "", apperr.P(apperr.Phone)
 }
 
 // MaskID shows the first 3 and last 4 characters of an identity number:

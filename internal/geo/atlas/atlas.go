@@ -95,27 +95,27 @@ func (s *Service) now() time.Time { return s.clock.Now().UTC().Truncate(time.Mic
 func cleanGeometry(raw json.RawMessage, crs, field string) (orb.MultiPolygon, error) {
 	g, err := geo.ParseBoundary(raw)
 	if err != nil {
-		return nil, apperr.Field(field, geomProblem(err))
+		return nil, apperr.FieldProblem(field, geomProblem(err))
 	}
 	if crs == CRSGCJ02 {
 		g = geo.GeometryGCJ02ToWGS84(g)
 	}
 	g, err = geo.Validate(g)
 	if err != nil {
-		return nil, apperr.Field(field, geomProblem(err))
+		return nil, apperr.FieldProblem(field, geomProblem(err))
 	}
 	return multi(g), nil
 }
 
 // geomProblem is the message of a geometry error, whatever field it named.
-func geomProblem(err error) string {
+func geomProblem(err error) apperr.Problem {
 	if e := apperr.As(err); e != nil && e.Code == apperr.Invalid {
-		for _, v := range e.Fields {
+		for _, v := range e.Problems {
 			return v
 		}
-		return e.Message
+		return apperr.P(apperr.GeometryDetail, "detail", e.Message)
 	}
-	return err.Error()
+	return apperr.P(apperr.GeometryDetail, "detail", err.Error())
 }
 
 // multi returns a Polygon or MultiPolygon as a MultiPolygon.
@@ -143,20 +143,20 @@ func checkCRS(crs string) (string, error) {
 	case CRSGCJ02:
 		return c, nil
 	}
-	return "", apperr.Field("crs", "must be wgs84 or gcj02")
+	return "", apperr.Field("crs", apperr.OneOf, "values", "wgs84, gcj02")
 }
 
 // checkPoint checks a latitude and longitude.
 func checkPoint(lat, lng float64) error {
-	fields := map[string]string{}
+	fields := apperr.FieldErrors{}
 	if math.IsNaN(lat) || lat < -90 || lat > 90 {
-		fields["lat"] = "must be a latitude between -90 and 90"
+		fields.Add("lat", apperr.OutOfRange, "min", -90, "max", 90)
 	}
 	if math.IsNaN(lng) || lng < -180 || lng > 180 {
-		fields["lng"] = "must be a longitude between -180 and 180"
+		fields.Add("lng", apperr.OutOfRange, "min", -180, "max", 180)
 	}
 	if len(fields) > 0 {
-		return apperr.InvalidFields(fields)
+		return fields.Err()
 	}
 	return nil
 }
@@ -172,7 +172,7 @@ func ParseBBox(s string) (*BBox, error) {
 		return nil, nil
 	}
 	parts := strings.Split(s, ",")
-	bad := apperr.Field("bbox", "must be minLng,minLat,maxLng,maxLat in degrees")
+	bad := apperr.Field("bbox", apperr.BBox)
 	if len(parts) != 4 {
 		return nil, bad
 	}
@@ -201,9 +201,9 @@ func (b *BBox) intersects(bd orb.Bound) bool {
 func pageOf(limit, offset, def, max int) (int, int, error) {
 	switch {
 	case limit < 0:
-		return 0, 0, apperr.Field("limit", "must not be negative")
+		return 0, 0, apperr.Field("limit", apperr.NotNegative)
 	case offset < 0:
-		return 0, 0, apperr.Field("offset", "must not be negative")
+		return 0, 0, apperr.Field("offset", apperr.NotNegative)
 	case limit == 0:
 		limit = def
 	case limit > max:

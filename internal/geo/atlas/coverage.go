@@ -50,10 +50,10 @@ func (s *Service) Coverage(ctx context.Context, unitCode string) (CoverageReport
 		return CoverageReport{}, err
 	}
 	if u.Level != "community" || u.Kind != "territory" {
-		return CoverageReport{}, apperr.Field("unit_code", "must be a community")
+		return CoverageReport{}, apperr.Field("unit_code", apperr.CommunityRequired)
 	}
 	if len(u.Boundary) == 0 {
-		return CoverageReport{}, apperr.Field("unit_code", "the community has no boundary; set or import it first")
+		return CoverageReport{}, apperr.Field("unit_code", apperr.CommunityNoBoundary)
 	}
 	parent, err := geo.ParseBoundary(u.Boundary)
 	if err != nil {

@@ -35,7 +35,7 @@ func (s *Service) Export(ctx context.Context, tgt, format string) (ExportFile, e
 	case TargetUnits:
 		features, err = s.unitFeatures(ctx)
 	default:
-		return ExportFile{}, apperr.Field("target", "must be grids or units")
+		return ExportFile{}, apperr.Field("target", apperr.OneOf, "values", "grids, units")
 	}
 	if err != nil {
 		return ExportFile{}, err
@@ -53,7 +53,7 @@ func (s *Service) Export(ctx context.Context, tgt, format string) (ExportFile, e
 		}
 		return ExportFile{Name: tgt + ".zip", ContentType: "application/zip", Data: buf.Bytes()}, nil
 	}
-	return ExportFile{}, apperr.Field("format", "must be geojson or shapefile")
+	return ExportFile{}, apperr.Field("format", apperr.OneOf, "values", "geojson, shapefile")
 }
 
 // gridFeatures lists the grids in grid.read scope as features.

@@ -93,29 +93,29 @@ func checkFence(f *Fence) (geo.Fence, error) {
 		f.Geometry = nil
 		gf, err := geo.NewCircleFence(id, f.Lat, f.Lng, f.RadiusM)
 		if err != nil {
-			return gf, apperr.Field("radius_m", geomProblem(err))
+			return gf, apperr.FieldProblem("radius_m", geomProblem(err))
 		}
 		return gf, nil
 	}
-	return geo.Fence{}, apperr.Field("kind", "must be polygon or circle")
+	return geo.Fence{}, apperr.Field("kind", apperr.OneOf, "values", "polygon, circle")
 }
 
 // checkFenceFields checks the name and binding.
 func checkFenceFields(f Fence) error {
-	fields := map[string]string{}
+	fields := apperr.FieldErrors{}
 	if n := strings.TrimSpace(f.Name); n == "" || len([]rune(n)) > 100 {
-		fields["name"] = "is required, at most 100 characters"
+		fields.Add("name", apperr.RequiredMaxChars, "n", 100)
 	}
 	switch f.BoundTo {
 	case "", BoundStaff, BoundGrid:
 	default:
-		fields["bound_to"] = "must be staff or grid"
+		fields.Add("bound_to", apperr.OneOf, "values", "staff, grid")
 	}
 	if f.BoundTo != "" && strings.TrimSpace(f.BoundRef) == "" {
-		fields["bound_ref"] = "is required with bound_to"
+		fields.Add("bound_ref", apperr.BoundRequired)
 	}
 	if len(fields) > 0 {
-		return apperr.InvalidFields(fields)
+		return fields.Err()
 	}
 	return nil
 }
@@ -138,7 +138,7 @@ func (s *Service) CreateFence(ctx context.Context, in FenceInput) (Fence, error)
 	err := s.db.WithTx(ctx, func(ctx context.Context) error {
 		u, err := s.unitRow(ctx, f.UnitCode)
 		if apperr.Is(err, apperr.NotFound) {
-			return apperr.Field("unit_code", "unknown unit "+f.UnitCode)
+			return apperr.Field("unit_code", apperr.UnknownUnit, "code", f.UnitCode)
 		} else if err != nil {
 			return err
 		}
@@ -180,7 +180,7 @@ func (s *Service) checkBinding(ctx context.Context, f Fence) error {
 		return fmt.Errorf("check binding: %w", err)
 	}
 	if !ok {
-		return apperr.Field("bound_ref", fmt.Sprintf("unknown %s %s", f.BoundTo, f.BoundRef))
+		return apperr.Field("bound_ref", apperr.UnknownBound, "kind", f.BoundTo, "ref", f.BoundRef)
 	}
 	return nil
 }

@@ -127,7 +127,7 @@ func (s *Service) FencesAt(ctx context.Context, lat, lng float64, boundTo string
 		return nil, err
 	}
 	if boundTo != "" && boundTo != BoundStaff && boundTo != BoundGrid {
-		return nil, apperr.Field("bound_to", "must be staff or grid")
+		return nil, apperr.Field("bound_to", apperr.OneOf, "values", "staff, grid")
 	}
 	set, byID, err := s.fenceSet(ctx)
 	if err != nil {

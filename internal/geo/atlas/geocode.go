@@ -119,9 +119,9 @@ func (s *Service) candidates(ctx context.Context, address string, limit int) ([]
 	address = strings.TrimSpace(address)
 	switch {
 	case address == "":
-		return nil, apperr.Field("address", "required")
+		return nil, apperr.Field("address", apperr.Required)
 	case utf8.RuneCountInString(address) > maxAddress:
-		return nil, apperr.Field("address", "at most 300 characters")
+		return nil, apperr.Field("address", apperr.MaxChars, "n", 300)
 	}
 	out, err := s.houseCandidates(ctx, address, limit)
 	if err != nil {

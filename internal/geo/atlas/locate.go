@@ -122,7 +122,7 @@ func (s *Service) GridsGeoJSON(ctx context.Context, f GridMapFilter) (GridCollec
 		return GridCollection{}, err
 	}
 	if f.Level != 0 && (f.Level < 1 || f.Level > 3) {
-		return GridCollection{}, apperr.Field("level", "must be 1, 2 or 3")
+		return GridCollection{}, apperr.Field("level", apperr.GridLevel)
 	}
 	scope := rbac.ScopeOf(actor.From(ctx), rbac.GridRead)
 	sel := org.GridOutlineFilter{Scope: &scope, WithBoundary: true, Level: f.Level, NoGeometry: true}

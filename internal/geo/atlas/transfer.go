@@ -47,8 +47,16 @@ type FeatureReport struct {
 	Code   string `json:"code"`
 	Name   string `json:"name,omitempty"`
 	OK     bool   `json:"ok"`
-	Error  string `json:"error,omitempty"`
+	Error  string `json:"error,omitempty"`  // Problem in English
 	Change string `json:"change,omitempty"` // set, changed or unchanged
+	// Problem is why the feature cannot be imported, as a code with
+	// arguments (nil when it can).
+	Problem *apperr.Problem `json:"problem,omitempty"`
+}
+
+// fail records why the feature cannot be imported.
+func (fr *FeatureReport) fail(p apperr.Problem) {
+	fr.Problem, fr.Error = &p, p.Text(apperr.English)
 }
 
 // ImportReport is the result of Import: a report per feature and whether
@@ -88,7 +96,7 @@ func (s *Service) Import(ctx context.Context, req ImportRequest) (ImportReport, 
 	if req.Target == TargetUnits {
 		perm, readPerm = rbac.OrgWrite, rbac.OrgRead
 	} else if req.Target != TargetGrids {
-		return rep, apperr.Field("target", "must be grids or units")
+		return rep, apperr.Field("target", apperr.OneOf, "values", "grids, units")
 	}
 	if err := rbac.RequireAny(ctx, perm); err != nil {
 		return rep, err
@@ -105,7 +113,7 @@ func (s *Service) Import(ctx context.Context, req ImportRequest) (ImportReport, 
 		src = "import"
 	}
 	if strings.TrimSpace(req.CodeProperty) == "" {
-		return rep, apperr.Field("code_property", "is required: the property holding the code")
+		return rep, apperr.Field("code_property", apperr.CodeProperty)
 	}
 	features, err := readFeatures(req.Format, req.Data, crs)
 	if err != nil {
@@ -176,10 +184,10 @@ type importFeature struct {
 // file. A Shapefile zip is read whole (a bad shape fails the file).
 func readFeatures(format string, data []byte, crs string) ([]importFeature, error) {
 	if len(data) == 0 {
-		return nil, apperr.Field("file", "is empty")
+		return nil, apperr.Field("file", apperr.Empty)
 	}
 	if len(data) > MaxImportBytes {
-		return nil, apperr.Field("file", "is larger than 64 MB")
+		return nil, apperr.Field("file", apperr.TooLarge, "size", "64 MB")
 	}
 	var out []importFeature
 	switch format {
@@ -189,7 +197,7 @@ func readFeatures(format string, data []byte, crs string) ([]importFeature, erro
 			Features []json.RawMessage `json:"features"`
 		}
 		if err := json.Unmarshal(data, &fc); err != nil {
-			return nil, apperr.Field("file", "is not GeoJSON: "+err.Error())
+			return nil, apperr.Field("file", apperr.NotGeojson, "detail", err.Error())
 		}
 		raws := fc.Features
 		if fc.Type != "FeatureCollection" {
@@ -202,7 +210,7 @@ func readFeatures(format string, data []byte, crs string) ([]importFeature, erro
 				err = errors.New("is not one feature")
 			}
 			if err != nil {
-				f.report.Error = geomProblem(err)
+				f.report.fail(geomProblem(err))
 				f.props = rawProps(raw)
 			} else {
 				f.geom, f.props = fs[0], fs[0].Properties
@@ -218,16 +226,16 @@ func readFeatures(format string, data []byte, crs string) ([]importFeature, erro
 			out = append(out, importFeature{props: g.Properties, geom: g, report: FeatureReport{Index: i}})
 		}
 	default:
-		return nil, apperr.Field("format", "must be geojson or shapefile")
+		return nil, apperr.Field("format", apperr.OneOf, "values", "geojson, shapefile")
 	}
 	if len(out) > maxImportReports {
-		return nil, apperr.Field("file", fmt.Sprintf("has more than %d features", maxImportReports))
+		return nil, apperr.Field("file", apperr.TooManyFeatures, "n", maxImportReports)
 	}
 	for i := range out {
 		if out[i].report.Error == "" && crs == CRSGCJ02 && out[i].geom.Geometry != nil {
 			mp, err := geo.ValidateMultiPolygon(multi(geo.GeometryGCJ02ToWGS84(out[i].geom.Geometry)))
 			if err != nil {
-				out[i].report.Error = "after GCJ-02 → WGS84 conversion: " + geomProblem(err)
+				out[i].report.fail(apperr.P(apperr.AfterGcj, "problem", geomProblem(err)))
 			}
 			out[i].geom.Geometry = mp
 		}
@@ -254,29 +262,29 @@ func rawProps(raw json.RawMessage) map[string]string {
 func (s *Service) checkFeature(ctx context.Context, tgt string, perm, readPerm rbac.Permission,
 	fr *FeatureReport, g geo.Feature, before []importFeature) json.RawMessage {
 	if fr.Code == "" {
-		fr.Error = "has no code (property missing or empty)"
+		fr.fail(apperr.P(apperr.ImportNoCode))
 		return nil
 	}
 	for _, b := range before {
 		if b.report.Code == fr.Code {
-			fr.Error = fmt.Sprintf("code %s appears more than once (also feature %d)", fr.Code, b.report.Index)
+			fr.fail(apperr.P(apperr.ImportCodeTwice, "code", fr.Code, "other", b.report.Index))
 			return nil
 		}
 	}
 	if len(g.Geometry) == 0 {
-		fr.Error = "has no geometry"
+		fr.fail(apperr.P(apperr.ImportNoGeometry))
 		return nil
 	}
 	t, err := s.lookupTarget(ctx, tgt, fr.Code)
 	if apperr.Is(err, apperr.NotFound) || (err == nil && !rbac.Can(actor.From(ctx), readPerm, t.path)) {
-		fr.Error = "unknown code " + fr.Code
+		fr.fail(apperr.P(apperr.ImportUnknownCode, "code", fr.Code))
 		return nil
 	} else if err != nil {
-		fr.Error = err.Error()
+		fr.fail(apperr.ProblemOf(err))
 		return nil
 	}
 	if !rbac.Can(actor.From(ctx), perm, t.path) {
-		fr.Error = fmt.Sprintf("permission %s required over %s", perm, fr.Code)
+		fr.fail(apperr.P(apperr.ImportNoPermission, "perm", string(perm), "code", fr.Code))
 		return nil
 	}
 	b := geo.GeometryJSON(g.Geometry)

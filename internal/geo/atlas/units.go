@@ -55,7 +55,7 @@ func shapeOf(u org.UnitOutline) UnitShape {
 func checkSource(src string) (string, error) {
 	src = strings.TrimSpace(src)
 	if utf8.RuneCountInString(src) > 100 || strings.IndexFunc(src, unicode.IsControl) >= 0 {
-		return "", apperr.Field("boundary_source", "must be at most 100 characters without control characters")
+		return "", apperr.Field("boundary_source", apperr.TextChars, "n", 100)
 	}
 	return src, nil
 }
@@ -91,7 +91,7 @@ func (s *Service) SetUnitBoundary(ctx context.Context, code string, geometry jso
 			return err
 		}
 		if u.Kind != "territory" {
-			return apperr.Field("code", "only a city, district, street or community has a boundary")
+			return apperr.Field("code", apperr.NoBoundaryHere)
 		}
 		change, err := s.writeUnitBoundary(ctx, u, stored, src)
 		if err != nil {
@@ -150,7 +150,7 @@ func (s *Service) UnitShapes(ctx context.Context, f UnitShapeFilter) ([]UnitShap
 		return nil, err
 	}
 	if f.Level != "" && !validLevel(f.Level) {
-		return nil, apperr.Field("level", "must be one of city, district, street, community")
+		return nil, apperr.Field("level", apperr.OneOf, "values", "city, district, street, community")
 	}
 	scope := rbac.ScopeOf(actor.From(ctx), rbac.OrgRead)
 	units, err := s.org.UnitOutlines(ctx, org.OutlineFilter{Scope: &scope, TerritoryOnly: true,

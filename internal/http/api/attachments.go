@@ -86,7 +86,7 @@ func (a *api) uploadAttachmentHandler(w http.ResponseWriter, r *http.Request) er
 	for {
 		part, err := mr.NextPart()
 		if errors.Is(err, io.EOF) {
-			return apperr.Field("file", "is required")
+			return apperr.Field("file", apperr.Required)
 		}
 		if err != nil {
 			return body.or(apperr.New(apperr.BadRequest, "malformed multipart body"), limit)
@@ -98,7 +98,7 @@ func (a *api) uploadAttachmentHandler(w http.ResponseWriter, r *http.Request) er
 				return body.or(apperr.New(apperr.BadRequest, "malformed multipart body"), limit)
 			}
 			if len(b) > maxPurposeField {
-				return apperr.Field("purpose", "is too long")
+				return apperr.Field("purpose", apperr.TooLong)
 			}
 			purpose = strings.TrimSpace(string(b))
 		case "file":
@@ -110,7 +110,7 @@ func (a *api) uploadAttachmentHandler(w http.ResponseWriter, r *http.Request) er
 			w.Header().Set("Location", Prefix+"/attachments/"+strconv.FormatInt(att.ID, 10))
 			return created(w, att)
 		default:
-			return apperr.Field(part.FormName(), "unknown form field; send file and optionally purpose")
+			return apperr.Field(part.FormName(), apperr.UnknownFormField)
 		}
 	}
 }

@@ -25,10 +25,10 @@ func (a *api) listAuditHandler(w http.ResponseWriter, r *http.Request) error {
 	switch f.Result {
 	case "", audit.Success, audit.Failure:
 	default:
-		q.problems["result"] = "must be success or failure"
+		q.problems.Add("result", apperr.OneOf, "values", "success, failure")
 	}
 	if !f.From.IsZero() && !f.To.IsZero() && !f.From.Before(f.To) {
-		q.problems["to"] = "must be after from"
+		q.problems.Add("to", apperr.After, "other", "from")
 	}
 	if err := q.err(); err != nil {
 		return err

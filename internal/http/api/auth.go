@@ -35,15 +35,15 @@ func (a *api) loginHandler(w http.ResponseWriter, r *http.Request) error {
 	if err := httpx.DecodeJSON(w, r, &in); err != nil {
 		return err
 	}
-	missing := map[string]string{}
+	missing := apperr.FieldErrors{}
 	if strings.TrimSpace(in.Username) == "" {
-		missing["username"] = "required"
+		missing.Add("username", apperr.Required)
 	}
 	if in.Password == "" {
-		missing["password"] = "required"
+		missing.Add("password", apperr.Required)
 	}
 	if len(missing) > 0 {
-		return apperr.InvalidFields(missing)
+		return missing.Err()
 	}
 	sess, err := a.Auth.Login(r.Context(), strings.TrimSpace(in.Username), in.Password, auth.KindAPI)
 	if err != nil {
@@ -106,15 +106,15 @@ func (a *api) changeOwnPasswordHandler(w http.ResponseWriter, r *http.Request) e
 	if err := httpx.DecodeJSON(w, r, &in); err != nil {
 		return err
 	}
-	missing := map[string]string{}
+	missing := apperr.FieldErrors{}
 	if in.OldPassword == "" {
-		missing["old_password"] = "required"
+		missing.Add("old_password", apperr.Required)
 	}
 	if in.NewPassword == "" {
-		missing["new_password"] = "required"
+		missing.Add("new_password", apperr.Required)
 	}
 	if len(missing) > 0 {
-		return apperr.InvalidFields(missing)
+		return missing.Err()
 	}
 	if err := a.Auth.ChangeOwnPassword(r.Context(), in.OldPassword, in.NewPassword); err != nil {
 		return err

@@ -51,7 +51,7 @@ func (a *api) calendarDeadlineHandler(w http.ResponseWriter, r *http.Request) er
 	from := svc.Now()
 	if s := q.str("from"); s != "" {
 		if from, err = time.Parse(time.RFC3339, s); err != nil {
-			return apperr.Field("from", "must be an RFC 3339 time such as 2026-09-30T10:00:00+08:00")
+			return apperr.Field("from", apperr.Time)
 		}
 	}
 	cal := svc.Calendar()
@@ -78,7 +78,7 @@ func (a *api) calendarDaysHandler(w http.ResponseWriter, r *http.Request) error 
 	year := svc.Now().Year()
 	if s := newQuery(r).str("year"); s != "" {
 		if year, err = strconv.Atoi(s); err != nil {
-			return apperr.Field("year", "must be a year such as 2026")
+			return apperr.Field("year", apperr.Year)
 		}
 	}
 	days, err := svc.Days(r.Context(), year)

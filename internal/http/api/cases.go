@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"strings"
 
+	"gridgov/internal/apperr"
 	"gridgov/internal/cases"
 	"gridgov/internal/http/httpx"
 )
@@ -60,7 +61,7 @@ func caseFilter(r *http.Request) (cases.Filter, error) {
 	if s := q.str("status"); s != "" {
 		for _, st := range strings.Split(s, ",") {
 			if !validStatus(cases.Status(st)) {
-				q.problems["status"] = "unknown status " + st
+				q.problems.Add("status", apperr.UnknownValue, "value", st)
 			}
 			f.Status = append(f.Status, cases.Status(st))
 		}
@@ -68,7 +69,7 @@ func caseFilter(r *http.Request) (cases.Filter, error) {
 	switch f.Overdue {
 	case "", cases.Green, cases.Yellow, cases.Red:
 	default:
-		q.problems["overdue"] = "must be green, yellow or red"
+		q.problems.Add("overdue", apperr.OneOf, "values", "green, yellow, red")
 	}
 	switch q.str("supervised") {
 	case "":
@@ -79,7 +80,7 @@ func caseFilter(r *http.Request) (cases.Filter, error) {
 		t := false
 		f.Supervised = &t
 	default:
-		q.problems["supervised"] = "must be true or false"
+		q.problems.Add("supervised", apperr.OneOf, "values", "true, false")
 	}
 	f.ReturnedMin = q.intIn("returned_min", 0, 1000)
 	f.Limit, f.Offset = q.page(500)

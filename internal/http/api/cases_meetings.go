@@ -1,6 +1,7 @@
 package api
 
 import (
+	"gridgov/internal/apperr"
 	"net/http"
 	"strconv"
 
@@ -42,7 +43,7 @@ func (a *api) listMeetingsHandler(w http.ResponseWriter, r *http.Request) error 
 	if s := q.str("case_id"); s != "" {
 		id, err := strconv.ParseInt(s, 10, 64)
 		if err != nil || id <= 0 {
-			q.problems["case_id"] = "must be a case id"
+			q.problems.Add("case_id", apperr.PositiveInt)
 		}
 		f.CaseID = id
 	}

@@ -52,7 +52,7 @@ func floatParam(q *query, name string) float64 {
 	s := q.str(name)
 	v, err := strconv.ParseFloat(s, 64)
 	if err != nil {
-		q.problems[name] = "is required: a number in degrees"
+		q.problems.Add(name, apperr.Required)
 	}
 	return v
 }
@@ -191,7 +191,7 @@ func (a *api) geoImportHandler(w http.ResponseWriter, r *http.Request) error {
 	defer r.MultipartForm.RemoveAll()
 	file, hdr, err := r.FormFile("file")
 	if err != nil {
-		return apperr.Field("file", "is required")
+		return apperr.Field("file", apperr.Required)
 	}
 	defer file.Close()
 	data, err := io.ReadAll(file)
@@ -230,7 +230,7 @@ func formBool(s string) (bool, error) {
 	case "1", "true", "yes", "on":
 		return true, nil
 	}
-	return false, apperr.Field("dry_run", "must be true or false")
+	return false, apperr.Field("dry_run", apperr.OneOf, "values", "true, false")
 }
 
 func (a *api) geoExportHandler(w http.ResponseWriter, r *http.Request) error {
@@ -334,7 +334,7 @@ func (a *api) geoFencesAtHandler(w http.ResponseWriter, r *http.Request) error {
 	if s := q.str("id"); s != "" {
 		n, err := strconv.ParseInt(s, 10, 64)
 		if err != nil || n <= 0 {
-			q.problems["id"] = "must be a fence id"
+			q.problems.Add("id", apperr.PositiveInt)
 		}
 		id = n
 	}

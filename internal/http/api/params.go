@@ -25,10 +25,10 @@ func pathID(r *http.Request, name string) (int64, error) {
 // learns of all bad parameters at once.
 type query struct {
 	r        *http.Request
-	problems map[string]string
+	problems apperr.FieldErrors
 }
 
-func newQuery(r *http.Request) *query { return &query{r: r, problems: map[string]string{}} }
+func newQuery(r *http.Request) *query { return &query{r: r, problems: apperr.FieldErrors{}} }
 
 func (q *query) str(name string) string { return strings.TrimSpace(q.r.URL.Query().Get(name)) }
 
@@ -39,7 +39,7 @@ func (q *query) intIn(name string, min, max int) int {
 	}
 	n, err := strconv.Atoi(s)
 	if err != nil || n < min || n > max {
-		q.problems[name] = "must be an integer from " + strconv.Itoa(min) + " to " + strconv.Itoa(max)
+		q.problems.Add(name, apperr.IntRange, "min", min, "max", max)
 		return 0
 	}
 	return n
@@ -60,7 +60,7 @@ func (q *query) level() org.Level {
 			return l
 		}
 	}
-	q.problems["level"] = "must be city, district, street or community"
+	q.problems.Add("level", apperr.OneOf, "values", "city, district, street, community")
 	return ""
 }
 
@@ -69,7 +69,7 @@ func (q *query) kind() org.Kind {
 	case "", org.Territory, org.Department, org.Office:
 		return k
 	}
-	q.problems["kind"] = "must be territory, department or office"
+	q.problems.Add("kind", apperr.OneOf, "values", "territory, department, office")
 	return ""
 }
 
@@ -78,7 +78,7 @@ func (q *query) team() org.Team {
 	case org.NoTeam, org.Deployed, org.MassWork, org.GridLeader:
 		return t
 	}
-	q.problems["team"] = "must be deployed, masswork or grid_leader"
+	q.problems.Add("team", apperr.OneOf, "values", "deployed, masswork, grid_leader")
 	return ""
 }
 
@@ -99,7 +99,7 @@ func (q *query) time(name string, endOfDay bool) time.Time {
 	}
 	d, err := time.ParseInLocation("2006-01-02", s, shanghai)
 	if err != nil {
-		q.problems[name] = "must be a date YYYY-MM-DD or an RFC 3339 time"
+		q.problems.Add(name, apperr.DateOrTime)
 		return time.Time{}
 	}
 	if endOfDay {
@@ -120,7 +120,7 @@ func (q *query) optBool(name string) *bool {
 		v := false
 		return &v
 	}
-	q.problems[name] = "must be true or false"
+	q.problems.Add(name, apperr.OneOf, "values", "true, false")
 	return nil
 }
 
@@ -134,5 +134,5 @@ func (q *query) err() error {
 	if len(q.problems) == 0 {
 		return nil
 	}
-	return apperr.InvalidFields(q.problems)
+	return q.problems.Err()
 }

@@ -152,8 +152,8 @@ func (a *api) visitsHandler(w http.ResponseWriter, r *http.Request) error {
 	q := newQuery(r)
 	typ := q.str("object_type")
 	oid := int64(q.intIn("object_id", 1, 1<<62))
-	if oid == 0 && q.problems["object_id"] == "" {
-		q.problems["object_id"] = "is required"
+	if oid == 0 && q.problems["object_id"].Code == "" {
+		q.problems.Add("object_id", apperr.Required)
 	}
 	limit := q.intIn("limit", 1, 500)
 	if err := q.err(); err != nil {

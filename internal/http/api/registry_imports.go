@@ -52,7 +52,7 @@ func (a *api) importPeopleHandler(w http.ResponseWriter, r *http.Request) error 
 	for {
 		part, err := mr.NextPart()
 		if errors.Is(err, io.EOF) {
-			return apperr.Field("file", "is required")
+			return apperr.Field("file", apperr.Required)
 		}
 		if err != nil {
 			return body.or(apperr.New(apperr.BadRequest, "malformed multipart body"), limit)
@@ -61,7 +61,7 @@ func (a *api) importPeopleHandler(w http.ResponseWriter, r *http.Request) error 
 		case "unit_code", "source":
 			b, err := io.ReadAll(io.LimitReader(part, maxImportField+1))
 			if err != nil || len(b) > maxImportField {
-				return body.or(apperr.Field(part.FormName(), "is too long"), limit)
+				return body.or(apperr.Field(part.FormName(), apperr.TooLong), limit)
 			}
 			if part.FormName() == "unit_code" {
 				opts.UnitCode = strings.TrimSpace(string(b))
@@ -105,7 +105,7 @@ func exportFormat(r *http.Request) (string, error) {
 	case "xlsx":
 		return "xlsx", nil
 	}
-	return "", apperr.Field("format", "must be csv or xlsx")
+	return "", apperr.Field("format", apperr.OneOf, "values", "csv, xlsx")
 }
 
 // download sets the headers of a file answer.

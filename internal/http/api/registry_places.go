@@ -1,6 +1,7 @@
 package api
 
 import (
+	"gridgov/internal/apperr"
 	"net/http"
 	"strconv"
 
@@ -48,7 +49,7 @@ func (q *query) floatParam(name string, min, max float64) *float64 {
 	}
 	v, err := strconv.ParseFloat(s, 64)
 	if err != nil || v < min || v > max {
-		q.problems[name] = "must be a number from " + strconv.FormatFloat(min, 'f', -1, 64) + " to " + strconv.FormatFloat(max, 'f', -1, 64)
+		q.problems.Add(name, apperr.OutOfRange, "min", min, "max", max)
 		return nil
 	}
 	return &v
@@ -100,10 +101,10 @@ func (a *api) nearestHousesHandler(w http.ResponseWriter, r *http.Request) error
 	q := newQuery(r)
 	lat, lng, limit := q.floatParam("lat", -90, 90), q.floatParam("lng", -180, 180), q.intIn("limit", 1, 100)
 	if lat == nil {
-		q.problems["lat"] = "required"
+		q.problems.Add("lat", apperr.Required)
 	}
 	if lng == nil {
-		q.problems["lng"] = "required"
+		q.problems.Add("lng", apperr.Required)
 	}
 	if err := q.err(); err != nil {
 		return err
@@ -368,7 +369,7 @@ func (a *api) listRosterHandler(w http.ResponseWriter, r *http.Request) error {
 	if p := q.str("person_id"); p != "" {
 		id, err := strconv.ParseInt(p, 10, 64)
 		if err != nil || id <= 0 {
-			q.problems["person_id"] = "must be a positive integer"
+			q.problems.Add("person_id", apperr.PositiveInt)
 		}
 		f.PersonID = id
 	}

@@ -55,7 +55,7 @@ func (a *api) updateRoleHandler(w http.ResponseWriter, r *http.Request) error {
 	}
 	name := r.PathValue("name")
 	if in.Name != "" && in.Name != name {
-		return apperr.Field("name", "must match the role name in the path (roles cannot be renamed)")
+		return apperr.Field("name", apperr.RolePath)
 	}
 	in.Name = name
 	role, err := a.Auth.UpdateRole(r.Context(), name, in)

@@ -102,7 +102,7 @@ func (a *api) appendUploadHandler(w http.ResponseWriter, r *http.Request) error 
 	}
 	offset, err := strconv.ParseInt(strings.TrimSpace(r.Header.Get("Upload-Offset")), 10, 64)
 	if err != nil || offset < 0 {
-		return apperr.Field("Upload-Offset", "required: the byte offset this chunk starts at")
+		return apperr.Field("Upload-Offset", apperr.ChunkOffset)
 	}
 	body := &bodyErr{r: http.MaxBytesReader(w, r.Body, maxChunk)}
 	u, err := svc.AppendUpload(r.Context(), id, offset, body, r.Header.Get("Upload-Checksum"))

@@ -91,7 +91,7 @@ func (a *api) setPasswordHandler(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if in.Password == "" {
-		return apperr.Field("password", "required")
+		return apperr.Field("password", apperr.Required)
 	}
 	if err := a.Auth.SetPassword(r.Context(), id, in.Password); err != nil {
 		return err

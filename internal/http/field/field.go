@@ -16,6 +16,9 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"gridgov/internal/http/httpx"
+	"gridgov/internal/i18n"
 )
 
 // Prefix is where the field app is mounted.
@@ -23,14 +26,6 @@ const Prefix = "/field/"
 
 //go:embed static
 var staticFS embed.FS
-
-// csp allows only this origin. Styles are files too (no inline style
-// attributes in the markup; Leaflet sets element.style through the CSSOM,
-// which style-src does not govern). Photos and recordings the user just
-// captured are shown from blob: URLs before they are uploaded.
-const csp = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; " +
-	"media-src 'self' blob:; connect-src 'self'; worker-src 'self'; manifest-src 'self'; font-src 'self'; " +
-	"object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
 
 // shellAssets are the console's vendored files the app uses; the service
 // worker caches them with the app shell.
@@ -64,6 +59,14 @@ func New() http.Handler {
 		names = append(names, name)
 		return nil
 	})
+	// The app's messages come from the one catalogue; the module is part
+	// of the app (and of its version), like the files.
+	msgs, err := i18n.JSModule("field")
+	if err != nil {
+		panic(err) // the catalogue is embedded: a broken one is a build error, caught by the tests
+	}
+	h.files["js/messages.js"] = msgs
+	names = append(names, "js/messages.js")
 	sort.Strings(names)
 	for _, n := range names {
 		sum.Write([]byte(n))
@@ -125,7 +128,7 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	hd := w.Header()
-	hd.Set("Content-Security-Policy", csp)
+	httpx.FieldCSP().Set(hd)
 	// The global header denies the camera and microphone to pages; the
 	// field app records photos, voice and video and needs the location.
 	hd.Set("Permissions-Policy", "camera=(self), microphone=(self), geolocation=(self), payment=()")

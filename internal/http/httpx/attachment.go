@@ -30,7 +30,7 @@ func ServeAttachment(w http.ResponseWriter, r *http.Request, att blob.Attachment
 	}
 	h.Set("Content-Type", ctype)
 	h.Set("X-Content-Type-Options", "nosniff")
-	h.Set("Content-Security-Policy", "default-src 'none'; sandbox")
+	AttachmentCSP().Set(h)
 	h.Set("Content-Disposition", ContentDisposition(disp, name))
 	h.Set("Cache-Control", "private, max-age=3600")
 	h.Set("ETag", etag)

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"io"
 	"log/slog"
 	"mime"
@@ -13,6 +12,7 @@ import (
 
 	"gridgov/internal/actor"
 	"gridgov/internal/apperr"
+	"gridgov/internal/i18n"
 )
 
 // MaxBody is the largest request body DecodeJSON accepts.
@@ -64,11 +64,24 @@ type ErrorBody struct {
 
 // ErrorDetail is the content of ErrorBody.
 type ErrorDetail struct {
-	Code      apperr.Code       `json:"code"`
-	Message   string            `json:"message"`
-	Fields    map[string]string `json:"fields,omitempty"`
-	Reason    string            `json:"reason,omitempty"`
-	RequestID string            `json:"request_id,omitempty"`
+	Code    apperr.Code `json:"code"`
+	Message string      `json:"message"`
+	// Fields holds each field's problem in words, in the language the
+	// request's Accept-Language asks for (zh-CN or en; English when it
+	// names neither); Problems the same problems as codes with arguments.
+	Fields    map[string]string         `json:"fields,omitempty"`
+	Problems  map[string]apperr.Problem `json:"problems,omitempty"`
+	Reason    string                    `json:"reason,omitempty"`
+	RequestID string                    `json:"request_id,omitempty"`
+}
+
+// Lang returns the language of an API answer: the one Accept-Language
+// asks for, English when it names none of ours.
+func Lang(r *http.Request) string {
+	if l := i18n.FromAcceptLanguage(r.Header.Get("Accept-Language")); l != "" {
+		return l
+	}
+	return i18n.EN
 }
 
 // errorLoggerKey holds the logger WriteError uses for internal errors.
@@ -101,13 +114,13 @@ func WriteError(w http.ResponseWriter, r *http.Request, err error) {
 }
 
 func writeErrorBody(w http.ResponseWriter, r *http.Request, e *apperr.Error) {
-	d := ErrorDetail{Code: e.Code, Message: e.Message, Fields: e.Fields, Reason: e.Reason,
-		RequestID: metaOf(r).RequestID}
+	d := ErrorDetail{Code: e.Code, Message: e.Message, Fields: e.FieldText(Lang(r)), Problems: e.Problems,
+		Reason: e.Reason, RequestID: metaOf(r).RequestID}
 	switch e.Code {
 	case apperr.Internal:
-		d.Message, d.Fields, d.Reason = "internal error", nil, ""
+		d.Message, d.Fields, d.Problems, d.Reason = "internal error", nil, nil, ""
 	case apperr.NotFound:
-		d.Message, d.Fields = "not found", nil
+		d.Message, d.Fields, d.Problems = "not found", nil, nil
 	}
 	if e.Code == apperr.Unauthenticated {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="gridgov"`)
@@ -163,11 +176,11 @@ func decodeError(err error) error {
 		if field == "" {
 			return apperr.Newf(apperr.BadRequest, "request body must be %s, not %s", kindName(typ), typ.Value)
 		}
-		return apperr.Field(field, fmt.Sprintf("must be %s, not %s", kindName(typ), typ.Value))
+		return apperr.Field(field, apperr.JSONType, "want", kindName(typ), "got", typ.Value)
 	}
 	if name, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
 		name = strings.Trim(name, `"`)
-		return apperr.Field(name, "unknown field")
+		return apperr.Field(name, apperr.UnknownField)
 	}
 	return apperr.Newf(apperr.BadRequest, "malformed JSON: %s", strings.TrimPrefix(err.Error(), "json: "))
 }

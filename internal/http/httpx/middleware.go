@@ -92,16 +92,12 @@ func Recover(log *slog.Logger, next http.Handler) http.Handler {
 	})
 }
 
-// SecurityHeaders sets the headers every response carries. The CSP allows
-// only this origin (no CDNs); inline styles are allowed because the console
-// and htmx set style attributes, inline scripts are not. A handler may
-// replace any of them.
+// SecurityHeaders sets the headers every response carries, DefaultCSP
+// among them. A handler may replace any of them.
 func SecurityHeaders(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()
-		h.Set("Content-Security-Policy", "default-src 'self'; script-src 'self'; "+
-			"style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; font-src 'self'; "+
-			"connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'")
+		DefaultCSP().Set(h)
 		h.Set("X-Content-Type-Options", "nosniff")
 		h.Set("Referrer-Policy", "no-referrer")
 		h.Set("X-Frame-Options", "DENY")

@@ -362,7 +362,7 @@ func parseDate(v, field string) (*time.Time, error) {
 			return &t, nil
 		}
 	}
-	return nil, apperr.Field(field, "not an ISO 8601 date, e.g. 2026-03-02T09:00:00+08:00")
+	return nil, apperr.Field(field, apperr.Time)
 }
 
 func splitList(v string) []string {
@@ -395,7 +395,7 @@ func (h *handler) requests(w http.ResponseWriter, r *http.Request, f format) {
 		if v := strings.TrimSpace(q.Get(p.name)); v != "" {
 			n, err := strconv.Atoi(v)
 			if err != nil || n < 1 {
-				h.fail(w, r, f, apperr.Field(p.name, "a positive integer"))
+				h.fail(w, r, f, apperr.Field(p.name, apperr.PositiveInt))
 				return
 			}
 			*p.dst = n
@@ -487,7 +487,7 @@ func reportFrom(r *http.Request) (citizen.ReportInput, error) {
 		DeviceID: v("device_id"), AccountID: v("account_id"),
 		IdempotencyKey: strings.TrimSpace(r.Header.Get("Idempotency-Key"))}
 	if in.CategoryCode == "" {
-		return in, apperr.Field(citizen.FieldCategory, "required")
+		return in, apperr.Field(citizen.FieldCategory, apperr.Required)
 	}
 	if in.Address == "" {
 		// address_id names a place in the city's address base; gridgov
@@ -499,7 +499,7 @@ func reportFrom(r *http.Request) (citizen.ReportInput, error) {
 		a, err1 := strconv.ParseFloat(lat, 64)
 		b, err2 := strconv.ParseFloat(lng, 64)
 		if err := errors.Join(err1, err2); err != nil {
-			return in, apperr.Field(citizen.FieldLocation, "lat and long must be decimal degrees (WGS84)")
+			return in, apperr.Field(citizen.FieldLocation, apperr.Coordinates)
 		}
 		in.Lat, in.Lng = &a, &b
 	}

@@ -12,9 +12,6 @@ package public
 import (
 	"bytes"
 	"embed"
-	"encoding/json"
-	"fmt"
-	"gridgov/internal/app"
 	"html/template"
 	"io/fs"
 	"net"
@@ -22,7 +19,9 @@ import (
 	"time"
 
 	"gridgov/internal/actor"
+	"gridgov/internal/app"
 	"gridgov/internal/apperr"
+	"gridgov/internal/i18n"
 )
 
 // Prefix is the path the portal is mounted at.
@@ -30,10 +29,10 @@ const Prefix = "/public/"
 
 // NoticeVersion is the version of the processing notice (PRIV-8) the
 // report form shows; each report stores the version its reporter
-// accepted. Change it with the notice text in i18n/*.json.
+// accepted. Change it with the notice text in internal/i18n/locales/*/portal.json.
 const NoticeVersion = "2026-03"
 
-//go:embed templates/*.html i18n/*.json static/*
+//go:embed templates/*.html static/*
 var files embed.FS
 
 // Options are the portal's map settings.
@@ -45,13 +44,13 @@ type Options struct {
 }
 
 // Languages of the portal; the first is the default.
-var languages = []string{"zh-CN", "en"}
+var languages = i18n.Languages()
 
 type handler struct {
 	*app.App
 	opts Options
 	tmpl map[string]*template.Template // language → all pages
-	cat  map[string]map[string]string
+	cat  i18n.Messages
 }
 
 // New returns the portal's handler for everything under Prefix. It panics
@@ -84,42 +83,15 @@ func New(services *app.App, opts Options) http.Handler {
 
 // load parses the catalogues and the templates of every language.
 func (h *handler) load() error {
-	h.cat, h.tmpl = map[string]map[string]string{}, map[string]*template.Template{}
+	cat, err := i18n.Load("portal")
+	if err != nil {
+		return err
+	}
+	h.cat, h.tmpl = cat, map[string]*template.Template{}
 	for _, l := range languages {
-		b, err := files.ReadFile("i18n/" + l + ".json")
-		if err != nil {
-			return err
-		}
-		m := map[string]string{}
-		if err := json.Unmarshal(b, &m); err != nil {
-			return fmt.Errorf("portal i18n %s: %w", l, err)
-		}
-		h.cat[l] = m
-	}
-	for k := range h.cat["zh-CN"] {
-		if _, ok := h.cat["en"][k]; !ok {
-			return fmt.Errorf("portal i18n: key %q missing in en", k)
-		}
-	}
-	for k := range h.cat["en"] {
-		if _, ok := h.cat["zh-CN"][k]; !ok {
-			return fmt.Errorf("portal i18n: key %q missing in zh-CN", k)
-		}
-	}
-	for _, l := range languages {
-		m := h.cat[l]
 		loc := time.FixedZone("CST", 8*3600)
 		t, err := template.New("").Funcs(template.FuncMap{
-			"T": func(key string, args ...any) string {
-				s, ok := m[key]
-				if !ok {
-					return key
-				}
-				if len(args) > 0 {
-					return fmt.Sprintf(s, args...)
-				}
-				return s
-			},
+			"T": cat.T(l),
 			"deref": func(p *int) int {
 				if p == nil {
 					return 0

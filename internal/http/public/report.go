@@ -92,7 +92,7 @@ func (h *handler) report(w http.ResponseWriter, r *http.Request) {
 	if err := r.ParseMultipartForm(1 << 20); err != nil && !errors.Is(err, http.ErrNotMultipart) {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
-			h.reportAgain(w, r, v, reportForm{}, apperr.Field("photo", "too_large"), http.StatusRequestEntityTooLarge)
+			h.reportAgain(w, r, v, reportForm{}, apperr.Field("photo", apperr.TooLarge), http.StatusRequestEntityTooLarge)
 			return
 		}
 		h.failPage(w, r, apperr.New(apperr.Invalid, "malformed form"))
@@ -105,7 +105,7 @@ func (h *handler) report(w http.ResponseWriter, r *http.Request) {
 		ConfirmNew: r.FormValue("confirm_new") != ""}
 	token := r.FormValue("captcha")
 	if !f.Notice {
-		h.reportAgain(w, r, v, f, apperr.Field("notice", "required"), http.StatusUnprocessableEntity)
+		h.reportAgain(w, r, v, f, apperr.Field("notice", apperr.Required), http.StatusUnprocessableEntity)
 		return
 	}
 	in, err := reportInput(r, f)
@@ -161,17 +161,17 @@ func (h *handler) takePhoto(r *http.Request, f *reportForm) error {
 		return nil
 	}
 	if err != nil {
-		return apperr.Field("photo", "unreadable")
+		return apperr.Field("photo", apperr.Unreadable)
 	}
 	defer file.Close()
 	if hdr.Size == 0 {
 		return nil
 	}
 	if hdr.Size > MaxPhoto {
-		return apperr.Field("photo", "too_large")
+		return apperr.Field("photo", apperr.TooLarge)
 	}
 	if len(photoIDs(f.PhotoIDs)) >= citizen.MaxPhotosPerReport {
-		return apperr.Field("photo", "too_many")
+		return apperr.Field("photo", apperr.TooMany)
 	}
 	id, err := h.Portal.UploadPhoto(r.Context(), clientKey(r), hdr.Filename, file)
 	if err != nil {
@@ -200,24 +200,27 @@ func photoIDs(s string) []int64 {
 func reportInput(r *http.Request, f reportForm) (citizen.ReportInput, error) {
 	in := citizen.ReportInput{Channel: "portal", CategoryCode: f.Category, Description: f.Description,
 		Address: f.Address, Phone: f.Phone, ClientKey: clientKey(r)}
+	// Every problem of the form at once, each beside its input.
+	errs := apperr.FieldErrors{}
 	if f.Lat != "" || f.Lng != "" {
 		lat, err1 := strconv.ParseFloat(strings.TrimSpace(f.Lat), 64)
 		lng, err2 := strconv.ParseFloat(strings.TrimSpace(f.Lng), 64)
 		if err1 != nil || err2 != nil {
-			return in, apperr.Field(citizen.FieldLocation, "malformed")
+			errs.Add(citizen.FieldLocation, apperr.Unreadable)
+		} else {
+			in.Lat, in.Lng = &lat, &lng
 		}
-		in.Lat, in.Lng = &lat, &lng
 	}
 	if strings.TrimSpace(in.CategoryCode) == "" {
-		return in, apperr.Field(citizen.FieldCategory, "required")
+		errs.Add(citizen.FieldCategory, apperr.Required)
 	}
 	if strings.TrimSpace(in.Description) == "" {
-		return in, apperr.Field("description", "required")
+		errs.Add("description", apperr.Required)
 	}
 	if in.Lat == nil && strings.TrimSpace(in.Address) == "" {
-		return in, apperr.Field(citizen.FieldLocation, "required")
+		errs.Add(citizen.FieldLocation, apperr.Required)
 	}
-	return in, nil
+	return in, errs.Err()
 }
 
 // statusOf is the HTTP status of a form error.
@@ -246,7 +249,7 @@ func (h *handler) reportAgain(w http.ResponseWriter, r *http.Request, v *view, f
 		h.failPage(w, r, derr)
 		return
 	}
-	for k, m := range e.Fields {
+	for k, m := range e.FieldText(v.Lang) {
 		d.Errors[k] = m
 	}
 	switch {

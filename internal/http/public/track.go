@@ -137,7 +137,7 @@ func (h *handler) rate(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	e := apperr.As(err)
-	for k, m := range e.Fields {
+	for k, m := range e.FieldText(v.Lang) {
 		d.Errors[k] = m
 	}
 	if len(e.Fields) == 0 {

@@ -27,8 +27,9 @@ type apikeysData struct {
 }
 
 // apikeysPage handles GET /apikeys.
-func (s *server) apikeysPage(w http.ResponseWriter, r *http.Request) {
+func (s *server) apikeysPage(w http.ResponseWriter, r *http.Request) error {
 	s.showAPIKeys(w, r, http.StatusOK, s.newView(r, "apikeys.title", "apikeys", nil), &apikeysData{})
+	return nil
 }
 
 func (s *server) showAPIKeys(w http.ResponseWriter, r *http.Request, status int, v *view, d *apikeysData) {
@@ -44,33 +45,32 @@ func (s *server) showAPIKeys(w http.ResponseWriter, r *http.Request, status int,
 
 // createAPIKey handles POST /apikeys: the answer shows the new key once
 // (no redirect, so that it never lands in a URL or the history).
-func (s *server) createAPIKey(w http.ResponseWriter, r *http.Request) {
+func (s *server) createAPIKey(w http.ResponseWriter, r *http.Request) error {
 	v := s.newView(r, "apikeys.title", "apikeys", nil)
 	k, secret, err := s.Citizen.CreateKey(r.Context(), r.PostFormValue("name"))
 	if err != nil {
 		status, ok := s.formError(v, err)
 		if !ok {
-			s.fail(w, r, err)
-			return
+			return err
 		}
 		v.Form = r.PostForm
 		s.showAPIKeys(w, r, status, v, &apikeysData{})
-		return
+		return nil
 	}
-	v.Flash, v.FlashKind = s.cat.translator(v.Lang)("flash.apikey_created"), "ok"
+	v.Flash, v.FlashKind = s.cat.T(v.Lang)("flash.apikey_created"), "ok"
 	s.showAPIKeys(w, r, http.StatusOK, v, &apikeysData{New: &k, Secret: secret})
+	return nil
 }
 
 // revokeAPIKey handles POST /apikeys/{id}/revoke.
-func (s *server) revokeAPIKey(w http.ResponseWriter, r *http.Request) {
+func (s *server) revokeAPIKey(w http.ResponseWriter, r *http.Request) error {
 	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
 	if err != nil || id <= 0 {
-		s.notFound(w, r)
-		return
+		return errNotFound()
 	}
 	if err := s.Citizen.RevokeKey(r.Context(), id); err != nil {
-		s.fail(w, r, err)
-		return
+		return err
 	}
 	seeOther(w, r, "/apikeys", "flash.apikey_revoked")
+	return nil
 }

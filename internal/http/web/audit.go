@@ -20,11 +20,10 @@ type auditData struct {
 }
 
 // auditPage handles GET /audit: the log, newest first, with filters.
-func (s *server) auditPage(w http.ResponseWriter, r *http.Request) {
+func (s *server) auditPage(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
 	if err := rbac.RequireAny(ctx, rbac.AuditRead); err != nil {
-		s.fail(w, r, err)
-		return
+		return err
 	}
 	q := r.URL.Query()
 	v := s.newView(r, "audit.title", "audit", nil)
@@ -35,17 +34,17 @@ func (s *server) auditPage(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		status, _ := s.formError(v, err)
 		s.render(w, r, status, "audit", v)
-		return
+		return nil
 	}
 	p := pageParam(r)
 	f.Limit, f.Offset = auditPageSize, (p-1)*auditPageSize
 	rows, total, err := s.Audit.List(ctx, f)
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return err
 	}
 	d.Rows, d.Pager = rows, newPager(r, p, auditPageSize, total)
 	s.render(w, r, http.StatusOK, "audit", v)
+	return nil
 }
 
 // auditFilter reads the filters; dates are days in Asia/Shanghai and "to"
@@ -59,48 +58,47 @@ func (s *server) auditFilter(q map[string][]string) (audit.Filter, error) {
 	}
 	f := audit.Filter{Username: get("username"), Action: get("action"), ObjectType: get("object_type"),
 		ObjectID: get("object_id"), Result: get("result")}
-	bad := map[string]string{}
+	bad := apperr.FieldErrors{}
 	if d := get("from"); d != "" {
 		t, err := time.ParseInLocation("2006-01-02", d, s.loc)
 		if err != nil {
-			bad["from"] = "must be a date (YYYY-MM-DD)"
+			bad.Add("from", apperr.Date)
 		}
 		f.From = t
 	}
 	if d := get("to"); d != "" {
 		t, err := time.ParseInLocation("2006-01-02", d, s.loc)
 		if err != nil {
-			bad["to"] = "must be a date (YYYY-MM-DD)"
+			bad.Add("to", apperr.Date)
 		} else {
 			f.To = t.AddDate(0, 0, 1)
 		}
 	}
 	if f.Result != "" && f.Result != audit.Success && f.Result != audit.Failure {
-		bad["result"] = "must be success or failure"
+		bad.Add("result", apperr.OneOf, "values", "success, failure")
 	}
 	if len(bad) > 0 {
-		return f, apperr.InvalidFields(bad)
+		return f, bad.Err()
 	}
 	return f, nil
 }
 
 // verifyAudit handles POST /audit/verify: it checks the whole chain and
 // shows the result (a fragment for htmx, the page otherwise).
-func (s *server) verifyAudit(w http.ResponseWriter, r *http.Request) {
+func (s *server) verifyAudit(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
 	if err := rbac.RequireAny(ctx, rbac.AuditRead); err != nil {
-		s.fail(w, r, err)
-		return
+		return err
 	}
 	res, err := s.Audit.Verify(ctx)
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return err
 	}
 	v := s.newView(r, "audit.title", "audit", &auditData{Verify: &res})
 	if isHTMX(r) {
 		s.renderPartial(w, "audit", "verify", v)
-		return
+		return nil
 	}
 	s.render(w, r, http.StatusOK, "audit", v)
+	return nil
 }

@@ -1,7 +1,6 @@
 package web
 
 import (
-	"fmt"
 	"mime/multipart"
 	"net/http"
 	"net/url"
@@ -34,24 +33,22 @@ func (s *server) caseRoutes(mux *http.ServeMux) {
 }
 
 // needCases answers 404 when the console runs without the case service.
-func (s *server) needCases(h http.HandlerFunc) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
+func (s *server) needCases(h pageFunc) pageFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
 		if s.Cases == nil {
-			s.notFound(w, r)
-			return
+			return errNotFound()
 		}
-		h(w, r)
+		return h(w, r)
 	}
 }
 
 // needBlobs answers 404 when the console runs without attachments.
-func (s *server) needBlobs(h http.HandlerFunc) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
+func (s *server) needBlobs(h pageFunc) pageFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
 		if s.Blobs == nil {
-			s.notFound(w, r)
-			return
+			return errNotFound()
 		}
-		h(w, r)
+		return h(w, r)
 	}
 }
 
@@ -83,14 +80,14 @@ func caseFilter(q url.Values) (cases.Filter, error) {
 		fl := false
 		f.Supervised = &fl
 	default:
-		return f, apperr.Field("supervised", "must be 1 or 0")
+		return f, apperr.Field("supervised", apperr.OneOf, "values", "1, 0")
 	}
 	return f, nil
 }
 
 // casesPage handles GET /cases: the cases in the actor's scope, filtered
 // and paged.
-func (s *server) casesPage(w http.ResponseWriter, r *http.Request) {
+func (s *server) casesPage(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
 	q := r.URL.Query()
 	f, err := caseFilter(q)
@@ -106,8 +103,7 @@ func (s *server) casesPage(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		st, ok := s.formError(v, err)
 		if !ok {
-			s.fail(w, r, err)
-			return
+			return err
 		}
 		status = st
 	}
@@ -116,6 +112,7 @@ func (s *server) casesPage(w http.ResponseWriter, r *http.Request) {
 		CanCreate: rbac.HasAnywhere(actor.From(ctx), cases.PermCaseCreate)}
 	v.Data = d
 	s.render(w, r, status, "cases_list", v)
+	return nil
 }
 
 // catGroup is one 大类 of the catalogue with its 小类, for grouped selects.
@@ -156,14 +153,14 @@ type caseFormData struct {
 }
 
 // newCaseForm handles GET /cases/new (采集).
-func (s *server) newCaseForm(w http.ResponseWriter, r *http.Request) {
+func (s *server) newCaseForm(w http.ResponseWriter, r *http.Request) error {
 	if err := rbac.RequireAny(r.Context(), cases.PermCaseCreate); err != nil {
-		s.fail(w, r, err)
-		return
+		return err
 	}
 	v := s.newView(r, "cases.new", "cases", nil)
 	v.Form = url.Values{"source": {string(cases.SourcePatrol)}, "idempotency_key": {randomToken(16)}}
 	s.showCaseForm(w, r, http.StatusOK, v)
+	return nil
 }
 
 func (s *server) showCaseForm(w http.ResponseWriter, r *http.Request, status int, v *view) {
@@ -177,7 +174,7 @@ func (s *server) showCaseForm(w http.ResponseWriter, r *http.Request, status int
 
 // createCase handles POST /cases: uploads the photos, creates the case
 // and shows its page.
-func (s *server) createCase(w http.ResponseWriter, r *http.Request) {
+func (s *server) createCase(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
 	in := cases.CaseCreate{CategoryCode: r.PostFormValue("category_code"), Description: r.PostFormValue("description"),
 		Address: r.PostFormValue("address"), Source: cases.Source(r.PostFormValue("source")),
@@ -197,8 +194,7 @@ func (s *server) createCase(w http.ResponseWriter, r *http.Request) {
 		v := s.newView(r, "cases.new", "cases", nil)
 		status, ok := s.formError(v, err)
 		if !ok {
-			s.fail(w, r, err)
-			return
+			return err
 		}
 		if msg, has := v.Errors["attachments"]; has {
 			v.Errors["photos"] = msg
@@ -207,9 +203,10 @@ func (s *server) createCase(w http.ResponseWriter, r *http.Request) {
 		// The input changes before the next try, so it needs a new key.
 		v.Form.Set("idempotency_key", randomToken(16))
 		s.showCaseForm(w, r, status, v)
-		return
+		return nil
 	}
 	seeOther(w, r, caseURL(c.ID), "flash.case_created")
+	return nil
 }
 
 // caseURL is the console page of a case.
@@ -223,7 +220,7 @@ func optFloat(s, field string, lo, hi float64) (*float64, error) {
 	}
 	f, err := strconv.ParseFloat(s, 64)
 	if err != nil || f < lo || f > hi {
-		return nil, apperr.Field(field, fmt.Sprintf("must be a number between %g and %g", lo, hi))
+		return nil, apperr.Field(field, apperr.OutOfRange, "min", lo, "max", hi)
 	}
 	return &f, nil
 }
@@ -239,10 +236,10 @@ func (s *server) uploadPhotos(r *http.Request, field string) ([]int64, error) {
 	}
 	files := r.MultipartForm.File[field]
 	if s.Blobs == nil {
-		return nil, apperr.Field(field, "attachments are not enabled on this server")
+		return nil, apperr.Field(field, apperr.AttachmentsOff)
 	}
 	if len(files) > maxPhotos {
-		return nil, apperr.Field(field, fmt.Sprintf("at most %d files", maxPhotos))
+		return nil, apperr.Field(field, apperr.MaxCount, "n", maxPhotos)
 	}
 	ids := make([]int64, 0, len(files))
 	for _, fh := range files {
@@ -258,16 +255,14 @@ func (s *server) uploadPhotos(r *http.Request, field string) ([]int64, error) {
 func (s *server) uploadOne(r *http.Request, fh *multipart.FileHeader, field string) (int64, error) {
 	f, err := fh.Open()
 	if err != nil {
-		return 0, apperr.Field(field, "the file could not be read")
+		return 0, apperr.Field(field, apperr.Unreadable)
 	}
 	defer f.Close()
 	att, err := s.Blobs.Upload(r.Context(), blob.UploadInput{Filename: fh.Filename, Content: f,
 		Declared: fh.Header.Get("Content-Type"), Purpose: "case_step"})
 	if err != nil {
-		if e := apperr.As(err); e.Code == apperr.Invalid && len(e.Fields) > 0 {
-			for _, p := range e.Fields {
-				return 0, apperr.Field(field, fh.Filename+": "+p)
-			}
+		if e := apperr.As(err); e.Code == apperr.Invalid && len(e.Problems) > 0 {
+			return 0, apperr.Field(field, apperr.FileProblem, "file", fh.Filename, "problem", apperr.ProblemOf(e))
 		}
 		return 0, err
 	}

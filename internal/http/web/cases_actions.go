@@ -29,7 +29,7 @@ func formID(r *http.Request, field string) (int64, error) {
 	}
 	n, err := strconv.ParseInt(s, 10, 64)
 	if err != nil || n <= 0 {
-		return 0, apperr.Field(field, "must be a whole number")
+		return 0, apperr.Field(field, apperr.Integer)
 	}
 	return n, nil
 }
@@ -71,7 +71,7 @@ func (s *server) runAction(r *http.Request, rule cases.Rule, form formFunc, id i
 func (s *server) mergeForm(r *http.Request, in any) error {
 	target := strings.TrimSpace(r.PostFormValue("into"))
 	if target == "" {
-		return apperr.Field("into", "is required")
+		return apperr.Field("into", apperr.Required)
 	}
 	into, err := strconv.ParseInt(target, 10, 64)
 	if err != nil {
@@ -85,7 +85,7 @@ func (s *server) mergeForm(r *http.Request, in any) error {
 			}
 		}
 		if into == 0 {
-			return apperr.Field("into", "no case with this number")
+			return apperr.Field("into", apperr.NoSuchCase)
 		}
 	}
 	in.(*cases.MergeInput).IntoID = into
@@ -144,7 +144,7 @@ func decideForm(r *http.Request, in any) error {
 		return err
 	}
 	if ext == 0 {
-		return apperr.Field("extension_id", "is required")
+		return apperr.Field("extension_id", apperr.Required)
 	}
 	d := in.(*cases.ExtensionDecision)
 	d.ExtensionID, d.Approve = ext, r.PostFormValue("approve") == "1"
@@ -170,7 +170,7 @@ func (s *server) superviseForm(r *http.Request, in any) error {
 	if raw != "" {
 		var err error
 		if dl, err = time.ParseInLocation("2006-01-02T15:04", raw, s.loc); err != nil {
-			return apperr.Field("deadline", "must be a date and time (YYYY-MM-DDTHH:MM)")
+			return apperr.Field("deadline", apperr.Datetime)
 		}
 	}
 	sv := in.(*cases.SuperviseInput)

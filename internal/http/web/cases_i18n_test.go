@@ -12,7 +12,7 @@ import (
 // loop's statuses, actions, sources, stages and inbox tasks, which the
 // template scan of TestCatalogue cannot see, in both languages.
 func TestCaseCatalogue(t *testing.T) {
-	cat, err := loadCatalogues(content)
+	cat, err := loadCatalogues()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -76,7 +76,7 @@ func TestGroupInbox(t *testing.T) {
 // action has a form reader, a form on the case page, a label and a flash
 // in both languages, and every step a timeline may show has a label.
 func TestWorkflowInConsole(t *testing.T) {
-	cat, err := loadCatalogues(content)
+	cat, err := loadCatalogues()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -19,13 +19,13 @@ type inboxGroup struct {
 
 // inboxPage handles GET /inbox (待办): what waits for the actor's units,
 // grouped by task.
-func (s *server) inboxPage(w http.ResponseWriter, r *http.Request) {
+func (s *server) inboxPage(w http.ResponseWriter, r *http.Request) error {
 	items, err := s.Cases.Inbox(r.Context(), 500)
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return err
 	}
 	s.render(w, r, http.StatusOK, "cases_inbox", s.newView(r, "inbox.title", "inbox", groupInbox(items)))
+	return nil
 }
 
 // groupInbox groups items by task in inboxTasks order; unknown tasks
@@ -57,28 +57,32 @@ func groupInbox(items []cases.InboxItem) []inboxGroup {
 
 // supervisionPage handles GET /supervision: the open supervision orders
 // of cases in scope, earliest deadline first.
-func (s *server) supervisionPage(w http.ResponseWriter, r *http.Request) {
+func (s *server) supervisionPage(w http.ResponseWriter, r *http.Request) error {
 	list, err := s.Cases.SupervisionBoard(r.Context(), 500, 0)
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return err
 	}
 	s.render(w, r, http.StatusOK, "cases_supervision", s.newView(r, "supervision.title", "cases", list))
+	return nil
 }
 
 // attachmentFile handles GET /attachments/{id}: the file as a download.
-func (s *server) attachmentFile(w http.ResponseWriter, r *http.Request) { s.serveFile(w, r, false) }
+func (s *server) attachmentFile(w http.ResponseWriter, r *http.Request) error {
+	return s.serveFile(w, r, false)
+}
 
 // attachmentThumb handles GET /attachments/{id}/thumb: the JPEG thumbnail.
-func (s *server) attachmentThumb(w http.ResponseWriter, r *http.Request) { s.serveFile(w, r, true) }
+func (s *server) attachmentThumb(w http.ResponseWriter, r *http.Request) error {
+	return s.serveFile(w, r, true)
+}
 
 // serveFile sends an attachment the actor may read, never letting the
 // browser sniff or run it; out of scope is 404 like a missing one.
-func (s *server) serveFile(w http.ResponseWriter, r *http.Request, thumb bool) {
+func (s *server) serveFile(w http.ResponseWriter, r *http.Request, thumb bool) error {
 	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
 	if err != nil || id <= 0 {
 		s.notFound(w, r)
-		return
+		return nil
 	}
 	open := s.Blobs.Open
 	if thumb {
@@ -86,9 +90,9 @@ func (s *server) serveFile(w http.ResponseWriter, r *http.Request, thumb bool) {
 	}
 	att, rc, err := open(r.Context(), id)
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return err
 	}
 	defer rc.Close()
 	httpx.ServeAttachment(w, r, att, rc, thumb, true)
+	return nil
 }

@@ -45,8 +45,9 @@ func caseIDParam(r *http.Request) (int64, bool) {
 }
 
 // moderationPage handles GET /cases/{id}/moderation.
-func (s *server) moderationPage(w http.ResponseWriter, r *http.Request) {
+func (s *server) moderationPage(w http.ResponseWriter, r *http.Request) error {
 	s.showModeration(w, r, http.StatusOK, s.newView(r, "moderation.title", "cases", nil), nil)
+	return nil
 }
 
 // showModeration renders the page into v. The case must be readable
@@ -99,11 +100,10 @@ func (s *server) showModeration(w http.ResponseWriter, r *http.Request, status i
 
 // moderateCase handles POST /cases/{id}/moderation: the form replaces the
 // whole moderation state (citizen.Moderate, audited with the note).
-func (s *server) moderateCase(w http.ResponseWriter, r *http.Request) {
+func (s *server) moderateCase(w http.ResponseWriter, r *http.Request) error {
 	id, ok := caseIDParam(r)
 	if !ok || s.Citizen == nil {
-		s.notFound(w, r)
-		return
+		return errNotFound()
 	}
 	m := citizen.Moderation{HideText: r.PostFormValue("hide_text") != "",
 		Redacted: r.PostFormValue("redacted_text"), HideMedia: r.PostFormValue("hide_media") != "",
@@ -112,37 +112,36 @@ func (s *server) moderateCase(w http.ResponseWriter, r *http.Request) {
 		v := s.newView(r, "moderation.title", "cases", nil)
 		status, ok := s.formError(v, err)
 		if !ok {
-			s.fail(w, r, err)
-			return
+			return err
 		}
 		v.Form = r.PostForm
 		s.showModeration(w, r, status, v, nil)
-		return
+		return nil
 	}
 	seeOther(w, r, "/cases/"+strconv.FormatInt(id, 10)+"/moderation", "flash.moderated")
+	return nil
 }
 
 // showContact handles POST /cases/{id}/contact: with a reason, the page
 // shows the reporter's contact in this response only (pages are
 // no-store); the service audits it.
-func (s *server) showContact(w http.ResponseWriter, r *http.Request) {
+func (s *server) showContact(w http.ResponseWriter, r *http.Request) error {
 	id, ok := caseIDParam(r)
 	if !ok || s.Citizen == nil {
-		s.notFound(w, r)
-		return
+		return errNotFound()
 	}
 	v := s.newView(r, "moderation.title", "cases", nil)
 	c, err := s.Citizen.Contact(r.Context(), id, r.PostFormValue("reason"))
 	if err != nil {
 		status, ok := s.formError(v, err)
 		if !ok {
-			s.fail(w, r, err)
-			return
+			return err
 		}
 		v.Form = r.PostForm
 		s.showModeration(w, r, status, v, nil)
-		return
+		return nil
 	}
-	v.Flash, v.FlashKind = s.cat.translator(v.Lang)("flash.contact_shown"), "ok"
+	v.Flash, v.FlashKind = s.cat.T(v.Lang)("flash.contact_shown"), "ok"
 	s.showModeration(w, r, http.StatusOK, v, &c)
+	return nil
 }

@@ -39,8 +39,9 @@ type caseData struct {
 }
 
 // casePage handles GET /cases/{id}.
-func (s *server) casePage(w http.ResponseWriter, r *http.Request) {
+func (s *server) casePage(w http.ResponseWriter, r *http.Request) error {
 	s.showCase(w, r, http.StatusOK, s.newView(r, "cases.case", "cases", nil))
+	return nil
 }
 
 // showCase renders a case's page into v; a case out of scope is 404.
@@ -169,29 +170,28 @@ func (s *server) fillHandling(ctx context.Context, d *caseData) {
 
 // caseAction handles POST /cases/{id}/{action}: one transition of the
 // loop, then back to the case page (or the page with the errors).
-func (s *server) caseAction(w http.ResponseWriter, r *http.Request) {
+func (s *server) caseAction(w http.ResponseWriter, r *http.Request) error {
 	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
 	if err != nil || id <= 0 {
-		s.notFound(w, r)
-		return
+		return errNotFound()
 	}
 	act := cases.Action(r.PathValue("action"))
 	rule, ok := cases.RuleOf(act)
 	form, hasForm := s.actionForms()[act]
 	if !ok || !hasForm {
-		s.notFound(w, r)
-		return
+		return errNotFound()
 	}
 	if err = r.ParseMultipartForm(32 << 20); err != nil && err != http.ErrNotMultipart {
-		err = apperr.Field("photos", "the upload could not be read")
+		err = apperr.Field("photos", apperr.Unreadable)
 	} else {
 		err = s.runAction(r, rule, form, id)
 	}
 	if err != nil {
 		s.actionFailed(w, r, act, err)
-		return
+		return nil
 	}
 	seeOther(w, r, caseURL(id), "flash.case_"+string(act))
+	return nil
 }
 
 // actionFailed shows the case page with the errors of one action's form:
@@ -204,16 +204,14 @@ func (s *server) actionFailed(w http.ResponseWriter, r *http.Request, act cases.
 			s.fail(w, r, err)
 			return
 		}
-		status, v.FlashKind, v.Flash = http.StatusForbidden, "error", s.cat.translator(v.Lang)("error.forbidden")
+		status, v.FlashKind, v.Flash = http.StatusForbidden, "error", s.cat.T(v.Lang)("error.forbidden")
 	}
-	errs := map[string]string{}
-	for k, msg := range v.Errors {
+	v.keyErrors(func(k string) string {
 		if k == "attachments" {
 			k = "photos"
 		}
-		errs[string(act)+"."+k] = msg
-	}
-	v.Errors = errs
+		return string(act) + "." + k
+	})
 	v.Form = formWithout(r.PostForm, "csrf")
 	v.Form.Set("_action", string(act))
 	s.showCase(w, r, status, v)

@@ -23,8 +23,9 @@ type gridData struct {
 
 // gridPage handles GET /grids/{code}: the grid, who is responsible for it,
 // and (for writers) its edit form.
-func (s *server) gridPage(w http.ResponseWriter, r *http.Request) {
+func (s *server) gridPage(w http.ResponseWriter, r *http.Request) error {
 	s.showGrid(w, r, http.StatusOK, nil)
+	return nil
 }
 
 func (s *server) showGrid(w http.ResponseWriter, r *http.Request, status int, v *view) {
@@ -74,7 +75,7 @@ func (s *server) showGrid(w http.ResponseWriter, r *http.Request, status int, v 
 
 // updateGrid handles POST /grids/{code}: name and boundary; an emptied
 // boundary box removes the boundary.
-func (s *server) updateGrid(w http.ResponseWriter, r *http.Request) {
+func (s *server) updateGrid(w http.ResponseWriter, r *http.Request) error {
 	name := strings.TrimSpace(r.PostFormValue("name"))
 	src := strings.TrimSpace(r.PostFormValue("boundary_source"))
 	b := json.RawMessage(strings.TrimSpace(r.PostFormValue("boundary")))
@@ -83,7 +84,7 @@ func (s *server) updateGrid(w http.ResponseWriter, r *http.Request) {
 	}
 	var err error
 	if !json.Valid(b) {
-		err = apperr.Field("boundary", "is not valid JSON")
+		err = apperr.Field("boundary", apperr.JSON)
 	} else {
 		_, err = s.Org.UpdateGrid(r.Context(), r.PathValue("code"),
 			org.GridUpdate{Name: &name, Boundary: &b, BoundarySource: &src})
@@ -92,20 +93,20 @@ func (s *server) updateGrid(w http.ResponseWriter, r *http.Request) {
 		v := s.newView(r, "", "org", nil)
 		status, ok := s.formError(v, err)
 		if !ok {
-			s.fail(w, r, err)
-			return
+			return err
 		}
 		v.Form = formWithout(r.PostForm, "csrf")
 		v.Form.Set("form", "edit")
 		s.showGrid(w, r, status, v)
-		return
+		return nil
 	}
 	seeOther(w, r, "/grids/"+url.PathEscape(r.PathValue("code")), "flash.grid_updated")
+	return nil
 }
 
 // deleteGrid handles POST /grids/{code}/delete and goes back to the grids
 // of its unit.
-func (s *server) deleteGrid(w http.ResponseWriter, r *http.Request) {
+func (s *server) deleteGrid(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
 	g, err := s.Org.Grid(ctx, r.PathValue("code"))
 	if err == nil {
@@ -115,11 +116,11 @@ func (s *server) deleteGrid(w http.ResponseWriter, r *http.Request) {
 		v := s.newView(r, "", "org", nil)
 		status, ok := s.formError(v, err)
 		if !ok {
-			s.fail(w, r, err)
-			return
+			return err
 		}
 		s.showGrid(w, r, status, v)
-		return
+		return nil
 	}
 	seeOther(w, r, unitURL(g.UnitCode, "grids"), "flash.grid_deleted")
+	return nil
 }

@@ -1,76 +1,29 @@
 package web
 
 import (
-	"encoding/json"
-	"fmt"
-	"io/fs"
 	"net/http"
 	"net/url"
 	"strings"
 	"time"
+
+	"gridgov/internal/i18n"
 )
 
 // Languages of the console; the first is the default.
 const (
-	langZH = "zh-CN"
-	langEN = "en"
+	langZH = i18n.ZH
+	langEN = i18n.EN
 )
 
-var languages = []string{langZH, langEN}
+var languages = i18n.Languages()
 
-// catalogues maps a language to its messages (key → text).
-type catalogues map[string]map[string]string
+// catalogues maps a language to the console's messages (key → text).
+type catalogues = i18n.Messages
 
-// loadCatalogues reads i18n/<lang>.json for every language and checks that
-// each holds the same keys, so a missing translation fails at start (and in
-// tests) rather than showing a key to a user.
-func loadCatalogues(fsys fs.FS) (catalogues, error) {
-	cat := catalogues{}
-	for _, l := range languages {
-		b, err := fs.ReadFile(fsys, "i18n/"+l+".json")
-		if err != nil {
-			return nil, fmt.Errorf("i18n: %w", err)
-		}
-		m := map[string]string{}
-		if err := json.Unmarshal(b, &m); err != nil {
-			return nil, fmt.Errorf("i18n %s: %w", l, err)
-		}
-		cat[l] = m
-	}
-	for k := range cat[langZH] {
-		if _, ok := cat[langEN][k]; !ok {
-			return nil, fmt.Errorf("i18n: key %q missing in %s", k, langEN)
-		}
-	}
-	for k := range cat[langEN] {
-		if _, ok := cat[langZH][k]; !ok {
-			return nil, fmt.Errorf("i18n: key %q missing in %s", k, langZH)
-		}
-	}
-	return cat, nil
-}
-
-// translator returns the T function of lang: the message of key, formatted
-// with args when given; an unknown key shows itself so it is noticed.
-func (c catalogues) translator(lang string) func(key string, args ...any) string {
-	m := c[lang]
-	return func(key string, args ...any) string {
-		msg, ok := m[key]
-		if !ok {
-			return key
-		}
-		if len(args) > 0 {
-			return fmt.Sprintf(msg, args...)
-		}
-		return msg
-	}
-}
-
-// has reports whether key is in the catalogue (flash keys come from URLs).
-func (c catalogues) has(key string) bool {
-	_, ok := c[langZH][key]
-	return ok
-}
+// loadCatalogues reads the console's catalogue through the one loader
+// (internal/i18n), which checks that both languages hold the same keys
+// with the same placeholders, so a missing translation fails at start.
+func loadCatalogues() (catalogues, error) { return i18n.Load("console") }
 
 // langOf returns the language of the request: the lang cookie when it names
 // a known language, otherwise Chinese.

@@ -18,7 +18,7 @@ import (
 // languages: the keys written in templates and code, and the keys built
 // from levels, kinds, teams and permissions.
 func TestCatalogue(t *testing.T) {
-	cat, err := loadCatalogues(content)
+	cat, err := loadCatalogues()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -45,19 +45,17 @@ type runRow struct {
 }
 
 // jobsPage handles GET /system/jobs.
-func (s *server) jobsPage(w http.ResponseWriter, r *http.Request) {
+func (s *server) jobsPage(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
 	list, err := s.Jobs.Jobs(ctx)
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return err
 	}
 	v := s.newView(r, "jobs.title", "system", nil)
 	d := &jobsData{Job: r.URL.Query().Get("job")}
 	runs, err := s.Jobs.Runs(ctx, d.Job, recentRuns)
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return err
 	}
 	for _, st := range list {
 		row := jobRow{Status: st, Title: s.jobTitle(v.Lang, st.Name), Schedule: s.scheduleText(v.Lang, st.Schedule)}
@@ -72,29 +70,30 @@ func (s *server) jobsPage(w http.ResponseWriter, r *http.Request) {
 	}
 	v.Data = d
 	s.render(w, r, http.StatusOK, "jobs", v)
+	return nil
 }
 
 // requestJobRun handles POST /system/jobs/{name}/run: the request is
 // recorded and audited; a runner picks it up.
-func (s *server) requestJobRun(w http.ResponseWriter, r *http.Request) {
+func (s *server) requestJobRun(w http.ResponseWriter, r *http.Request) error {
 	if _, err := s.Jobs.RequestRun(r.Context(), r.PathValue("name")); err != nil {
-		s.fail(w, r, err)
-		return
+		return err
 	}
 	seeOther(w, r, "/system/jobs", "flash.job_requested")
+	return nil
 }
 
 // jobTitle names a job from the catalogue, or by its name.
 func (s *server) jobTitle(lang, name string) string {
-	if key := "job." + name; s.cat.has(key) {
-		return s.cat.translator(lang)(key)
+	if key := "job." + name; s.cat.Has(key) {
+		return s.cat.T(lang)(key)
 	}
 	return name
 }
 
 // scheduleText says when a job is due in the reader's language.
 func (s *server) scheduleText(lang string, sc jobs.Schedule) string {
-	t := s.cat.translator(lang)
+	t := s.cat.T(lang)
 	if at, ok := sc.DailyAt(); ok {
 		return t("jobs.daily", at)
 	}
@@ -110,7 +109,7 @@ func (s *server) scheduleText(lang string, sc jobs.Schedule) string {
 
 // runRow translates a run's cause, result and counts.
 func (s *server) runRow(lang string, run jobs.Run) runRow {
-	t := s.cat.translator(lang)
+	t := s.cat.T(lang)
 	row := runRow{Run: run, Title: s.jobTitle(lang, run.Job), Cause: t("jobs.cause." + run.Cause),
 		ResultText: t("jobs.result." + run.Result)}
 	switch run.Result {
@@ -127,7 +126,7 @@ func (s *server) runRow(lang string, run jobs.Run) runRow {
 	var parts []string
 	for _, k := range keys {
 		label := k
-		if key := "jobs.count." + k; s.cat.has(key) {
+		if key := "jobs.count." + k; s.cat.Has(key) {
 			label = t(key)
 		}
 		parts = append(parts, fmt.Sprintf("%s %d", label, run.Summary[k]))

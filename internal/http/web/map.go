@@ -13,6 +13,7 @@ import (
 	"gridgov/internal/actor"
 	"gridgov/internal/cases"
 	"gridgov/internal/geo"
+	"gridgov/internal/http/httpx"
 	"gridgov/internal/rbac"
 )
 
@@ -100,10 +101,10 @@ var mapText = []string{"map.layer.grids", "map.layer.units", "map.layer.cases", 
 	"case.status.suspended"}
 
 // mapPage handles GET /map: the page is a frame; map.js fetches the data.
-func (s *server) mapPage(w http.ResponseWriter, r *http.Request) {
+func (s *server) mapPage(w http.ResponseWriter, r *http.Request) error {
 	a := actor.From(r.Context())
 	v := s.newView(r, "map.title", "map", nil)
-	t := s.cat.translator(v.Lang)
+	t := s.cat.T(v.Lang)
 	cfg := mapConfig{TileURL: s.Config.MapTileURL, TileAttribution: s.Config.MapTileAttribution, Layers: s.mapLayers(a),
 		CanEdit: rbac.HasAnywhere(a, rbac.GridWrite), Categories: []mapCategory{}, Text: map[string]string{}}
 	if s.Cases != nil && rbac.HasAnywhere(a, cases.PermCaseRead) {
@@ -120,8 +121,7 @@ func (s *server) mapPage(w http.ResponseWriter, r *http.Request) {
 	cfg.CanEditUnits = s.Geo != nil && slices.Contains(cfg.Layers, layerUnits) && rbac.HasAnywhere(a, rbac.OrgWrite)
 	b, err := json.Marshal(cfg)
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return err
 	}
 	g, u := importTargets(a)
 	v.Data = map[string]any{"Config": string(b), "Categories": cfg.Categories,
@@ -129,10 +129,10 @@ func (s *server) mapPage(w http.ResponseWriter, r *http.Request) {
 		"HasCases": slices.Contains(cfg.Layers, layerCases), "NoTiles": cfg.TileURL == "",
 		"CanImport": s.Geo != nil && (g || u), "CanCoverage": s.Geo != nil && rbac.HasAnywhere(a, rbac.GridRead)}
 	if src := tileSource(s.Config.MapTileURL); src != "" {
-		w.Header().Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data: "+src+
-			"; style-src 'self'; script-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'; object-src 'none'")
+		httpx.ConsoleCSP().Allow("img-src", src).Set(w.Header())
 	}
 	s.render(w, r, http.StatusOK, "map", v)
+	return nil
 }
 
 // mapLayers lists the layers the actor may open.

@@ -50,18 +50,16 @@ var coverageText = []string{"map.coverage.kind.gap", "map.coverage.kind.overlap"
 // coverageList handles GET /map/coverage?q=: the communities in the
 // actor's org.read scope (with grid.read to check them), each marked when
 // it has no boundary yet.
-func (s *server) coverageList(w http.ResponseWriter, r *http.Request) {
+func (s *server) coverageList(w http.ResponseWriter, r *http.Request) error {
 	if err := rbac.RequireAny(r.Context(), rbac.GridRead); err != nil {
-		s.fail(w, r, err)
-		return
+		return err
 	}
 	v := s.newView(r, "map.coverage.title", "map", nil)
 	d := &coverageData{Q: strings.TrimSpace(r.URL.Query().Get("q"))}
 	if rbac.HasAnywhere(actor.From(r.Context()), rbac.OrgRead) {
 		us, err := s.Geo.UnitShapes(r.Context(), atlas.UnitShapeFilter{Level: string(org.Community), WithoutBoundary: true})
 		if err != nil {
-			s.fail(w, r, err)
-			return
+			return err
 		}
 		for _, u := range us {
 			if u.Kind != string(org.Territory) {
@@ -76,6 +74,7 @@ func (s *server) coverageList(w http.ResponseWriter, r *http.Request) {
 	}
 	v.Data = d
 	s.render(w, r, http.StatusOK, "map_coverage", v)
+	return nil
 }
 
 // coveragePage handles GET /map/coverage/{code}: atlas.Coverage of one
@@ -84,29 +83,28 @@ func (s *server) coverageList(w http.ResponseWriter, r *http.Request) {
 // boundary, and a map drawn by coverage.js from /map/data/coverage/{code}.
 // A unit that is not a community or has no boundary is explained on the
 // page (422).
-func (s *server) coveragePage(w http.ResponseWriter, r *http.Request) {
+func (s *server) coveragePage(w http.ResponseWriter, r *http.Request) error {
 	code := r.PathValue("code")
 	v := s.newView(r, "map.coverage.title", "map", nil)
 	rep, err := s.Geo.Coverage(r.Context(), code)
 	if err != nil {
 		e := apperr.As(err)
 		if e.Code != apperr.Invalid && e.Code != apperr.Conflict {
-			s.fail(w, r, err)
-			return
+			return err
 		}
-		t := s.cat.translator(v.Lang)
-		v.Flash, v.FlashKind = t("map.coverage.cannot")+": "+s.problem(v.Lang, firstProblem(e)), "error"
+		t := s.cat.T(v.Lang)
+		v.Flash, v.FlashKind = t("map.coverage.cannot")+": "+firstProblem(v.Lang, e), "error"
 		v.TitleText = code
 		v.Data = &coverageData{}
 		s.render(w, r, apperr.Status(e.Code), "map_coverage", v)
-		return
+		return nil
 	}
 	v.TitleText = rep.UnitName
 	d := &coverageData{Report: &rep, ParentArea: formatArea(rep.ParentAreaM2), CoveredArea: formatArea(rep.CoveredAreaM2)}
 	for _, p := range rep.Problems {
 		d.Rows = append(d.Rows, coverageRow{Kind: p.Kind, Grids: p.Grids, Area: formatArea(p.AreaM2)})
 	}
-	t := s.cat.translator(v.Lang)
+	t := s.cat.T(v.Lang)
 	text := map[string]string{}
 	for _, k := range coverageText {
 		text[k] = t(k)
@@ -114,25 +112,24 @@ func (s *server) coveragePage(w http.ResponseWriter, r *http.Request) {
 	b, err := json.Marshal(map[string]any{"url": "/map/data/coverage/" + rep.UnitCode, "tile_url": s.Config.MapTileURL,
 		"tile_attribution": s.Config.MapTileAttribution, "text": text})
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return err
 	}
 	d.Config = string(b)
 	if src := tileSource(s.Config.MapTileURL); src != "" {
-		w.Header().Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data: "+src+
-			"; style-src 'self'; script-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'; object-src 'none'")
+		httpx.ConsoleCSP().Allow("img-src", src).Set(w.Header())
 	}
 	v.Data = d
 	s.render(w, r, http.StatusOK, "map_coverage", v)
+	return nil
 }
 
 // firstProblem is an error's message or, for a field error, its first
-// field's problem.
-func firstProblem(e *apperr.Error) string {
-	for _, p := range e.Fields {
-		return p
+// field's problem in lang.
+func firstProblem(lang string, e *apperr.Error) string {
+	if len(e.Problems) == 0 {
+		return e.Message
 	}
-	return e.Message
+	return apperr.ProblemOf(e).Text(lang)
 }
 
 // formatArea shows square metres rounded to whole metres, with thousands
@@ -162,13 +159,13 @@ type coverageAnswer struct {
 // coverageData handles GET /map/data/coverage/{code}: what the coverage
 // page's map draws (the same permission as the page: grid.read over the
 // community).
-func (s *server) coverageData(w http.ResponseWriter, r *http.Request) {
+func (s *server) coverageData(w http.ResponseWriter, r *http.Request) error {
 	code := r.PathValue("code")
 	ctx := r.Context()
 	rep, err := s.Geo.Coverage(ctx, code)
 	if err != nil {
 		httpx.WriteError(w, r, err)
-		return
+		return nil
 	}
 	out := coverageAnswer{OK: rep.OK, Unit: newFC(), Grids: newFC(), Problems: newFC()}
 	if u, err := s.Org.Unit(ctx, code); err == nil {
@@ -190,7 +187,7 @@ func (s *server) coverageData(w http.ResponseWriter, r *http.Request) {
 		gs, total, err := s.Org.Grids(ctx, org.GridFilter{UnitCode: code, Level: 3, WithBoundary: true, Limit: 1000, Offset: offset})
 		if err != nil {
 			httpx.WriteError(w, r, err)
-			return
+			return nil
 		}
 		for _, g := range gs {
 			if in[g.Code] && overlaps(g.Boundary, orb.Bound{}) {
@@ -211,6 +208,7 @@ func (s *server) coverageData(w http.ResponseWriter, r *http.Request) {
 			Properties: map[string]any{"kind": p.Kind, "grids": grids, "area_m2": p.AreaM2}})
 	}
 	httpx.WriteJSON(w, http.StatusOK, out)
+	return nil
 }
 
 func newFC() featureCollection {
@@ -222,24 +220,25 @@ func newFC() featureCollection {
 // atlas.SetUnitBoundary validates and stores it (org.write over the unit;
 // outside the scope is 404) and the answer is the unit or the service's
 // error as JSON (422 naming "boundary").
-func (s *server) saveUnitBoundary(w http.ResponseWriter, r *http.Request) {
+func (s *server) saveUnitBoundary(w http.ResponseWriter, r *http.Request) error {
 	var in struct {
 		Boundary json.RawMessage `json:"boundary"`
 	}
 	dec := json.NewDecoder(r.Body)
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&in); err != nil {
-		httpx.WriteError(w, r, apperr.Field("boundary", "the body must be {\"boundary\": <GeoJSON geometry>}"))
-		return
+		httpx.WriteError(w, r, apperr.Field("boundary", apperr.BoundaryBody))
+		return nil
 	}
 	if len(in.Boundary) == 0 || string(in.Boundary) == "null" {
-		httpx.WriteError(w, r, apperr.Field("boundary", "required"))
-		return
+		httpx.WriteError(w, r, apperr.Field("boundary", apperr.Required))
+		return nil
 	}
 	u, err := s.Geo.SetUnitBoundary(r.Context(), r.PathValue("code"), in.Boundary, "drawn")
 	if err != nil {
 		httpx.WriteError(w, r, err)
-		return
+		return nil
 	}
 	httpx.WriteJSON(w, http.StatusOK, map[string]any{"code": u.Code, "name": u.Name, "boundary": u.Boundary})
+	return nil
 }

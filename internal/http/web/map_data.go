@@ -49,13 +49,13 @@ func parseBBox(r *http.Request) (orb.Bound, error) {
 	}
 	parts := strings.Split(raw, ",")
 	if len(parts) != 4 {
-		return orb.Bound{}, apperr.Field("bbox", "want minLng,minLat,maxLng,maxLat")
+		return orb.Bound{}, apperr.Field("bbox", apperr.BBox)
 	}
 	var v [4]float64
 	for i, p := range parts {
 		f, err := strconv.ParseFloat(strings.TrimSpace(p), 64)
 		if err != nil {
-			return orb.Bound{}, apperr.Field("bbox", "want minLng,minLat,maxLng,maxLat")
+			return orb.Bound{}, apperr.Field("bbox", apperr.BBox)
 		}
 		v[i] = f
 	}
@@ -68,18 +68,18 @@ func parseBBox(r *http.Request) (orb.Bound, error) {
 
 // mapGrids handles GET /map/data/grids?bbox=: the grids in the actor's
 // scope that have a boundary (overlapping bbox when given), as GeoJSON.
-func (s *server) mapGrids(w http.ResponseWriter, r *http.Request) {
+func (s *server) mapGrids(w http.ResponseWriter, r *http.Request) error {
 	bbox, err := parseBBox(r)
 	if err != nil {
 		httpx.WriteError(w, r, err)
-		return
+		return nil
 	}
 	out := featureCollection{Type: "FeatureCollection", Features: []feature{}}
 	for offset := 0; ; offset += 1000 {
 		gs, total, err := s.Org.Grids(r.Context(), org.GridFilter{WithBoundary: true, Limit: 1000, Offset: offset})
 		if err != nil {
 			httpx.WriteError(w, r, err)
-			return
+			return nil
 		}
 		for _, g := range gs {
 			if !overlaps(g.Boundary, bbox) {
@@ -98,6 +98,7 @@ func (s *server) mapGrids(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	httpx.WriteJSON(w, http.StatusOK, out)
+	return nil
 }
 
 // overlaps reports whether a GeoJSON geometry exists and its bounds meet
@@ -145,20 +146,20 @@ func coordBound(c any, b orb.Bound, ok bool) (orb.Bound, bool) {
 
 // mapUnits handles GET /map/data/units?level=&bbox=: territory unit
 // outlines in the actor's scope, as GeoJSON.
-func (s *server) mapUnits(w http.ResponseWriter, r *http.Request) {
+func (s *server) mapUnits(w http.ResponseWriter, r *http.Request) error {
 	if s.units == nil {
 		httpx.WriteError(w, r, apperr.NotFoundf("unit outlines"))
-		return
+		return nil
 	}
 	bbox, err := parseBBox(r)
 	if err != nil {
 		httpx.WriteError(w, r, err)
-		return
+		return nil
 	}
 	us, err := s.units.UnitOutlines(r.Context(), r.URL.Query().Get("level"), bbox)
 	if err != nil {
 		httpx.WriteError(w, r, err)
-		return
+		return nil
 	}
 	out := featureCollection{Type: "FeatureCollection", Features: []feature{}}
 	for _, u := range us {
@@ -169,27 +170,29 @@ func (s *server) mapUnits(w http.ResponseWriter, r *http.Request) {
 			Properties: map[string]any{"code": u.Code, "name": u.Name, "level": u.Level}})
 	}
 	httpx.WriteJSON(w, http.StatusOK, out)
+	return nil
 }
 
 // mapCases handles GET /map/data/cases?bbox=&category=&from=&to=&status=&overdue=1:
 // the visible cases as points (also the heat layer's data). from and to
 // are dates (YYYY-MM-DD, Beijing time, both inclusive).
-func (s *server) mapCases(w http.ResponseWriter, r *http.Request) {
+func (s *server) mapCases(w http.ResponseWriter, r *http.Request) error {
 	if s.Cases == nil {
 		httpx.WriteError(w, r, apperr.NotFoundf("cases"))
-		return
+		return nil
 	}
 	f, err := s.caseMapFilter(r)
 	if err != nil {
 		httpx.WriteError(w, r, err)
-		return
+		return nil
 	}
 	pts, more, err := s.Cases.MapCases(r.Context(), f)
 	if err != nil {
 		httpx.WriteError(w, r, err)
-		return
+		return nil
 	}
 	httpx.WriteJSON(w, http.StatusOK, pointsAnswer{Points: pts, Truncated: more})
+	return nil
 }
 
 // caseMapFilter reads the case layer's query parameters.
@@ -217,7 +220,7 @@ func (s *server) caseMapFilter(r *http.Request) (cases.MapFilter, error) {
 		}
 		d, err := time.ParseInLocation(time.DateOnly, v, s.loc)
 		if err != nil {
-			return f, apperr.Field(name, "want a date YYYY-MM-DD")
+			return f, apperr.Field(name, apperr.Date)
 		}
 		if name == "to" {
 			d = d.AddDate(0, 0, 1)
@@ -228,30 +231,30 @@ func (s *server) caseMapFilter(r *http.Request) (cases.MapFilter, error) {
 }
 
 // mapHouses handles GET /map/data/houses?bbox=.
-func (s *server) mapHouses(w http.ResponseWriter, r *http.Request) {
-	s.placePoints(w, r, layerHouses)
+func (s *server) mapHouses(w http.ResponseWriter, r *http.Request) error {
+	return s.placePoints(w, r, layerHouses)
 }
 
 // mapOrganisations handles GET /map/data/organisations?bbox=.
-func (s *server) mapOrganisations(w http.ResponseWriter, r *http.Request) {
-	s.placePoints(w, r, layerOrganisations)
+func (s *server) mapOrganisations(w http.ResponseWriter, r *http.Request) error {
+	return s.placePoints(w, r, layerOrganisations)
 }
 
 // mapComponents handles GET /map/data/components?bbox=.
-func (s *server) mapComponents(w http.ResponseWriter, r *http.Request) {
-	s.placePoints(w, r, layerComponents)
+func (s *server) mapComponents(w http.ResponseWriter, r *http.Request) error {
+	return s.placePoints(w, r, layerComponents)
 }
 
 // placePoints answers one of the registry's point layers.
-func (s *server) placePoints(w http.ResponseWriter, r *http.Request, layer string) {
+func (s *server) placePoints(w http.ResponseWriter, r *http.Request, layer string) error {
 	if s.Places == nil {
 		httpx.WriteError(w, r, apperr.NotFoundf("registry"))
-		return
+		return nil
 	}
 	bbox, err := parseBBox(r)
 	if err != nil {
 		httpx.WriteError(w, r, err)
-		return
+		return nil
 	}
 	ctx := r.Context()
 	var pts any
@@ -266,59 +269,62 @@ func (s *server) placePoints(w http.ResponseWriter, r *http.Request, layer strin
 	}
 	if err != nil {
 		httpx.WriteError(w, r, err)
-		return
+		return nil
 	}
 	httpx.WriteJSON(w, http.StatusOK, pointsAnswer{Points: pts, Truncated: more})
+	return nil
 }
 
 // mapKeyGroup handles GET /map/data/keygroup?bbox=: key-group people at
 // their houses, without names; the service logs each disclosure.
-func (s *server) mapKeyGroup(w http.ResponseWriter, r *http.Request) {
+func (s *server) mapKeyGroup(w http.ResponseWriter, r *http.Request) error {
 	if s.Groups == nil {
 		httpx.WriteError(w, r, apperr.NotFoundf("registry"))
-		return
+		return nil
 	}
 	bbox, err := parseBBox(r)
 	if err != nil {
 		httpx.WriteError(w, r, err)
-		return
+		return nil
 	}
 	pts, more, err := s.Groups.MapKeyGroup(r.Context(), bbox, 0)
 	if err != nil {
 		httpx.WriteError(w, r, err)
-		return
+		return nil
 	}
 	httpx.WriteJSON(w, http.StatusOK, pointsAnswer{Points: pts, Truncated: more})
+	return nil
 }
 
 // saveGridBoundary handles POST /map/grids/{code}/boundary with a JSON body
 // {"boundary": <GeoJSON geometry>} from the edit mode: org.UpdateGrid
 // validates and stores it (grid.write over the grid), and the answer is
 // the grid or the service's error as JSON (422 naming "boundary").
-func (s *server) saveGridBoundary(w http.ResponseWriter, r *http.Request) {
+func (s *server) saveGridBoundary(w http.ResponseWriter, r *http.Request) error {
 	var in struct {
 		Boundary json.RawMessage `json:"boundary"`
 	}
 	dec := json.NewDecoder(r.Body)
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&in); err != nil {
-		httpx.WriteError(w, r, apperr.Field("boundary", "the body must be {\"boundary\": <GeoJSON geometry>}"))
-		return
+		httpx.WriteError(w, r, apperr.Field("boundary", apperr.BoundaryBody))
+		return nil
 	}
 	if len(in.Boundary) == 0 || string(in.Boundary) == "null" {
-		httpx.WriteError(w, r, apperr.Field("boundary", "required"))
-		return
+		httpx.WriteError(w, r, apperr.Field("boundary", apperr.Required))
+		return nil
 	}
 	src := "drawn"
 	g, err := s.Org.UpdateGrid(r.Context(), r.PathValue("code"), org.GridUpdate{Boundary: &in.Boundary, BoundarySource: &src})
 	if err != nil {
 		httpx.WriteError(w, r, err)
-		return
+		return nil
 	}
 	if inv, ok := s.locator.(interface{ Invalidate() }); ok {
 		inv.Invalidate()
 	}
 	httpx.WriteJSON(w, http.StatusOK, map[string]any{"code": g.Code, "name": g.Name, "boundary": g.Boundary})
+	return nil
 }
 
 // canAt reports whether the actor holds perm at the unit's path.

@@ -54,36 +54,36 @@ type hereCase struct {
 // mapHere handles GET /map/data/here?lat=&lng=: the grid at the point
 // (through the app's locator), its community, leaders and open cases. A
 // point in no grid, or in one outside the actor's scope, is {"found":false}.
-func (s *server) mapHere(w http.ResponseWriter, r *http.Request) {
+func (s *server) mapHere(w http.ResponseWriter, r *http.Request) error {
 	lat, errLat := strconv.ParseFloat(r.URL.Query().Get("lat"), 64)
 	lng, errLng := strconv.ParseFloat(r.URL.Query().Get("lng"), 64)
 	switch {
 	case errLat != nil || lat < -90 || lat > 90:
-		httpx.WriteError(w, r, apperr.Field("lat", "want a latitude between -90 and 90"))
-		return
+		httpx.WriteError(w, r, apperr.Field("lat", apperr.OutOfRange, "min", -90, "max", 90))
+		return nil
 	case errLng != nil || lng < -180 || lng > 180:
-		httpx.WriteError(w, r, apperr.Field("lng", "want a longitude between -180 and 180"))
-		return
+		httpx.WriteError(w, r, apperr.Field("lng", apperr.OutOfRange, "min", -180, "max", 180))
+		return nil
 	}
 	ctx := r.Context()
 	out := hereAnswer{Staff: []hereStaff{}, Cases: []hereCase{}}
 	shape, ok, err := s.locator.Locate(ctx, lat, lng)
 	if err != nil {
 		httpx.WriteError(w, r, err)
-		return
+		return nil
 	}
 	if !ok {
 		httpx.WriteJSON(w, http.StatusOK, out)
-		return
+		return nil
 	}
 	g, err := s.Org.Grid(ctx, shape.Code)
 	if apperr.Is(err, apperr.NotFound) || apperr.Is(err, apperr.Forbidden) {
 		httpx.WriteJSON(w, http.StatusOK, out)
-		return
+		return nil
 	}
 	if err != nil {
 		httpx.WriteError(w, r, err)
-		return
+		return nil
 	}
 	out.Found, out.GridCode, out.GridName, out.GridLevel, out.UnitCode = true, g.Code, g.Name, g.Level, g.UnitCode
 	out.UnitName = g.UnitName
@@ -93,13 +93,14 @@ func (s *server) mapHere(w http.ResponseWriter, r *http.Request) {
 	out.CanEditGrid = s.canAt(r, rbac.GridWrite, g.UnitCode)
 	if err := s.hereStaff(r, &out); err != nil {
 		httpx.WriteError(w, r, err)
-		return
+		return nil
 	}
 	if err := s.hereCases(r, &out); err != nil {
 		httpx.WriteError(w, r, err)
-		return
+		return nil
 	}
 	httpx.WriteJSON(w, http.StatusOK, out)
+	return nil
 }
 
 // hereStaff lists the grid's active staff, leaders first, for actors who
@@ -114,7 +115,7 @@ func (s *server) hereStaff(r *http.Request, out *hereAnswer) error {
 	if err != nil {
 		return err
 	}
-	t := s.cat.translator(langOf(r))
+	t := s.cat.T(langOf(r))
 	var leaders, others []hereStaff
 	for _, st := range staff {
 		h := hereStaff{Name: st.Name, Position: st.Position, Leader: st.Team == org.Team("grid_leader")}

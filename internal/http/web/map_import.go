@@ -9,7 +9,6 @@ import (
 	"net/http"
 	"net/url"
 	"path/filepath"
-	"regexp"
 	"slices"
 	"strings"
 
@@ -61,11 +60,11 @@ func importTargets(a *actor.Actor) (grids, units bool) {
 
 // boundaryImportPage handles GET /map/import: the upload form and the
 // export links, for grid or org writers only.
-func (s *server) boundaryImportPage(w http.ResponseWriter, r *http.Request) {
+func (s *server) boundaryImportPage(w http.ResponseWriter, r *http.Request) error {
 	g, u := importTargets(actor.From(r.Context()))
 	if !g && !u {
 		s.errorPage(w, r, http.StatusForbidden, "error.forbidden")
-		return
+		return nil
 	}
 	v := s.newView(r, "map.import.title", "map", nil)
 	target := atlas.TargetGrids
@@ -74,6 +73,7 @@ func (s *server) boundaryImportPage(w http.ResponseWriter, r *http.Request) {
 	}
 	v.Form = url.Values{"target": {target}, "crs": {atlas.CRSWGS84}, "dry_run": {"1"}}
 	s.showBoundaryImport(w, r, http.StatusOK, v, &boundaryImportData{CanGrids: g, CanUnits: u})
+	return nil
 }
 
 func (s *server) showBoundaryImport(w http.ResponseWriter, r *http.Request, status int, v *view, d *boundaryImportData) {
@@ -81,7 +81,7 @@ func (s *server) showBoundaryImport(w http.ResponseWriter, r *http.Request, stat
 		d.Problems = map[int]string{}
 		for _, f := range d.Report.Features {
 			if f.Error != "" {
-				d.Problems[f.Index] = s.featureProblem(v.Lang, f.Error)
+				d.Problems[f.Index] = featureProblem(v.Lang, f)
 			}
 		}
 	}
@@ -94,25 +94,25 @@ func (s *server) showBoundaryImport(w http.ResponseWriter, r *http.Request, stat
 // post, its property names are offered for code_property (guessed when
 // empty), and atlas.Import checks every feature and — unless it is a dry
 // run or any feature failed — applies them all in one transaction.
-func (s *server) runBoundaryImport(w http.ResponseWriter, r *http.Request) {
+func (s *server) runBoundaryImport(w http.ResponseWriter, r *http.Request) error {
 	a := actor.From(r.Context())
 	g, u := importTargets(a)
 	if !g && !u {
 		s.errorPage(w, r, http.StatusForbidden, "error.forbidden")
-		return
+		return nil
 	}
 	v := s.newView(r, "map.import.title", "map", nil)
 	d := &boundaryImportData{CanGrids: g, CanUnits: u}
 	if err := r.ParseMultipartForm(8 << 20); err != nil {
 		v.Form = url.Values{}
 		s.importFormError(w, r, v, d, uploadError{"file", "map.import.err.unreadable", nil})
-		return
+		return nil
 	}
 	v.Form = formWithout(r.PostForm, "csrf", "upload")
 	up, err := s.boundaryUpload(r)
 	if err != nil {
 		s.importFormError(w, r, v, d, err)
-		return
+		return nil
 	}
 	d.Upload, d.FileName, d.Props = up.token, up.name, up.props
 	prop := strings.TrimSpace(r.PostFormValue("code_property"))
@@ -122,22 +122,21 @@ func (s *server) runBoundaryImport(w http.ResponseWriter, r *http.Request) {
 	}
 	if prop == "" {
 		s.importFormError(w, r, v, d, uploadError{"code_property", "map.import.err.code_property", nil})
-		return
+		return nil
 	}
 	rep, err := s.Geo.Import(r.Context(), atlas.ImportRequest{Target: r.PostFormValue("target"), Format: up.format,
 		Data: up.data, CodeProperty: prop, CRS: r.PostFormValue("crs"), DryRun: r.PostFormValue("dry_run") != ""})
 	if err != nil {
 		s.importFormError(w, r, v, d, err)
-		return
+		return nil
 	}
 	d.Report = &rep
 	d.CanApply = rep.DryRun && rep.Invalid == 0 && rep.Changed > 0
-	t := s.cat.translator(v.Lang)
+	t := s.cat.T(v.Lang)
 	switch {
 	case rep.Applied:
 		if err := s.Blobs.DropKept(r.Context(), up.token); err != nil {
-			s.fail(w, r, err)
-			return
+			return err
 		}
 		d.Upload = ""
 		v.Flash, v.FlashKind = t("map.import.applied", rep.Total, rep.Changed), "ok"
@@ -151,6 +150,7 @@ func (s *server) runBoundaryImport(w http.ResponseWriter, r *http.Request) {
 		status = http.StatusUnprocessableEntity
 	}
 	s.showBoundaryImport(w, r, status, v, d)
+	return nil
 }
 
 // importFormError shows an upload problem or a service error on the
@@ -158,7 +158,7 @@ func (s *server) runBoundaryImport(w http.ResponseWriter, r *http.Request) {
 func (s *server) importFormError(w http.ResponseWriter, r *http.Request, v *view, d *boundaryImportData, err error) {
 	var ue uploadError
 	if errors.As(err, &ue) {
-		t := s.cat.translator(v.Lang)
+		t := s.cat.T(v.Lang)
 		v.Errors[ue.field] = t(ue.key, ue.args...)
 		v.Flash, v.FlashKind = t("err.invalid"), "error"
 		s.showBoundaryImport(w, r, http.StatusUnprocessableEntity, v, d)
@@ -181,36 +181,12 @@ type uploadError struct {
 
 func (e uploadError) Error() string { return e.field + ": " + e.key }
 
-// featureProblems recognise the problems atlas.Import reports per feature
-// so that the page shows them in the reader's language.
-var featureProblems = []struct {
-	re  *regexp.Regexp
-	key string
-}{
-	{regexp.MustCompile(`^has no code`), "map.import.problem.no_code"},
-	{regexp.MustCompile(`^code (\S+) appears more than once \(also feature (\d+)\)$`), "map.import.problem.twice"},
-	{regexp.MustCompile(`^has no geometry$`), "map.import.problem.no_geometry"},
-	{regexp.MustCompile(`^unknown code (\S+)$`), "map.import.problem.unknown"},
-	{regexp.MustCompile(`^permission \S+ required over (\S+)$`), "map.import.problem.permission"},
-}
-
-// featureProblem translates a feature's problem; a geometry problem keeps
-// its (English) detail after a translated prefix.
-func (s *server) featureProblem(lang, p string) string {
-	if lang == langEN {
-		return p
+// featureProblem is why a feature cannot be imported, in lang.
+func featureProblem(lang string, f atlas.FeatureReport) string {
+	if f.Problem == nil {
+		return f.Error
 	}
-	t := s.cat.translator(lang)
-	for _, fp := range featureProblems {
-		if m := fp.re.FindStringSubmatch(p); m != nil {
-			args := make([]any, 0, len(m)-1)
-			for _, x := range m[1:] {
-				args = append(args, x)
-			}
-			return t(fp.key, args...)
-		}
-	}
-	return t("map.import.problem.geometry") + p
+	return f.Problem.Text(lang)
 }
 
 // keptUpload is the file an import post works on.
@@ -323,7 +299,7 @@ func guessCodeProperty(props []string) string {
 
 // boundaryExport handles GET /map/export?target=grids|units&format=geojson|shapefile:
 // the boundaries in the actor's read scope as a download.
-func (s *server) boundaryExport(w http.ResponseWriter, r *http.Request) {
+func (s *server) boundaryExport(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
 	target, format := q.Get("target"), q.Get("format")
 	if target == "" {
@@ -334,12 +310,12 @@ func (s *server) boundaryExport(w http.ResponseWriter, r *http.Request) {
 	}
 	f, err := s.Geo.Export(r.Context(), target, format)
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return err
 	}
 	h := w.Header()
 	h.Set("Content-Type", f.ContentType)
 	h.Set("Content-Disposition", fmt.Sprintf(`attachment; filename="%s"`, strings.ReplaceAll(f.Name, `"`, "")))
 	h.Set("Cache-Control", "no-store")
 	_, _ = w.Write(f.Data)
+	return nil
 }

@@ -47,7 +47,7 @@ type meetingsData struct {
 
 // meetingsPage handles GET /meetings: the meetings the actor may see,
 // filtered by status and paged.
-func (s *server) meetingsPage(w http.ResponseWriter, r *http.Request) {
+func (s *server) meetingsPage(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
 	q := r.URL.Query()
 	p := pageParam(r)
@@ -58,8 +58,7 @@ func (s *server) meetingsPage(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		st, ok := s.formError(v, err)
 		if !ok {
-			s.fail(w, r, err)
-			return
+			return err
 		}
 		status = st
 	}
@@ -71,6 +70,7 @@ func (s *server) meetingsPage(w http.ResponseWriter, r *http.Request) {
 		Pager:     newPager(r, p, meetingsPageSize, total),
 		CanCreate: rbac.HasAnywhere(actor.From(ctx), cases.PermCaseDispatch)}
 	s.render(w, r, status, "meetings_list", v)
+	return nil
 }
 
 // meetingFormData is the new-meeting form.
@@ -79,16 +79,16 @@ type meetingFormData struct {
 }
 
 // newMeetingForm handles GET /meetings/new; ?case_ids= prefills the cases.
-func (s *server) newMeetingForm(w http.ResponseWriter, r *http.Request) {
+func (s *server) newMeetingForm(w http.ResponseWriter, r *http.Request) error {
 	if err := rbac.RequireAny(r.Context(), cases.PermCaseDispatch); err != nil {
-		s.fail(w, r, err)
-		return
+		return err
 	}
 	v := s.newView(r, "meetings.new", "meetings", nil)
 	v.Form = url.Values{"kind": {string(cases.MeetingJoint)}, "convener_unit_code": {actor.From(r.Context()).UnitCode},
 		"case_ids": {r.URL.Query().Get("case_ids")}}
 	v.Data = &meetingFormData{Kinds: meetingKinds}
 	s.render(w, r, http.StatusOK, "meetings_new", v)
+	return nil
 }
 
 // caseRefs resolves case numbers or ids the actor may see into ids.
@@ -110,7 +110,7 @@ func (s *server) caseRefs(ctx context.Context, raw, field string) ([]int64, erro
 			}
 		}
 		if id == 0 {
-			return nil, apperr.Field(field, "no case with the number "+ref)
+			return nil, apperr.Field(field, apperr.UnknownCase, "ref", ref)
 		}
 		ids = append(ids, id)
 	}
@@ -118,7 +118,7 @@ func (s *server) caseRefs(ctx context.Context, raw, field string) ([]int64, erro
 }
 
 // createMeeting handles POST /meetings: convenes the meeting and shows it.
-func (s *server) createMeeting(w http.ResponseWriter, r *http.Request) {
+func (s *server) createMeeting(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
 	in := cases.MeetingInput{Kind: cases.MeetingKind(r.PostFormValue("kind")), Title: r.PostFormValue("title"),
 		Place: strings.TrimSpace(r.PostFormValue("place")), ConvenerUnitCode: strings.TrimSpace(r.PostFormValue("convener_unit_code")),
@@ -127,7 +127,7 @@ func (s *server) createMeeting(w http.ResponseWriter, r *http.Request) {
 	if raw := strings.TrimSpace(r.PostFormValue("held_at")); raw != "" {
 		var t time.Time
 		if t, err = time.ParseInLocation("2006-01-02T15:04", raw, s.loc); err != nil {
-			err = apperr.Field("held_at", "must be a date and time (YYYY-MM-DDTHH:MM)")
+			err = apperr.Field("held_at", apperr.Datetime)
 		}
 		in.HeldAt = t.UTC()
 	}
@@ -142,15 +142,15 @@ func (s *server) createMeeting(w http.ResponseWriter, r *http.Request) {
 		v := s.newView(r, "meetings.new", "meetings", nil)
 		status, ok := s.formError(v, err)
 		if !ok {
-			s.fail(w, r, err)
-			return
+			return err
 		}
 		v.Form = formWithout(r.PostForm, "csrf")
 		v.Data = &meetingFormData{Kinds: meetingKinds}
 		s.render(w, r, status, "meetings_new", v)
-		return
+		return nil
 	}
 	seeOther(w, r, meetingURL(m.ID), "flash.meeting_created")
+	return nil
 }
 
 // meetingURL is the console page of a meeting.
@@ -167,8 +167,9 @@ type meetingData struct {
 }
 
 // meetingPage handles GET /meetings/{id}; a meeting out of scope is 404.
-func (s *server) meetingPage(w http.ResponseWriter, r *http.Request) {
+func (s *server) meetingPage(w http.ResponseWriter, r *http.Request) error {
 	s.showMeeting(w, r, http.StatusOK, s.newView(r, "meetings.meeting", "meetings", nil), nil)
+	return nil
 }
 
 // showMeeting renders a meeting's page; edit, when set, refills the edit
@@ -237,10 +238,10 @@ func (s *server) meetingEditForm(d *meetingData) url.Values {
 
 // updateMeeting handles POST /meetings/{id}: the edit form of an open
 // meeting (every field is sent, so every field is set).
-func (s *server) updateMeeting(w http.ResponseWriter, r *http.Request) {
+func (s *server) updateMeeting(w http.ResponseWriter, r *http.Request) error {
 	id, ok := s.meetingID(w, r)
 	if !ok {
-		return
+		return nil
 	}
 	ctx := r.Context()
 	title, place := r.PostFormValue("title"), strings.TrimSpace(r.PostFormValue("place"))
@@ -250,7 +251,7 @@ func (s *server) updateMeeting(w http.ResponseWriter, r *http.Request) {
 	var held time.Time
 	var err error
 	if held, err = time.ParseInLocation("2006-01-02T15:04", strings.TrimSpace(r.PostFormValue("held_at")), s.loc); err != nil {
-		err = apperr.Field("held_at", "must be a date and time (YYYY-MM-DDTHH:MM)")
+		err = apperr.Field("held_at", apperr.Datetime)
 	}
 	held = held.UTC()
 	in.HeldAt = &held
@@ -264,42 +265,44 @@ func (s *server) updateMeeting(w http.ResponseWriter, r *http.Request) {
 	}
 	if err != nil {
 		s.meetingFailed(w, r, "edit", err)
-		return
+		return nil
 	}
 	seeOther(w, r, meetingURL(id), "flash.meeting_updated")
+	return nil
 }
 
 // removeDecision handles POST /meetings/{id}/decisions/{did}/delete: a
 // pending decision is dropped.
-func (s *server) removeDecision(w http.ResponseWriter, r *http.Request) {
+func (s *server) removeDecision(w http.ResponseWriter, r *http.Request) error {
 	id, ok := s.meetingID(w, r)
 	if !ok {
-		return
+		return nil
 	}
 	did, err := strconv.ParseInt(r.PathValue("did"), 10, 64)
 	if err != nil || did <= 0 {
-		s.notFound(w, r)
-		return
+		return errNotFound()
 	}
 	if _, err := s.Cases.RemoveDecision(r.Context(), id, did); err != nil {
 		s.meetingFailed(w, r, "decision", err)
-		return
+		return nil
 	}
 	seeOther(w, r, meetingURL(id), "flash.meeting_decision_removed")
+	return nil
 }
 
 // cancelMeeting handles POST /meetings/{id}/cancel: the meeting is called
 // off with a reason and its decisions are never applied.
-func (s *server) cancelMeeting(w http.ResponseWriter, r *http.Request) {
+func (s *server) cancelMeeting(w http.ResponseWriter, r *http.Request) error {
 	id, ok := s.meetingID(w, r)
 	if !ok {
-		return
+		return nil
 	}
 	if _, err := s.Cases.CancelMeeting(r.Context(), id, r.PostFormValue("reason")); err != nil {
 		s.meetingFailed(w, r, "cancel", err)
-		return
+		return nil
 	}
 	seeOther(w, r, meetingURL(id), "flash.meeting_cancelled")
+	return nil
 }
 
 // meetingID reads the meeting id of the path, or answers 404.
@@ -313,10 +316,10 @@ func (s *server) meetingID(w http.ResponseWriter, r *http.Request) (int64, bool)
 }
 
 // addDecision handles POST /meetings/{id}/decisions.
-func (s *server) addDecision(w http.ResponseWriter, r *http.Request) {
+func (s *server) addDecision(w http.ResponseWriter, r *http.Request) error {
 	id, ok := s.meetingID(w, r)
 	if !ok {
-		return
+		return nil
 	}
 	var co []string
 	for _, c := range r.PostForm["co_unit_codes"] {
@@ -332,24 +335,26 @@ func (s *server) addDecision(w http.ResponseWriter, r *http.Request) {
 	}
 	if err != nil {
 		s.meetingFailed(w, r, "decision", err)
-		return
+		return nil
 	}
 	seeOther(w, r, meetingURL(id), "flash.meeting_decision")
+	return nil
 }
 
 // concludeMeeting handles POST /meetings/{id}/conclude: the decisions
 // become assignments of their cases.
-func (s *server) concludeMeeting(w http.ResponseWriter, r *http.Request) {
+func (s *server) concludeMeeting(w http.ResponseWriter, r *http.Request) error {
 	id, ok := s.meetingID(w, r)
 	if !ok {
-		return
+		return nil
 	}
 	_, err := s.Cases.ConcludeMeeting(r.Context(), id, cases.ConcludeInput{Minutes: strings.TrimSpace(r.PostFormValue("minutes"))})
 	if err != nil {
 		s.meetingFailed(w, r, "conclude", err)
-		return
+		return nil
 	}
 	seeOther(w, r, meetingURL(id), "flash.meeting_concluded")
+	return nil
 }
 
 // meetingFailed shows the meeting page with the errors of one form, keyed
@@ -362,13 +367,9 @@ func (s *server) meetingFailed(w http.ResponseWriter, r *http.Request, form stri
 			s.fail(w, r, err)
 			return
 		}
-		status, v.FlashKind, v.Flash = http.StatusForbidden, "error", s.cat.translator(v.Lang)("error.forbidden")
+		status, v.FlashKind, v.Flash = http.StatusForbidden, "error", s.cat.T(v.Lang)("error.forbidden")
 	}
-	errs := map[string]string{}
-	for k, msg := range v.Errors {
-		errs[form+"."+k] = msg
-	}
-	v.Errors = errs
+	v.keyErrors(func(k string) string { return form + "." + k })
 	v.Form = formWithout(r.PostForm, "csrf")
 	var edit url.Values
 	if form == "edit" {
@@ -406,11 +407,10 @@ func (s *server) fillMeetings(ctx context.Context, d *caseData) {
 }
 
 // accountabilityAction handles POST /cases/{id}/accountability (问责).
-func (s *server) accountabilityAction(w http.ResponseWriter, r *http.Request) {
+func (s *server) accountabilityAction(w http.ResponseWriter, r *http.Request) error {
 	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
 	if err != nil || id <= 0 {
-		s.notFound(w, r)
-		return
+		return errNotFound()
 	}
 	in := cases.AccountabilityInput{UnitCode: strings.TrimSpace(r.PostFormValue("unit_code")),
 		PersonName: strings.TrimSpace(r.PostFormValue("person_name")), Kind: r.PostFormValue("kind"),
@@ -425,7 +425,8 @@ func (s *server) accountabilityAction(w http.ResponseWriter, r *http.Request) {
 	}
 	if err != nil {
 		s.actionFailed(w, r, cases.ActAccountability, err)
-		return
+		return nil
 	}
 	seeOther(w, r, caseURL(id), "flash.case_accountability")
+	return nil
 }

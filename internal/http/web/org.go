@@ -43,8 +43,9 @@ type levelCount struct {
 }
 
 // orgPage handles GET /org/{code}: the unit and the tab named by ?tab=.
-func (s *server) orgPage(w http.ResponseWriter, r *http.Request) {
+func (s *server) orgPage(w http.ResponseWriter, r *http.Request) error {
 	s.showUnit(w, r, r.PathValue("code"), http.StatusOK, nil)
+	return nil
 }
 
 // showUnit renders the unit page; v, when not nil, carries a form that

@@ -22,11 +22,10 @@ func nextLevel(l org.Level) org.Level {
 
 // createUnit handles POST /org/{code}/units: a child territory unit, a
 // department or an office under the unit.
-func (s *server) createUnit(w http.ResponseWriter, r *http.Request) {
+func (s *server) createUnit(w http.ResponseWriter, r *http.Request) error {
 	parent, err := s.Org.Unit(r.Context(), r.PathValue("code"))
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return err
 	}
 	in := org.UnitInput{
 		Code: strings.TrimSpace(r.PostFormValue("code")), Name: strings.TrimSpace(r.PostFormValue("name")),
@@ -40,20 +39,21 @@ func (s *server) createUnit(w http.ResponseWriter, r *http.Request) {
 	var ferr error
 	if sv := strings.TrimSpace(r.PostFormValue("sort")); sv != "" {
 		if in.Sort, err = strconv.Atoi(sv); err != nil {
-			ferr = apperr.Field("sort", "must be a whole number")
+			ferr = apperr.Field("sort", apperr.Integer)
 		}
 	}
 	if ferr == nil && !kindAllowed(parent, in.Kind) {
-		ferr = apperr.Field("kind", "cannot be created under this unit")
+		ferr = apperr.Field("kind", apperr.KindNotHere)
 	}
 	if ferr == nil {
 		_, ferr = s.Org.CreateUnit(r.Context(), in)
 	}
 	if ferr != nil {
 		s.unitFormError(w, r, parent.Code, tab, "unit", ferr)
-		return
+		return nil
 	}
 	seeOther(w, r, unitURL(parent.Code, tab), "flash.unit_created")
+	return nil
 }
 
 func kindAllowed(parent org.Unit, k org.Kind) bool {
@@ -66,7 +66,7 @@ func kindAllowed(parent org.Unit, k org.Kind) bool {
 }
 
 // createGrid handles POST /org/{code}/grids.
-func (s *server) createGrid(w http.ResponseWriter, r *http.Request) {
+func (s *server) createGrid(w http.ResponseWriter, r *http.Request) error {
 	code := r.PathValue("code")
 	in := org.GridInput{
 		Code: strings.TrimSpace(r.PostFormValue("code")), Name: strings.TrimSpace(r.PostFormValue("name")),
@@ -76,12 +76,12 @@ func (s *server) createGrid(w http.ResponseWriter, r *http.Request) {
 	var ferr error
 	lv, err := strconv.Atoi(r.PostFormValue("level"))
 	if err != nil {
-		ferr = apperr.Field("level", "must be 1, 2 or 3")
+		ferr = apperr.Field("level", apperr.GridLevel)
 	}
 	in.Level = lv
 	if b := strings.TrimSpace(r.PostFormValue("boundary")); b != "" && ferr == nil {
 		if !json.Valid([]byte(b)) {
-			ferr = apperr.Field("boundary", "is not valid JSON")
+			ferr = apperr.Field("boundary", apperr.JSON)
 		}
 		in.Boundary = json.RawMessage(b)
 	}
@@ -90,13 +90,14 @@ func (s *server) createGrid(w http.ResponseWriter, r *http.Request) {
 	}
 	if ferr != nil {
 		s.unitFormError(w, r, code, "grids", "grid", ferr)
-		return
+		return nil
 	}
 	seeOther(w, r, unitURL(code, "grids"), "flash.grid_created")
+	return nil
 }
 
 // createStaff handles POST /org/{code}/staff.
-func (s *server) createStaff(w http.ResponseWriter, r *http.Request) {
+func (s *server) createStaff(w http.ResponseWriter, r *http.Request) error {
 	code := r.PathValue("code")
 	in := org.StaffInput{
 		Name: strings.TrimSpace(r.PostFormValue("name")), Phone: strings.TrimSpace(r.PostFormValue("phone")),
@@ -105,13 +106,14 @@ func (s *server) createStaff(w http.ResponseWriter, r *http.Request) {
 	}
 	if _, err := s.Org.CreateStaff(r.Context(), in); err != nil {
 		s.unitFormError(w, r, code, "staff", "staff", err)
-		return
+		return nil
 	}
 	seeOther(w, r, unitURL(code, "staff"), "flash.staff_created")
+	return nil
 }
 
 // updateUnit handles POST /org/{code}: a new name or sort order.
-func (s *server) updateUnit(w http.ResponseWriter, r *http.Request) {
+func (s *server) updateUnit(w http.ResponseWriter, r *http.Request) error {
 	code := r.PathValue("code")
 	name := strings.TrimSpace(r.PostFormValue("name"))
 	upd := org.UnitUpdate{Name: &name}
@@ -119,7 +121,7 @@ func (s *server) updateUnit(w http.ResponseWriter, r *http.Request) {
 	if sv := strings.TrimSpace(r.PostFormValue("sort")); sv != "" {
 		n, convErr := strconv.Atoi(sv)
 		if convErr != nil {
-			err = apperr.Field("sort", "must be a whole number")
+			err = apperr.Field("sort", apperr.Integer)
 		}
 		upd.Sort = &n
 	}
@@ -128,14 +130,15 @@ func (s *server) updateUnit(w http.ResponseWriter, r *http.Request) {
 	}
 	if err != nil {
 		s.unitFormError(w, r, code, r.URL.Query().Get("tab"), "edit", err)
-		return
+		return nil
 	}
 	seeOther(w, r, unitURL(code, ""), "flash.unit_updated")
+	return nil
 }
 
 // deleteUnit handles POST /org/{code}/delete: an empty unit goes, and the
 // browser goes up to its parent.
-func (s *server) deleteUnit(w http.ResponseWriter, r *http.Request) {
+func (s *server) deleteUnit(w http.ResponseWriter, r *http.Request) error {
 	code := r.PathValue("code")
 	u, err := s.Org.Unit(r.Context(), code)
 	if err == nil {
@@ -143,13 +146,14 @@ func (s *server) deleteUnit(w http.ResponseWriter, r *http.Request) {
 	}
 	if err != nil {
 		s.unitFormError(w, r, code, "", "edit", err)
-		return
+		return nil
 	}
 	if u.ParentCode == "" {
 		seeOther(w, r, "/", "flash.unit_deleted")
-		return
+		return nil
 	}
 	seeOther(w, r, unitURL(u.ParentCode, ""), "flash.unit_deleted")
+	return nil
 }
 
 // unitFormError shows the unit page again on the tab of the failed form,

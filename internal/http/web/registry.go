@@ -88,15 +88,16 @@ func peopleFilter(q url.Values) registry.PeopleFilter {
 // peoplePage handles GET /registry/people: the people in the actor's
 // scope, searched, filtered and paged, with masked ID-card numbers and
 // phones.
-func (s *server) peoplePage(w http.ResponseWriter, r *http.Request) {
+func (s *server) peoplePage(w http.ResponseWriter, r *http.Request) error {
 	s.listPeople(w, r, r.URL.Query())
+	return nil
 }
 
 // searchPeople handles POST /registry/people/search, the search form. An
 // ID-card number or phone searched for must not end up in a URL (browser
 // history, proxies, Referer): such a search is answered directly; any
 // other search is redirected to the GET list, whose pages can be linked.
-func (s *server) searchPeople(w http.ResponseWriter, r *http.Request) {
+func (s *server) searchPeople(w http.ResponseWriter, r *http.Request) error {
 	q := url.Values{}
 	for k, v := range r.PostForm {
 		if k != "csrf" && len(v) > 0 && strings.TrimSpace(v[0]) != "" {
@@ -105,9 +106,10 @@ func (s *server) searchPeople(w http.ResponseWriter, r *http.Request) {
 	}
 	if q.Get("id_number") == "" && q.Get("phone") == "" {
 		http.Redirect(w, r, "/registry/people?"+q.Encode(), http.StatusSeeOther)
-		return
+		return nil
 	}
 	s.listPeople(w, r, q)
+	return nil
 }
 
 // listPeople renders the people list for the filters q.
@@ -170,31 +172,30 @@ func (s *server) scopeGrids(r *http.Request) []org.Grid {
 
 // assignGrid handles POST /registry/people/assign: the chosen people
 // awaiting a grid go to the chosen grid.
-func (s *server) assignGrid(w http.ResponseWriter, r *http.Request) {
+func (s *server) assignGrid(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
 	var ids []int64
 	for _, x := range r.PostForm["person_id"] {
 		id, err := strconv.ParseInt(x, 10, 64)
 		if err != nil || id <= 0 {
-			s.fail(w, r, apperr.Field("person_id", "must be a person id"))
-			return
+			return apperr.Field("person_id", apperr.PositiveInt)
 		}
 		ids = append(ids, id)
 	}
 	back := "/registry/people?awaiting=1"
 	if len(ids) == 0 {
 		seeOther(w, r, back, "flash.registry_none_selected")
-		return
+		return nil
 	}
 	if _, err := s.Registry.AssignGrid(ctx, ids, r.PostFormValue("grid_code")); err != nil {
 		if e := apperr.As(err); e.Code == apperr.Invalid {
 			seeOther(w, r, back, "flash.registry_assign_failed")
-			return
+			return nil
 		}
-		s.fail(w, r, err)
-		return
+		return err
 	}
 	seeOther(w, r, back, "flash.registry_assigned")
+	return nil
 }
 
 // personFormData is the create or edit form of a person.
@@ -207,14 +208,14 @@ type personFormData struct {
 }
 
 // newPersonForm handles GET /registry/people/new.
-func (s *server) newPersonForm(w http.ResponseWriter, r *http.Request) {
+func (s *server) newPersonForm(w http.ResponseWriter, r *http.Request) error {
 	if err := rbac.RequireAny(r.Context(), registry.PermWrite); err != nil {
-		s.fail(w, r, err)
-		return
+		return err
 	}
 	v := s.newView(r, "registry.person_new", "registry", nil)
 	v.Form = url.Values{"source": {string(registry.SourceOwn)}, "person_type": {"registered"}}
 	s.showPersonForm(w, r, http.StatusOK, v, nil)
+	return nil
 }
 
 func (s *server) showPersonForm(w http.ResponseWriter, r *http.Request, status int, v *view, p *registry.Person) {
@@ -240,13 +241,14 @@ func personInput(r *http.Request) registry.PersonInput {
 }
 
 // createPerson handles POST /registry/people.
-func (s *server) createPerson(w http.ResponseWriter, r *http.Request) {
+func (s *server) createPerson(w http.ResponseWriter, r *http.Request) error {
 	p, err := s.Registry.CreatePerson(r.Context(), personInput(r))
 	if err != nil {
 		s.personFormFailed(w, r, "registry.person_new", nil, err)
-		return
+		return nil
 	}
 	seeOther(w, r, personURL(p.ID), "flash.registry_person_created")
+	return nil
 }
 
 // personFormFailed shows the form again with the problems next to their
@@ -275,30 +277,27 @@ func personURL(id int64) string { return "/registry/people/" + strconv.FormatInt
 // editPersonForm handles GET /registry/people/{id}/edit. The ID-card
 // number and phone fields start empty (the record shows their masks):
 // left empty they keep the stored values.
-func (s *server) editPersonForm(w http.ResponseWriter, r *http.Request) {
+func (s *server) editPersonForm(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
 	id, ok := personID(r)
 	if !ok {
-		s.notFound(w, r)
-		return
+		return errNotFound()
 	}
 	if err := rbac.RequireAny(ctx, registry.PermWrite); err != nil {
-		s.fail(w, r, err)
-		return
+		return err
 	}
 	in, err := s.Registry.PersonForEdit(ctx, id)
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return err
 	}
 	p, err := s.Registry.PersonByID(ctx, id)
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return err
 	}
 	v := s.newView(r, "registry.person_edit", "registry", nil)
 	v.Form = personForm(in)
 	s.showPersonForm(w, r, http.StatusOK, v, &p)
+	return nil
 }
 
 // personForm fills an edit form from a person's input, which has no
@@ -312,30 +311,28 @@ func personForm(p registry.PersonInput) url.Values {
 }
 
 // updatePerson handles POST /registry/people/{id}.
-func (s *server) updatePerson(w http.ResponseWriter, r *http.Request) {
+func (s *server) updatePerson(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
 	id, ok := personID(r)
 	if !ok {
-		s.notFound(w, r)
-		return
+		return errNotFound()
 	}
 	cur, err := s.Registry.PersonForEdit(ctx, id)
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return err
 	}
 	in := personInput(r)
 	in.Extra = cur.Extra // the form does not show the extra fields
 	if _, err := s.Registry.UpdatePerson(ctx, id, in); err != nil {
 		cur, gerr := s.Registry.PersonByID(ctx, id)
 		if gerr != nil {
-			s.fail(w, r, gerr)
-			return
+			return gerr
 		}
 		s.personFormFailed(w, r, "registry.person_edit", &cur, err)
-		return
+		return nil
 	}
 	seeOther(w, r, personURL(id), "flash.registry_person_updated")
+	return nil
 }
 
 // permUnits lists the units where the actor holds perm: the scopes of

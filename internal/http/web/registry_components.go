@@ -21,7 +21,7 @@ func init() { pages = append(pages, "registry_component", "registry_component_fo
 // componentRoutes mounts a component's page, its forms and its
 // verification; on wraps a handler so that it answers 404 without the
 // places service.
-func (s *server) componentRoutes(mux *http.ServeMux, on func(http.HandlerFunc) http.Handler) {
+func (s *server) componentRoutes(mux *http.ServeMux, on func(pageFunc) http.Handler) {
 	mux.Handle("GET /registry/components/new", on(s.newComponentForm))
 	mux.Handle("POST /registry/components", on(s.createComponent))
 	mux.Handle("GET /registry/components/{id}", on(s.componentPage))
@@ -45,18 +45,17 @@ type componentData struct {
 }
 
 // componentPage handles GET /registry/components/{id}.
-func (s *server) componentPage(w http.ResponseWriter, r *http.Request) {
+func (s *server) componentPage(w http.ResponseWriter, r *http.Request) error {
 	id, ok := recordID(r)
 	if !ok {
-		s.notFound(w, r)
-		return
+		return errNotFound()
 	}
 	c, err := s.Places.ComponentByID(r.Context(), id)
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return err
 	}
 	s.showComponent(w, r, http.StatusOK, s.newView(r, "registry.component", "registry", nil), c)
+	return nil
 }
 
 // showComponent renders a component's page.
@@ -115,14 +114,14 @@ func (s *server) componentForWrite(w http.ResponseWriter, r *http.Request) (plac
 }
 
 // newComponentForm handles GET /registry/components/new.
-func (s *server) newComponentForm(w http.ResponseWriter, r *http.Request) {
+func (s *server) newComponentForm(w http.ResponseWriter, r *http.Request) error {
 	if err := rbac.RequireAny(r.Context(), registry.PermWrite); err != nil {
-		s.fail(w, r, err)
-		return
+		return err
 	}
 	v := s.newView(r, "registry.component_new", "registry", nil)
 	v.Form = url.Values{"source": {string(registry.SourceOwn)}, "status": {"intact"}}
 	s.showComponentForm(w, r, http.StatusOK, v, nil)
+	return nil
 }
 
 // showComponentForm renders the create (c nil) or edit form of a
@@ -141,7 +140,7 @@ func (s *server) showComponentForm(w http.ResponseWriter, r *http.Request, statu
 }
 
 // componentInput reads a component's form onto in.
-func componentInput(r *http.Request, in places.ComponentInput) (places.ComponentInput, error) {
+func componentInput(r *http.Request, in places.ComponentInput) places.ComponentInput {
 	f := func(k string) string { return r.PostFormValue(k) }
 	errs := apperr.FieldErrors{}
 	in.ObjectCode, in.CategoryCode, in.Name, in.Status = f("object_code"), f("category_code"), f("name"), f("status")
@@ -149,7 +148,8 @@ func componentInput(r *http.Request, in places.ComponentInput) (places.Component
 	in.Lat, in.Lng = formFloat(r, errs, "lat"), formFloat(r, errs, "lng")
 	in.GridCode, in.UnitCode, in.Source = f("grid_code"), f("unit_code"), registry.Source(f("source"))
 	in.Version, _ = strconv.Atoi(f("version"))
-	return in, errs.Err()
+	in.Unread = errs // the service reports them with its own problems
+	return in
 }
 
 // componentForm fills an edit form from a component.
@@ -161,75 +161,69 @@ func componentForm(c places.Component) url.Values {
 }
 
 // createComponent handles POST /registry/components.
-func (s *server) createComponent(w http.ResponseWriter, r *http.Request) {
-	in, err := componentInput(r, places.ComponentInput{})
-	var c places.Component
-	if err == nil {
-		c, err = s.Places.CreateComponent(r.Context(), in)
-	}
+func (s *server) createComponent(w http.ResponseWriter, r *http.Request) error {
+	c, err := s.Places.CreateComponent(r.Context(), componentInput(r, places.ComponentInput{}))
 	if err != nil {
 		v := s.newView(r, "registry.component_new", "registry", nil)
 		if status, ok := s.placeFormFailed(w, r, v, err); ok {
 			s.showComponentForm(w, r, status, v, nil)
 		}
-		return
+		return nil
 	}
 	seeOther(w, r, componentURL(c.ID), "flash.registry_component_created")
+	return nil
 }
 
 // editComponentForm handles GET /registry/components/{id}/edit.
-func (s *server) editComponentForm(w http.ResponseWriter, r *http.Request) {
+func (s *server) editComponentForm(w http.ResponseWriter, r *http.Request) error {
 	c, ok := s.componentForWrite(w, r)
 	if !ok {
-		return
+		return nil
 	}
 	v := s.newView(r, "registry.component_edit", "registry", nil)
 	v.Form = componentForm(c)
 	s.showComponentForm(w, r, http.StatusOK, v, &c)
+	return nil
 }
 
 // updateComponent handles POST /registry/components/{id} under the
 // version the form was read at (a stale one is refused).
-func (s *server) updateComponent(w http.ResponseWriter, r *http.Request) {
+func (s *server) updateComponent(w http.ResponseWriter, r *http.Request) error {
 	cur, ok := s.componentForWrite(w, r)
 	if !ok {
-		return
+		return nil
 	}
-	in, err := componentInput(r, cur.Input())
-	if err == nil {
-		_, err = s.Places.UpdateComponent(r.Context(), cur.ID, in)
-	}
+	_, err := s.Places.UpdateComponent(r.Context(), cur.ID, componentInput(r, cur.Input()))
 	if err != nil {
 		v := s.newView(r, "registry.component_edit", "registry", nil)
 		if status, ok := s.placeFormFailed(w, r, v, err); ok {
 			s.showComponentForm(w, r, status, v, &cur)
 		}
-		return
+		return nil
 	}
 	seeOther(w, r, componentURL(cur.ID), "flash.registry_component_updated")
+	return nil
 }
 
 // verifyComponent handles POST /registry/components/{id}/verify (核对).
-func (s *server) verifyComponent(w http.ResponseWriter, r *http.Request) {
+func (s *server) verifyComponent(w http.ResponseWriter, r *http.Request) error {
 	id, ok := recordID(r)
 	if !ok {
-		s.notFound(w, r)
-		return
+		return errNotFound()
 	}
 	if _, err := s.Places.VerifyComponent(r.Context(), id, r.PostFormValue("note")); err != nil {
 		v := s.newView(r, "registry.component", "registry", nil)
 		status, ok := s.formError(v, err)
 		if !ok {
-			s.fail(w, r, err)
-			return
+			return err
 		}
 		c, gerr := s.Places.ComponentByID(r.Context(), id)
 		if gerr != nil {
-			s.fail(w, r, gerr)
-			return
+			return gerr
 		}
 		s.showComponent(w, r, status, v, c)
-		return
+		return nil
 	}
 	seeOther(w, r, componentURL(id), "flash.registry_verified")
+	return nil
 }

@@ -40,24 +40,25 @@ type exportsData struct {
 // filters and the reason; with format=csv|xlsx (a link) it downloads the
 // people the filters select, masked, when no approval is needed — above
 // the threshold the form asks for a reason, posted to POST /registry/export.
-func (s *server) exportPage(w http.ResponseWriter, r *http.Request) {
+func (s *server) exportPage(w http.ResponseWriter, r *http.Request) error {
 	if err := rbac.RequireAny(r.Context(), registry.PermExport); err != nil {
-		s.fail(w, r, err)
-		return
+		return err
 	}
 	q := r.URL.Query()
 	if q.Get("format") == "" {
 		s.render(w, r, http.StatusOK, "registry_exports", s.exportForm(r, q))
-		return
+		return nil
 	}
 	s.export(w, r, q, "")
+	return nil
 }
 
 // runExport handles POST /registry/export: the export, or, above the
 // approval threshold, an export request (202, a page saying it awaits
 // approval).
-func (s *server) runExport(w http.ResponseWriter, r *http.Request) {
+func (s *server) runExport(w http.ResponseWriter, r *http.Request) error {
 	s.export(w, r, formWithout(r.PostForm, "csrf", "reason"), r.PostFormValue("reason"))
+	return nil
 }
 
 // exportForm is the view of the export form with the filters q.
@@ -97,7 +98,7 @@ func (s *server) export(w http.ResponseWriter, r *http.Request, q url.Values, re
 		}
 		d := v.Data.(*exportsData)
 		d.Pending = res.Request
-		v.Flash = s.cat.translator(v.Lang)("registry.export_pending", res.Request.ID, res.Request.Rows)
+		v.Flash = s.cat.T(v.Lang)("registry.export_pending", res.Request.ID, res.Request.Rows)
 		v.FlashKind = "ok"
 		s.render(w, r, http.StatusAccepted, "registry_exports", v)
 		return
@@ -136,28 +137,26 @@ func (s *server) exportsView(r *http.Request) *view {
 }
 
 // exportsPage handles GET /registry/exports.
-func (s *server) exportsPage(w http.ResponseWriter, r *http.Request) {
+func (s *server) exportsPage(w http.ResponseWriter, r *http.Request) error {
 	a := actor.From(r.Context())
 	if !rbac.HasAnywhere(a, registry.PermExport) && !rbac.HasAnywhere(a, registry.PermExportApprove) {
-		s.fail(w, r, apperr.Newf(apperr.Forbidden, "permission %s required", registry.PermExport))
-		return
+		return apperr.Newf(apperr.Forbidden, "permission %s required", registry.PermExport)
 	}
 	v := s.exportsView(r)
 	if v == nil {
-		s.fail(w, r, apperr.New(apperr.Internal, "export requests"))
-		return
+		return apperr.New(apperr.Internal, "export requests")
 	}
 	s.render(w, r, http.StatusOK, "registry_exports", v)
+	return nil
 }
 
 // decideExport handles POST /registry/exports/{id}/approve and /reject,
 // with the note of the form.
-func (s *server) decideExport(approve bool) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
+func (s *server) decideExport(approve bool) pageFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
 		id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
 		if err != nil {
-			s.notFound(w, r)
-			return
+			return errNotFound()
 		}
 		note := r.PostFormValue("note")
 		flash := "flash.export_approved"
@@ -169,33 +168,33 @@ func (s *server) decideExport(approve bool) http.HandlerFunc {
 		}
 		if err != nil {
 			s.exportsError(w, r, err)
-			return
+			return nil
 		}
 		seeOther(w, r, "/registry/exports", flash)
+		return nil
 	}
 }
 
 // downloadExport handles GET /registry/exports/{id}/download: the
 // approved export, once, for its requester.
-func (s *server) downloadExport(w http.ResponseWriter, r *http.Request) {
+func (s *server) downloadExport(w http.ResponseWriter, r *http.Request) error {
 	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
 	if err != nil {
-		s.notFound(w, r)
-		return
+		return errNotFound()
 	}
 	ctx := r.Context()
 	req, err := s.Registry.ExportRequestByID(ctx, id)
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return err
 	}
 	var buf bytes.Buffer
 	res, err := s.Registry.DownloadExport(ctx, id, &buf, nil)
 	if err != nil {
 		s.exportsError(w, r, err)
-		return
+		return nil
 	}
 	sendExport(w, res.Mark, req.Format, buf.Bytes())
+	return nil
 }
 
 // exportsError shows a refused decision or download on the list page.

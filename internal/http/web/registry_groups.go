@@ -88,16 +88,14 @@ func (s *server) groupFormOf(r *http.Request, k groups.Code, lang string) *group
 
 // addGroupMember handles POST /registry/people/{id}/groups: the person
 // joins a group with the kind's fields (posted as attrs.<field>).
-func (s *server) addGroupMember(w http.ResponseWriter, r *http.Request) {
+func (s *server) addGroupMember(w http.ResponseWriter, r *http.Request) error {
 	id, ok := personID(r)
 	if !ok {
-		s.notFound(w, r)
-		return
+		return errNotFound()
 	}
 	ctx := r.Context()
 	if err := rbac.RequireAny(ctx, registry.PermWrite); err != nil {
-		s.fail(w, r, err)
-		return
+		return err
 	}
 	in := groups.MemberInput{Kind: r.PostFormValue("group_kind"), StartedOn: r.PostFormValue("started_on"),
 		Attrs: map[string]string{}}
@@ -108,39 +106,37 @@ func (s *server) addGroupMember(w http.ResponseWriter, r *http.Request) {
 	}
 	if _, err := s.Groups.AddMember(ctx, id, in); err != nil {
 		s.personActionFailed(w, r, id, "group", err)
-		return
+		return nil
 	}
 	seeOther(w, r, personURL(id), "flash.registry_group_added")
+	return nil
 }
 
 // endGroupMember handles POST /registry/people/{id}/groups/{mid}/end: the
 // membership ends on a date, for a reason.
-func (s *server) endGroupMember(w http.ResponseWriter, r *http.Request) {
+func (s *server) endGroupMember(w http.ResponseWriter, r *http.Request) error {
 	id, ok := personID(r)
 	mid, err := strconv.ParseInt(r.PathValue("mid"), 10, 64)
 	if !ok || err != nil || mid <= 0 {
-		s.notFound(w, r)
-		return
+		return errNotFound()
 	}
 	ctx := r.Context()
 	if err := rbac.RequireAny(ctx, registry.PermWrite); err != nil {
-		s.fail(w, r, err)
-		return
+		return err
 	}
 	m, err := s.Groups.Member(ctx, mid)
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return err
 	}
 	if m.PersonID != id {
-		s.notFound(w, r)
-		return
+		return errNotFound()
 	}
 	if _, err := s.Groups.EndMember(ctx, mid, r.PostFormValue("ended_on"), r.PostFormValue("reason")); err != nil {
 		s.personActionFailed(w, r, id, "end."+strconv.FormatInt(mid, 10), err)
-		return
+		return nil
 	}
 	seeOther(w, r, personURL(id), "flash.registry_group_ended")
+	return nil
 }
 
 // visitsDueData is the work list of visits due.
@@ -155,11 +151,10 @@ type visitsDueData struct {
 // visitsDuePage handles GET /registry/visits/due: the people of the
 // actor's scope whose group calls for a visit that is due, never visited
 // first, with links to their pages.
-func (s *server) visitsDuePage(w http.ResponseWriter, r *http.Request) {
+func (s *server) visitsDuePage(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
 	if err := rbac.RequireAny(ctx, registry.PermRead); err != nil {
-		s.fail(w, r, err)
-		return
+		return err
 	}
 	q := r.URL.Query()
 	get := func(k string) string { return strings.TrimSpace(q.Get(k)) }
@@ -171,8 +166,7 @@ func (s *server) visitsDuePage(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		st, ok := s.formError(v, err)
 		if !ok {
-			s.fail(w, r, err)
-			return
+			return err
 		}
 		status = st
 	}
@@ -189,4 +183,5 @@ func (s *server) visitsDuePage(w http.ResponseWriter, r *http.Request) {
 	}
 	v.Data = d
 	s.render(w, r, status, "registry_visits_due", v)
+	return nil
 }

@@ -101,23 +101,23 @@ func (s *server) personForHousehold(w http.ResponseWriter, r *http.Request) (reg
 // createHousehold handles POST /registry/people/{id}/household: a new
 // household in the person's grid (or unit, awaiting a grid), with the
 // person as its first member.
-func (s *server) createHousehold(w http.ResponseWriter, r *http.Request) {
+func (s *server) createHousehold(w http.ResponseWriter, r *http.Request) error {
 	p, ok := s.personForHousehold(w, r)
 	if !ok {
-		return
+		return nil
 	}
 	ctx := r.Context()
 	if p.HouseholdID != nil {
 		s.personActionFailed(w, r, p.ID, "household", apperr.New(apperr.Conflict, "the person already belongs to a household"))
-		return
+		return nil
 	}
 	relation := strings.TrimSpace(r.PostFormValue("relation"))
 	if relation == "" {
 		relation = "02"
 	}
 	if !registry.ValidRelation(relation) {
-		s.personActionFailed(w, r, p.ID, "household", apperr.Field("relation", "must be a GB/T 4761 relation code"))
-		return
+		s.personActionFailed(w, r, p.ID, "household", apperr.Field("relation", apperr.RelationCode))
+		return nil
 	}
 	addr := strings.TrimSpace(r.PostFormValue("address"))
 	if addr == "" {
@@ -127,29 +127,30 @@ func (s *server) createHousehold(w http.ResponseWriter, r *http.Request) {
 		Kind: r.PostFormValue("kind"), Address: addr, GridCode: p.GridCode, UnitCode: p.UnitCode})
 	if err != nil {
 		s.personActionFailed(w, r, p.ID, "household", err)
-		return
+		return nil
 	}
 	if _, err := s.Registry.SetHouseholdMember(ctx, h.ID, p.ID, relation); err != nil {
 		s.personActionFailed(w, r, p.ID, "household", err)
-		return
+		return nil
 	}
 	seeOther(w, r, personURL(p.ID), "flash.registry_household_created")
+	return nil
 }
 
 // searchHouseholdMember handles POST /registry/people/{id}/household/search:
 // the people who may join the person's household, by ID-card number
 // (exact; posted so it stays out of URLs, and never echoed) or by name
 // prefix in the person's grid (or unit, while awaiting a grid).
-func (s *server) searchHouseholdMember(w http.ResponseWriter, r *http.Request) {
+func (s *server) searchHouseholdMember(w http.ResponseWriter, r *http.Request) error {
 	p, ok := s.personForHousehold(w, r)
 	if !ok {
-		return
+		return nil
 	}
 	f := registry.PeopleFilter{IDNumber: strings.TrimSpace(r.PostFormValue("id_number")),
 		Name: strings.TrimSpace(r.PostFormValue("name")), Limit: householdSearchShown}
 	if f.IDNumber == "" && f.Name == "" {
-		s.personActionFailed(w, r, p.ID, "member", apperr.Field("name", "enter an ID-card number or the start of a name"))
-		return
+		s.personActionFailed(w, r, p.ID, "member", apperr.Field("name", apperr.IDOrName))
+		return nil
 	}
 	if f.IDNumber != "" {
 		f.Name = ""
@@ -161,7 +162,7 @@ func (s *server) searchHouseholdMember(w http.ResponseWriter, r *http.Request) {
 	list, _, err := s.Registry.People(r.Context(), f)
 	if err != nil {
 		s.personActionFailed(w, r, p.ID, "member", err)
-		return
+		return nil
 	}
 	found := []registry.Person{}
 	for _, c := range list {
@@ -174,48 +175,50 @@ func (s *server) searchHouseholdMember(w http.ResponseWriter, r *http.Request) {
 	s.showPerson(w, r, http.StatusOK, v, p, func(d *personData) {
 		d.Candidates, d.Searched = found, true
 	})
+	return nil
 }
 
 // addHouseholdMember handles POST /registry/people/{id}/household/members:
 // the chosen person joins the person's household with a relation.
-func (s *server) addHouseholdMember(w http.ResponseWriter, r *http.Request) {
+func (s *server) addHouseholdMember(w http.ResponseWriter, r *http.Request) error {
 	p, ok := s.personForHousehold(w, r)
 	if !ok {
-		return
+		return nil
 	}
 	if p.HouseholdID == nil {
 		s.personActionFailed(w, r, p.ID, "member", apperr.New(apperr.Conflict, "the person has no household"))
-		return
+		return nil
 	}
 	pid, err := strconv.ParseInt(r.PostFormValue("person_id"), 10, 64)
 	if err != nil || pid <= 0 {
-		s.personActionFailed(w, r, p.ID, "member", apperr.Field("person_id", "choose a person"))
-		return
+		s.personActionFailed(w, r, p.ID, "member", apperr.Field("person_id", apperr.ChoosePerson))
+		return nil
 	}
 	if _, err := s.Registry.SetHouseholdMember(r.Context(), *p.HouseholdID, pid, r.PostFormValue("relation")); err != nil {
 		s.personActionFailed(w, r, p.ID, "member", err)
-		return
+		return nil
 	}
 	seeOther(w, r, personURL(p.ID), "flash.registry_member_added")
+	return nil
 }
 
 // removeHouseholdMember handles POST
 // /registry/people/{id}/household/members/{pid}/remove.
-func (s *server) removeHouseholdMember(w http.ResponseWriter, r *http.Request) {
+func (s *server) removeHouseholdMember(w http.ResponseWriter, r *http.Request) error {
 	p, ok := s.personForHousehold(w, r)
 	if !ok {
-		return
+		return nil
 	}
 	pid, err := strconv.ParseInt(r.PathValue("pid"), 10, 64)
 	if err != nil || pid <= 0 || p.HouseholdID == nil {
-		s.notFound(w, r)
-		return
+		return errNotFound()
 	}
 	if _, err := s.Registry.RemoveHouseholdMember(r.Context(), *p.HouseholdID, pid); err != nil {
 		s.personActionFailed(w, r, p.ID, "member", err)
-		return
+		return nil
 	}
 	seeOther(w, r, personURL(p.ID), "flash.registry_member_removed")
+	return nil
 }
 
 // householdData is a household's page.
@@ -228,17 +231,15 @@ type householdData struct {
 
 // householdPage handles GET /registry/households/{id}: the household and
 // its members.
-func (s *server) householdPage(w http.ResponseWriter, r *http.Request) {
+func (s *server) householdPage(w http.ResponseWriter, r *http.Request) error {
 	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
 	if err != nil || id <= 0 {
-		s.notFound(w, r)
-		return
+		return errNotFound()
 	}
 	ctx := r.Context()
 	h, err := s.Registry.HouseholdByID(ctx, id)
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return err
 	}
 	v := s.newView(r, "registry.household", "registry", nil)
 	d := &householdData{Household: h, GridName: h.GridCode}
@@ -253,4 +254,5 @@ func (s *server) householdPage(w http.ResponseWriter, r *http.Request) {
 	_, d.RelationNames = s.codeOptions(ctx, "relation", v.Lang)
 	v.Data = d
 	s.render(w, r, http.StatusOK, "registry_household", v)
+	return nil
 }

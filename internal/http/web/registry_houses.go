@@ -26,7 +26,7 @@ func init() { pages = append(pages, "registry_house", "registry_house_form") }
 
 // houseRoutes mounts a house's page, its forms and its actions; on wraps
 // a handler so that it answers 404 without the places service.
-func (s *server) houseRoutes(mux *http.ServeMux, on func(http.HandlerFunc) http.Handler) {
+func (s *server) houseRoutes(mux *http.ServeMux, on func(pageFunc) http.Handler) {
 	mux.Handle("GET /registry/houses/new", on(s.newHouseForm))
 	mux.Handle("POST /registry/houses", on(s.createHouse))
 	mux.Handle("GET /registry/houses/{id}", on(s.housePage))
@@ -56,18 +56,17 @@ type houseData struct {
 }
 
 // housePage handles GET /registry/houses/{id}.
-func (s *server) housePage(w http.ResponseWriter, r *http.Request) {
+func (s *server) housePage(w http.ResponseWriter, r *http.Request) error {
 	id, ok := recordID(r)
 	if !ok {
-		s.notFound(w, r)
-		return
+		return errNotFound()
 	}
 	h, err := s.Places.HouseByID(r.Context(), id)
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return err
 	}
 	s.showHouse(w, r, http.StatusOK, s.newView(r, "registry.house", "registry", nil), h, nil)
+	return nil
 }
 
 // showHouse renders a house's page; more adds to it (search results).
@@ -129,14 +128,14 @@ func (s *server) houseForWrite(w http.ResponseWriter, r *http.Request) (places.H
 }
 
 // newHouseForm handles GET /registry/houses/new.
-func (s *server) newHouseForm(w http.ResponseWriter, r *http.Request) {
+func (s *server) newHouseForm(w http.ResponseWriter, r *http.Request) error {
 	if err := rbac.RequireAny(r.Context(), registry.PermWrite); err != nil {
-		s.fail(w, r, err)
-		return
+		return err
 	}
 	v := s.newView(r, "registry.house_new", "registry", nil)
 	v.Form = url.Values{"source": {string(registry.SourceOwn)}, "use": {"residential"}}
 	s.showHouseForm(w, r, http.StatusOK, v, nil)
+	return nil
 }
 
 // showHouseForm renders the create (h nil) or edit form of a house.
@@ -153,7 +152,7 @@ func (s *server) showHouseForm(w http.ResponseWriter, r *http.Request, status in
 
 // houseInput reads a house's form onto in (the current fields on edit, so
 // that those the form does not show, the owner and extra fields, stay).
-func houseInput(r *http.Request, in places.HouseInput) (places.HouseInput, error) {
+func houseInput(r *http.Request, in places.HouseInput) places.HouseInput {
 	f := func(k string) string { return r.PostFormValue(k) }
 	errs := apperr.FieldErrors{}
 	in.Code, in.Address, in.Building, in.Entrance, in.Room = f("code"), f("address"), f("building"), f("entrance"), f("room")
@@ -161,7 +160,8 @@ func houseInput(r *http.Request, in places.HouseInput) (places.HouseInput, error
 	in.Area, in.Lat, in.Lng = formFloat(r, errs, "area"), formFloat(r, errs, "lat"), formFloat(r, errs, "lng")
 	in.GridCode, in.UnitCode, in.Source = f("grid_code"), f("unit_code"), registry.Source(f("source"))
 	in.Version, _ = strconv.Atoi(f("version"))
-	return in, errs.Err()
+	in.Unread = errs // the service reports them with its own problems
+	return in
 }
 
 // houseForm fills an edit form from a house.
@@ -177,86 +177,81 @@ func houseForm(h places.House) url.Values {
 }
 
 // createHouse handles POST /registry/houses.
-func (s *server) createHouse(w http.ResponseWriter, r *http.Request) {
-	in, err := houseInput(r, places.HouseInput{})
-	var h places.House
-	if err == nil {
-		h, err = s.Places.CreateHouse(r.Context(), in)
-	}
+func (s *server) createHouse(w http.ResponseWriter, r *http.Request) error {
+	h, err := s.Places.CreateHouse(r.Context(), houseInput(r, places.HouseInput{}))
 	if err != nil {
 		v := s.newView(r, "registry.house_new", "registry", nil)
 		if status, ok := s.placeFormFailed(w, r, v, err); ok {
 			s.showHouseForm(w, r, status, v, nil)
 		}
-		return
+		return nil
 	}
 	seeOther(w, r, houseURL(h.ID), "flash.registry_house_created")
+	return nil
 }
 
 // editHouseForm handles GET /registry/houses/{id}/edit.
-func (s *server) editHouseForm(w http.ResponseWriter, r *http.Request) {
+func (s *server) editHouseForm(w http.ResponseWriter, r *http.Request) error {
 	h, ok := s.houseForWrite(w, r)
 	if !ok {
-		return
+		return nil
 	}
 	v := s.newView(r, "registry.house_edit", "registry", nil)
 	v.Form = houseForm(h)
 	s.showHouseForm(w, r, http.StatusOK, v, &h)
+	return nil
 }
 
 // updateHouse handles POST /registry/houses/{id}: the form's fields under
 // the version the form was read at (a stale one is refused).
-func (s *server) updateHouse(w http.ResponseWriter, r *http.Request) {
+func (s *server) updateHouse(w http.ResponseWriter, r *http.Request) error {
 	cur, ok := s.houseForWrite(w, r)
 	if !ok {
-		return
+		return nil
 	}
-	in, err := houseInput(r, cur.Input())
-	if err == nil {
-		_, err = s.Places.UpdateHouse(r.Context(), cur.ID, in)
-	}
+	_, err := s.Places.UpdateHouse(r.Context(), cur.ID, houseInput(r, cur.Input()))
 	if err != nil {
 		v := s.newView(r, "registry.house_edit", "registry", nil)
 		if status, ok := s.placeFormFailed(w, r, v, err); ok {
 			s.showHouseForm(w, r, status, v, &cur)
 		}
-		return
+		return nil
 	}
 	seeOther(w, r, houseURL(cur.ID), "flash.registry_house_updated")
+	return nil
 }
 
 // verifyHouse handles POST /registry/houses/{id}/verify (核对).
-func (s *server) verifyHouse(w http.ResponseWriter, r *http.Request) {
+func (s *server) verifyHouse(w http.ResponseWriter, r *http.Request) error {
 	id, ok := recordID(r)
 	if !ok {
-		s.notFound(w, r)
-		return
+		return errNotFound()
 	}
 	if _, err := s.Places.VerifyHouse(r.Context(), id, r.PostFormValue("note")); err != nil {
 		s.houseActionFailed(w, r, id, "verify", err)
-		return
+		return nil
 	}
 	seeOther(w, r, houseURL(id), "flash.registry_verified")
+	return nil
 }
 
 // searchOccupant handles POST /registry/houses/{id}/occupants/search: the
 // people who may become occupants, by ID-card number (exact; posted so
 // that it stays out of URLs, and never echoed) or by name prefix in the
 // house's grid (or unit, while it awaits a grid).
-func (s *server) searchOccupant(w http.ResponseWriter, r *http.Request) {
+func (s *server) searchOccupant(w http.ResponseWriter, r *http.Request) error {
 	h, ok := s.houseForWrite(w, r)
 	if !ok {
-		return
+		return nil
 	}
 	if s.Registry == nil {
-		s.notFound(w, r)
-		return
+		return errNotFound()
 	}
 	f := registry.PeopleFilter{IDNumber: strings.TrimSpace(r.PostFormValue("id_number")),
 		Name: strings.TrimSpace(r.PostFormValue("name")), Limit: occupantSearchShown}
 	if f.IDNumber == "" && f.Name == "" {
-		s.houseActionFailed(w, r, h.ID, "occupant", apperr.Field("name", "enter an ID-card number or the start of a name"))
-		return
+		s.houseActionFailed(w, r, h.ID, "occupant", apperr.Field("name", apperr.IDOrName))
+		return nil
 	}
 	if f.IDNumber != "" {
 		f.Name = ""
@@ -268,64 +263,67 @@ func (s *server) searchOccupant(w http.ResponseWriter, r *http.Request) {
 	list, _, err := s.Registry.People(r.Context(), f)
 	if err != nil {
 		s.houseActionFailed(w, r, h.ID, "occupant", err)
-		return
+		return nil
 	}
 	v := s.newView(r, "registry.house", "registry", nil)
 	v.Form = formWithout(r.PostForm, "csrf", "id_number")
 	s.showHouse(w, r, http.StatusOK, v, h, func(d *houseData) { d.Candidates, d.Searched = list, true })
+	return nil
 }
 
 // addOccupant handles POST /registry/houses/{id}/occupants: the chosen
 // person is tied to the house in a role from a date.
-func (s *server) addOccupant(w http.ResponseWriter, r *http.Request) {
+func (s *server) addOccupant(w http.ResponseWriter, r *http.Request) error {
 	h, ok := s.houseForWrite(w, r)
 	if !ok {
-		return
+		return nil
 	}
 	pid, err := strconv.ParseInt(r.PostFormValue("person_id"), 10, 64)
 	if err != nil || pid <= 0 {
-		s.houseActionFailed(w, r, h.ID, "occupant", apperr.Field("person_id", "choose a person"))
-		return
+		s.houseActionFailed(w, r, h.ID, "occupant", apperr.Field("person_id", apperr.ChoosePerson))
+		return nil
 	}
 	in := places.OccupantInput{PersonID: pid, Role: r.PostFormValue("role"), StartedOn: r.PostFormValue("started_on")}
 	if _, err := s.Places.AddOccupant(r.Context(), h.ID, in); err != nil {
 		s.houseActionFailed(w, r, h.ID, "occupant", err)
-		return
+		return nil
 	}
 	seeOther(w, r, houseURL(h.ID), "flash.registry_occupant_added")
+	return nil
 }
 
 // removeOccupant handles POST /registry/houses/{id}/occupants/{pid}/remove:
 // the person is untied from the house in the posted role (every role
 // when none is posted).
-func (s *server) removeOccupant(w http.ResponseWriter, r *http.Request) {
+func (s *server) removeOccupant(w http.ResponseWriter, r *http.Request) error {
 	h, ok := s.houseForWrite(w, r)
 	if !ok {
-		return
+		return nil
 	}
 	pid, err := strconv.ParseInt(r.PathValue("pid"), 10, 64)
 	if err != nil || pid <= 0 {
-		s.notFound(w, r)
-		return
+		return errNotFound()
 	}
 	if _, err := s.Places.RemoveOccupant(r.Context(), h.ID, pid, r.PostFormValue("role")); err != nil {
 		s.houseActionFailed(w, r, h.ID, "occupant", err)
-		return
+		return nil
 	}
 	seeOther(w, r, houseURL(h.ID), "flash.registry_occupant_removed")
+	return nil
 }
 
 // deleteHouse handles POST /registry/houses/{id}/delete: the house is
 // removed with a reason, under the version the page was read at.
-func (s *server) deleteHouse(w http.ResponseWriter, r *http.Request) {
+func (s *server) deleteHouse(w http.ResponseWriter, r *http.Request) error {
 	h, ok := s.houseForWrite(w, r)
 	if !ok {
-		return
+		return nil
 	}
 	version, _ := strconv.Atoi(r.PostFormValue("version"))
 	if err := s.Places.DeleteHouse(r.Context(), h.ID, version, r.PostFormValue("reason")); err != nil {
 		s.houseActionFailed(w, r, h.ID, "delete", err)
-		return
+		return nil
 	}
 	seeOther(w, r, "/registry/houses", "flash.registry_house_deleted")
+	return nil
 }

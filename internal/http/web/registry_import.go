@@ -30,17 +30,28 @@ type importData struct {
 }
 
 // importPage handles GET /registry/import.
-func (s *server) importPage(w http.ResponseWriter, r *http.Request) {
+func (s *server) importPage(w http.ResponseWriter, r *http.Request) error {
 	if err := rbac.RequireAny(r.Context(), registry.PermImport); err != nil {
-		s.fail(w, r, err)
-		return
+		return err
 	}
 	v := s.newView(r, "registry.import", "registry", nil)
 	v.Form = url.Values{"source": {string(registry.SourceBase)}}
 	s.showImport(w, r, http.StatusOK, v, nil)
+	return nil
 }
 
 func (s *server) showImport(w http.ResponseWriter, r *http.Request, status int, v *view, job *registry.ImportJob) {
+	if job != nil {
+		// The report shows each failed row's problems in the reader's
+		// language; the job itself keeps them as codes.
+		shown := *job
+		shown.Failures = make([]registry.RowFailure, len(job.Failures))
+		for i, f := range job.Failures {
+			f.Problem = f.Text(v.Lang)
+			shown.Failures[i] = f
+		}
+		job = &shown
+	}
 	d := &importData{Units: s.permUnits(r, registry.PermImport), Sources: registrySources, Job: job}
 	jobs, total, err := s.Registry.ImportJobs(r.Context(), importJobsShown, 0)
 	if err != nil && !hidden(err) {
@@ -54,20 +65,20 @@ func (s *server) showImport(w http.ResponseWriter, r *http.Request, status int, 
 // runImport handles POST /registry/import: the uploaded .xlsx or .csv is
 // kept in a temporary file while ImportPeople reads it, then the page of
 // the job shows the counts and the first failures.
-func (s *server) runImport(w http.ResponseWriter, r *http.Request) {
+func (s *server) runImport(w http.ResponseWriter, r *http.Request) error {
 	job, err := s.importUpload(r)
 	if err != nil {
 		v := s.newView(r, "registry.import", "registry", nil)
 		status, ok := s.formError(v, err)
 		if !ok {
-			s.fail(w, r, err)
-			return
+			return err
 		}
 		v.Form = formWithout(r.PostForm, "csrf")
 		s.showImport(w, r, status, v, nil)
-		return
+		return nil
 	}
 	seeOther(w, r, "/registry/import/"+strconv.FormatInt(job.ID, 10), "flash.registry_imported")
+	return nil
 }
 
 func (s *server) importUpload(r *http.Request) (registry.ImportJob, error) {
@@ -75,15 +86,15 @@ func (s *server) importUpload(r *http.Request) (registry.ImportJob, error) {
 		return registry.ImportJob{}, err
 	}
 	if err := r.ParseMultipartForm(8 << 20); err != nil {
-		return registry.ImportJob{}, apperr.Field("file", "the upload could not be read")
+		return registry.ImportJob{}, apperr.Field("file", apperr.Unreadable)
 	}
 	fh := r.MultipartForm.File["file"]
 	if len(fh) != 1 {
-		return registry.ImportJob{}, apperr.Field("file", "choose one .xlsx or .csv file")
+		return registry.ImportJob{}, apperr.Field("file", apperr.UploadFile)
 	}
 	src, err := fh[0].Open()
 	if err != nil {
-		return registry.ImportJob{}, apperr.Field("file", "the upload could not be read")
+		return registry.ImportJob{}, apperr.Field("file", apperr.Unreadable)
 	}
 	defer src.Close()
 	ext := strings.ToLower(filepath.Ext(fh[0].Filename))
@@ -108,20 +119,19 @@ func (s *server) importUpload(r *http.Request) (registry.ImportJob, error) {
 }
 
 // importJobPage handles GET /registry/import/{id}: one job's result.
-func (s *server) importJobPage(w http.ResponseWriter, r *http.Request) {
+func (s *server) importJobPage(w http.ResponseWriter, r *http.Request) error {
 	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
 	if err != nil || id <= 0 {
-		s.notFound(w, r)
-		return
+		return errNotFound()
 	}
 	job, err := s.Registry.ImportJobByID(r.Context(), id)
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return err
 	}
 	v := s.newView(r, "registry.import", "registry", nil)
 	v.Form = url.Values{"source": {string(job.Source)}, "unit_code": {job.UnitCode}}
 	s.showImport(w, r, http.StatusOK, v, &job)
+	return nil
 }
 
 // downloadFormat reads ?format=csv|xlsx (csv by default).
@@ -149,37 +159,35 @@ func setDownload(w http.ResponseWriter, name, format string) {
 
 // importFailures handles GET /registry/import/{id}/failures: the rows of
 // the importer's file that failed, with the problems, as csv or xlsx.
-func (s *server) importFailures(w http.ResponseWriter, r *http.Request) {
+func (s *server) importFailures(w http.ResponseWriter, r *http.Request) error {
 	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
 	format, okf := downloadFormat(r)
 	if err != nil || id <= 0 || !okf {
-		s.notFound(w, r)
-		return
+		return errNotFound()
 	}
 	if _, err := s.Registry.ImportJobByID(r.Context(), id); err != nil {
-		s.fail(w, r, err)
-		return
+		return err
 	}
 	setDownload(w, fmt.Sprintf("import-%d-failures", id), format)
 	if err := s.Registry.WriteImportFailures(r.Context(), id, w, format); err != nil {
 		s.Log.Error("console: import failures", "job", id, "err", err)
 	}
+	return nil
 }
 
 // importTemplate handles GET /registry/import/template: the standard
 // template, as csv or xlsx.
-func (s *server) importTemplate(w http.ResponseWriter, r *http.Request) {
+func (s *server) importTemplate(w http.ResponseWriter, r *http.Request) error {
 	format, ok := downloadFormat(r)
 	if !ok {
-		s.notFound(w, r)
-		return
+		return errNotFound()
 	}
 	if err := rbac.RequireAny(r.Context(), registry.PermImport); err != nil {
-		s.fail(w, r, err)
-		return
+		return err
 	}
 	setDownload(w, "people-template", format)
 	if err := registry.WritePeopleTemplate(w, format); err != nil {
 		s.Log.Error("console: template", "err", err)
 	}
+	return nil
 }

@@ -20,7 +20,7 @@ func init() { pages = append(pages, "registry_organisation", "registry_organisat
 // organisationRoutes mounts an organisation's page, its forms and its
 // verification; on wraps a handler so that it answers 404 without the
 // places service.
-func (s *server) organisationRoutes(mux *http.ServeMux, on func(http.HandlerFunc) http.Handler) {
+func (s *server) organisationRoutes(mux *http.ServeMux, on func(pageFunc) http.Handler) {
 	mux.Handle("GET /registry/organisations/new", on(s.newOrganisationForm))
 	mux.Handle("POST /registry/organisations", on(s.createOrganisation))
 	mux.Handle("GET /registry/organisations/{id}", on(s.organisationPage))
@@ -41,18 +41,17 @@ type organisationData struct {
 }
 
 // organisationPage handles GET /registry/organisations/{id}.
-func (s *server) organisationPage(w http.ResponseWriter, r *http.Request) {
+func (s *server) organisationPage(w http.ResponseWriter, r *http.Request) error {
 	id, ok := recordID(r)
 	if !ok {
-		s.notFound(w, r)
-		return
+		return errNotFound()
 	}
 	o, err := s.Places.OrganisationByID(r.Context(), id)
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return err
 	}
 	s.showOrganisation(w, r, http.StatusOK, s.newView(r, "registry.organisation", "registry", nil), o)
+	return nil
 }
 
 // showOrganisation renders an organisation's page.
@@ -84,14 +83,14 @@ func (s *server) organisationForWrite(w http.ResponseWriter, r *http.Request) (p
 }
 
 // newOrganisationForm handles GET /registry/organisations/new.
-func (s *server) newOrganisationForm(w http.ResponseWriter, r *http.Request) {
+func (s *server) newOrganisationForm(w http.ResponseWriter, r *http.Request) error {
 	if err := rbac.RequireAny(r.Context(), registry.PermWrite); err != nil {
-		s.fail(w, r, err)
-		return
+		return err
 	}
 	v := s.newView(r, "registry.organisation_new", "registry", nil)
 	v.Form = url.Values{"source": {string(registry.SourceOwn)}, "kind": {"enterprise"}}
 	s.showOrganisationForm(w, r, http.StatusOK, v, nil)
+	return nil
 }
 
 // showOrganisationForm renders the create (o nil) or edit form of an
@@ -118,7 +117,7 @@ type organisationFormData struct {
 // organisationInput reads an organisation's form onto in (the current
 // fields on edit, so that the house and extra fields stay). An empty phone
 // keeps the stored one; "clear_phone" clears it.
-func organisationInput(r *http.Request, in places.OrganisationInput) (places.OrganisationInput, error) {
+func organisationInput(r *http.Request, in places.OrganisationInput) places.OrganisationInput {
 	f := func(k string) string { return r.PostFormValue(k) }
 	errs := apperr.FieldErrors{}
 	in.Kind, in.Name, in.USCC, in.LegalRep, in.Industry = f("kind"), f("name"), f("uscc"), f("legal_rep"), f("industry")
@@ -133,7 +132,8 @@ func organisationInput(r *http.Request, in places.OrganisationInput) (places.Org
 		in.Phone = &empty
 	}
 	in.Version, _ = strconv.Atoi(f("version"))
-	return in, errs.Err()
+	in.Unread = errs // the service reports them with its own problems
+	return in
 }
 
 // organisationForm fills an edit form from an organisation (without its
@@ -150,75 +150,69 @@ func organisationForm(o places.Organisation) url.Values {
 }
 
 // createOrganisation handles POST /registry/organisations.
-func (s *server) createOrganisation(w http.ResponseWriter, r *http.Request) {
-	in, err := organisationInput(r, places.OrganisationInput{})
-	var o places.Organisation
-	if err == nil {
-		o, err = s.Places.CreateOrganisation(r.Context(), in)
-	}
+func (s *server) createOrganisation(w http.ResponseWriter, r *http.Request) error {
+	o, err := s.Places.CreateOrganisation(r.Context(), organisationInput(r, places.OrganisationInput{}))
 	if err != nil {
 		v := s.newView(r, "registry.organisation_new", "registry", nil)
 		if status, ok := s.placeFormFailed(w, r, v, err, "phone"); ok {
 			s.showOrganisationForm(w, r, status, v, nil)
 		}
-		return
+		return nil
 	}
 	seeOther(w, r, organisationURL(o.ID), "flash.registry_organisation_created")
+	return nil
 }
 
 // editOrganisationForm handles GET /registry/organisations/{id}/edit.
-func (s *server) editOrganisationForm(w http.ResponseWriter, r *http.Request) {
+func (s *server) editOrganisationForm(w http.ResponseWriter, r *http.Request) error {
 	o, ok := s.organisationForWrite(w, r)
 	if !ok {
-		return
+		return nil
 	}
 	v := s.newView(r, "registry.organisation_edit", "registry", nil)
 	v.Form = organisationForm(o)
 	s.showOrganisationForm(w, r, http.StatusOK, v, &o)
+	return nil
 }
 
 // updateOrganisation handles POST /registry/organisations/{id} under the
 // version the form was read at (a stale one is refused).
-func (s *server) updateOrganisation(w http.ResponseWriter, r *http.Request) {
+func (s *server) updateOrganisation(w http.ResponseWriter, r *http.Request) error {
 	cur, ok := s.organisationForWrite(w, r)
 	if !ok {
-		return
+		return nil
 	}
-	in, err := organisationInput(r, cur.Input())
-	if err == nil {
-		_, err = s.Places.UpdateOrganisation(r.Context(), cur.ID, in)
-	}
+	_, err := s.Places.UpdateOrganisation(r.Context(), cur.ID, organisationInput(r, cur.Input()))
 	if err != nil {
 		v := s.newView(r, "registry.organisation_edit", "registry", nil)
 		if status, ok := s.placeFormFailed(w, r, v, err, "phone"); ok {
 			s.showOrganisationForm(w, r, status, v, &cur)
 		}
-		return
+		return nil
 	}
 	seeOther(w, r, organisationURL(cur.ID), "flash.registry_organisation_updated")
+	return nil
 }
 
 // verifyOrganisation handles POST /registry/organisations/{id}/verify (核对).
-func (s *server) verifyOrganisation(w http.ResponseWriter, r *http.Request) {
+func (s *server) verifyOrganisation(w http.ResponseWriter, r *http.Request) error {
 	id, ok := recordID(r)
 	if !ok {
-		s.notFound(w, r)
-		return
+		return errNotFound()
 	}
 	if _, err := s.Places.VerifyOrganisation(r.Context(), id, r.PostFormValue("note")); err != nil {
 		v := s.newView(r, "registry.organisation", "registry", nil)
 		status, ok := s.formError(v, err)
 		if !ok {
-			s.fail(w, r, err)
-			return
+			return err
 		}
 		o, gerr := s.Places.OrganisationByID(r.Context(), id)
 		if gerr != nil {
-			s.fail(w, r, gerr)
-			return
+			return gerr
 		}
 		s.showOrganisation(w, r, status, v, o)
-		return
+		return nil
 	}
 	seeOther(w, r, organisationURL(id), "flash.registry_verified")
+	return nil
 }

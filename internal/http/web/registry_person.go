@@ -50,18 +50,17 @@ type personData struct {
 }
 
 // personPage handles GET /registry/people/{id}.
-func (s *server) personPage(w http.ResponseWriter, r *http.Request) {
+func (s *server) personPage(w http.ResponseWriter, r *http.Request) error {
 	id, ok := personID(r)
 	if !ok {
-		s.notFound(w, r)
-		return
+		return errNotFound()
 	}
 	p, err := s.Registry.PersonByID(r.Context(), id)
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return err
 	}
 	s.showPerson(w, r, http.StatusOK, s.newView(r, "registry.person", "registry", nil), p)
+	return nil
 }
 
 // showPerson renders a person's page with what the actor may see of them;
@@ -141,35 +140,35 @@ func hidden(err error) bool {
 // unmaskPerson handles POST /registry/people/{id}/unmask: with a reason,
 // the page shows the full ID-card number and phone, in this response only
 // (it is not stored by the browser: pages are no-store).
-func (s *server) unmaskPerson(w http.ResponseWriter, r *http.Request) {
+func (s *server) unmaskPerson(w http.ResponseWriter, r *http.Request) error {
 	id, ok := personID(r)
 	if !ok {
-		s.notFound(w, r)
-		return
+		return errNotFound()
 	}
 	ctx := r.Context()
 	p, err := s.Registry.UnmaskPerson(ctx, id, r.PostFormValue("reason"))
 	if err != nil {
 		s.personActionFailed(w, r, id, "unmask", err)
-		return
+		return nil
 	}
 	v := s.newView(r, "registry.person", "registry", nil)
-	v.Flash, v.FlashKind = s.cat.translator(v.Lang)("flash.registry_unmasked"), "ok"
+	v.Flash, v.FlashKind = s.cat.T(v.Lang)("flash.registry_unmasked"), "ok"
 	s.showPerson(w, r, http.StatusOK, v, p)
+	return nil
 }
 
 // verifyPerson handles POST /registry/people/{id}/verify (核对).
-func (s *server) verifyPerson(w http.ResponseWriter, r *http.Request) {
+func (s *server) verifyPerson(w http.ResponseWriter, r *http.Request) error {
 	id, ok := personID(r)
 	if !ok {
-		s.notFound(w, r)
-		return
+		return errNotFound()
 	}
 	if _, err := s.Registry.VerifyPerson(r.Context(), id, r.PostFormValue("note")); err != nil {
 		s.personActionFailed(w, r, id, "verify", err)
-		return
+		return nil
 	}
 	seeOther(w, r, personURL(id), "flash.registry_verified")
+	return nil
 }
 
 // actionForm prepares a record's page (titled title) for the errors of
@@ -184,11 +183,7 @@ func (s *server) actionForm(w http.ResponseWriter, r *http.Request, title, act s
 		s.fail(w, r, err)
 		return nil, 0, false
 	}
-	errs := make(map[string]string, len(v.Errors))
-	for k, msg := range v.Errors {
-		errs[act+"."+k] = msg
-	}
-	v.Errors = errs
+	v.keyErrors(func(k string) string { return act + "." + k })
 	v.Form = formWithout(r.PostForm, append([]string{"csrf"}, drop...)...)
 	return v, status, true
 }
@@ -240,17 +235,17 @@ const personVisitsShown = 20
 
 // recordVisit handles POST /registry/people/{id}/visits: a follow-up
 // visit (走访), an act of assistance (帮扶) or a field check (核对).
-func (s *server) recordVisit(w http.ResponseWriter, r *http.Request) {
+func (s *server) recordVisit(w http.ResponseWriter, r *http.Request) error {
 	id, ok := personID(r)
 	if !ok || s.Groups == nil {
-		s.notFound(w, r)
-		return
+		return errNotFound()
 	}
 	in := groups.VisitInput{ObjectType: "person", ObjectID: id, Kind: r.PostFormValue("kind"),
 		Note: r.PostFormValue("note"), Result: r.PostFormValue("result")}
 	if _, err := s.Groups.RecordVisit(r.Context(), in); err != nil {
 		s.personActionFailed(w, r, id, "visit", err)
-		return
+		return nil
 	}
 	seeOther(w, r, personURL(id), "flash.registry_visit_recorded")
+	return nil
 }

@@ -24,7 +24,7 @@ func init() { pages = append(pages, "registry_places") }
 // (H3's places service), their pages and their forms, when the console
 // has the service.
 func (s *server) placeRoutes(mux *http.ServeMux) {
-	on := func(h http.HandlerFunc) http.Handler { return s.page(s.onlyWith(s.Places != nil, h)) }
+	on := func(h pageFunc) http.Handler { return s.page(s.onlyWith(s.Places != nil, h)) }
 	mux.Handle("GET /registry/houses", on(s.housesPage))
 	mux.Handle("GET /registry/organisations", on(s.organisationsPage))
 	mux.Handle("GET /registry/components", on(s.componentsPage))
@@ -35,9 +35,9 @@ func (s *server) placeRoutes(mux *http.ServeMux) {
 
 // onlyWith is h when the console has the service h needs (ok), and the
 // 404 page otherwise.
-func (s *server) onlyWith(ok bool, h http.HandlerFunc) http.HandlerFunc {
+func (s *server) onlyWith(ok bool, h pageFunc) pageFunc {
 	if !ok {
-		return s.notFound
+		return func(http.ResponseWriter, *http.Request) error { return errNotFound() }
 	}
 	return h
 }
@@ -80,11 +80,10 @@ func placesQuery(r *http.Request) (q url.Values, grid, unit string, offset int, 
 }
 
 // housesPage handles GET /registry/houses (实有房屋).
-func (s *server) housesPage(w http.ResponseWriter, r *http.Request) {
+func (s *server) housesPage(w http.ResponseWriter, r *http.Request) error {
 	q, grid, unit, off, err := placesQuery(r)
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return err
 	}
 	f := places.HouseFilter{GridCode: grid, UnitCode: unit, Address: strings.TrimSpace(q.Get("q")),
 		AwaitingGrid: q.Get("awaiting") == "1", Limit: placesPageSize, Offset: off}
@@ -94,30 +93,31 @@ func (s *server) housesPage(w http.ResponseWriter, r *http.Request) {
 	}
 	list, total, err := s.Places.Houses(r.Context(), f)
 	s.placesList(w, r, &placesData{Kind: "houses", Houses: list, Filter: q}, total, err)
+	return nil
 }
 
 // organisationsPage handles GET /registry/organisations.
-func (s *server) organisationsPage(w http.ResponseWriter, r *http.Request) {
+func (s *server) organisationsPage(w http.ResponseWriter, r *http.Request) error {
 	q, grid, unit, off, err := placesQuery(r)
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return err
 	}
 	list, total, err := s.Places.Organisations(r.Context(), places.OrganisationFilter{GridCode: grid, UnitCode: unit,
 		Name: strings.TrimSpace(q.Get("q")), Limit: placesPageSize, Offset: off})
 	s.placesList(w, r, &placesData{Kind: "organisations", Organisations: list, Filter: q}, total, err)
+	return nil
 }
 
 // componentsPage handles GET /registry/components (部件).
-func (s *server) componentsPage(w http.ResponseWriter, r *http.Request) {
+func (s *server) componentsPage(w http.ResponseWriter, r *http.Request) error {
 	q, grid, unit, off, err := placesQuery(r)
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return err
 	}
 	list, total, err := s.Places.Components(r.Context(), places.ComponentFilter{GridCode: grid, UnitCode: unit,
 		CategoryCode: strings.TrimSpace(q.Get("q")), Limit: placesPageSize, Offset: off})
 	s.placesList(w, r, &placesData{Kind: "components", Components: list, Filter: q}, total, err)
+	return nil
 }
 
 // placeHead is what the page of a house, organisation or component shows
@@ -201,7 +201,7 @@ func formFloat(r *http.Request, errs apperr.FieldErrors, name string) *float64 {
 	}
 	f, err := strconv.ParseFloat(v, 64)
 	if err != nil {
-		errs.Add(name, "must be a number")
+		errs.Add(name, apperr.Number)
 		return nil
 	}
 	return &f
@@ -215,7 +215,7 @@ func formInt(r *http.Request, errs apperr.FieldErrors, name string) *int {
 	}
 	n, err := strconv.Atoi(v)
 	if err != nil {
-		errs.Add(name, "must be a whole number")
+		errs.Add(name, apperr.Integer)
 		return nil
 	}
 	return &n

@@ -34,7 +34,7 @@ func parseTemplates(fsys fs.FS, cat catalogues, loc *time.Location) (map[string]
 	for _, lang := range languages {
 		out[lang] = map[string]*pageTemplate{}
 		for _, p := range pages {
-			t, err := template.New(p).Funcs(funcs(cat.translator(lang), loc)).ParseFS(fsys,
+			t, err := template.New(p).Funcs(funcs(cat.T(lang), loc)).ParseFS(fsys,
 				"templates/layout.html", "templates/partials.html", "templates/"+p+".html")
 			if err != nil {
 				return nil, fmt.Errorf("template %s: %w", p, err)
@@ -133,8 +133,8 @@ func (s *server) newView(r *http.Request, title, active string, data any) *view 
 			System:   s.Jobs != nil && jobs.CanManage(a),
 		}
 	}
-	if key := r.URL.Query().Get("flash"); strings.HasPrefix(key, "flash.") && s.cat.has(key) {
-		v.Flash, v.FlashKind = s.cat.translator(v.Lang)(key), "ok"
+	if key := r.URL.Query().Get("flash"); strings.HasPrefix(key, "flash.") && s.cat.Has(key) {
+		v.Flash, v.FlashKind = s.cat.T(v.Lang)(key), "ok"
 	}
 	return v
 }
@@ -211,14 +211,16 @@ func (s *server) errorPage(w http.ResponseWriter, r *http.Request, status int, k
 // not about the input, in which case the caller lets fail handle it.
 func (s *server) formError(v *view, err error) (int, bool) {
 	e := apperr.As(err)
-	t := s.cat.translator(v.Lang)
+	t := s.cat.T(v.Lang)
 	switch e.Code {
 	case apperr.Invalid, apperr.BadRequest, apperr.Conflict, apperr.Locked, apperr.TooManyRequests:
 	default:
 		return 0, false
 	}
-	for k, p := range e.Fields {
-		v.Errors[k] = s.problem(v.Lang, p)
+	// Every problem at once, each beside its input, in the reader's
+	// language from the catalogue.
+	for k, p := range e.FieldText(v.Lang) {
+		v.Errors[k] = p
 	}
 	v.FlashKind = "error"
 	v.Flash = t("err." + string(e.Code))
@@ -226,6 +228,16 @@ func (s *server) formError(v *view, err error) (int, bool) {
 		v.Flash += ": " + e.Message
 	}
 	return apperr.Status(e.Code), true
+}
+
+// keyErrors renames the fields of the form's problems, for a page with
+// several forms whose inputs are named by form (act.note, note.42).
+func (v *view) keyErrors(key func(field string) string) {
+	errs := make(map[string]string, len(v.Errors))
+	for k, msg := range v.Errors {
+		errs[key(k)] = msg
+	}
+	v.Errors = errs
 }
 
 // pager describes one page of a list.
@@ -281,3 +293,7 @@ func isHTMX(r *http.Request) bool { return r.Header.Get("HX-Request") == "true" 
 func (s *server) notFound(w http.ResponseWriter, r *http.Request) {
 	s.errorPage(w, r, http.StatusNotFound, "error.not_found")
 }
+
+// errNotFound is what a handler returns for a path that names nothing (or
+// nothing it may see): page shows the 404 page.
+func errNotFound() error { return apperr.New(apperr.NotFound, "not found") }

@@ -36,9 +36,10 @@ type alertsData struct {
 }
 
 // alertsPage handles GET /security/alerts (?all=1 shows acknowledged ones too).
-func (s *server) alertsPage(w http.ResponseWriter, r *http.Request) {
+func (s *server) alertsPage(w http.ResponseWriter, r *http.Request) error {
 	v := s.newView(r, "security.alerts", "security", nil)
 	s.showAlerts(w, r, http.StatusOK, v)
+	return nil
 }
 
 func (s *server) showAlerts(w http.ResponseWriter, r *http.Request, status int, v *view) {
@@ -59,28 +60,23 @@ func (s *server) showAlerts(w http.ResponseWriter, r *http.Request, status int, 
 }
 
 // ackAlert handles POST /security/alerts/{id}/ack with a note.
-func (s *server) ackAlert(w http.ResponseWriter, r *http.Request) {
+func (s *server) ackAlert(w http.ResponseWriter, r *http.Request) error {
 	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
 	if err != nil || id <= 0 {
-		s.notFound(w, r)
-		return
+		return errNotFound()
 	}
 	if _, err := s.Registry.AckSecurityAlert(r.Context(), id, r.PostFormValue("note")); err != nil {
 		v := s.newView(r, "security.alerts", "security", nil)
 		status, ok := s.formError(v, err)
 		if !ok {
-			s.fail(w, r, err)
-			return
+			return err
 		}
-		errs := map[string]string{}
-		for k, msg := range v.Errors {
-			errs[k+"."+strconv.FormatInt(id, 10)] = msg
-		}
-		v.Errors = errs
+		v.keyErrors(func(k string) string { return k + "." + strconv.FormatInt(id, 10) })
 		s.showAlerts(w, r, status, v)
-		return
+		return nil
 	}
 	seeOther(w, r, "/security/alerts", "flash.security_acked")
+	return nil
 }
 
 // accessData is the page of the people affected.
@@ -91,46 +87,45 @@ type accessData struct {
 
 // accessPage handles GET /security/access?user=&from=&to=: the people
 // disclosed to a user or in a window (RFC 3339 times or dates).
-func (s *server) accessPage(w http.ResponseWriter, r *http.Request) {
+func (s *server) accessPage(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
 	v := s.newView(r, "security.access", "security", nil)
 	v.Form = q
 	d := &accessData{}
 	v.Data = d
 	f := registry.AccessFilter{Username: strings.TrimSpace(q.Get("user")), Limit: 2000}
-	bad := map[string]string{}
+	bad := apperr.FieldErrors{}
 	f.From = s.formTime(q.Get("from"), false, "from", bad)
 	f.To = s.formTime(q.Get("to"), true, "to", bad)
 	if len(bad) > 0 {
-		status, _ := s.formError(v, apperr.InvalidFields(bad))
+		status, _ := s.formError(v, bad.Err())
 		s.render(w, r, status, "security_access", v)
-		return
+		return nil
 	}
 	if f.Username == "" && f.From.IsZero() && f.To.IsZero() {
 		// The empty form: nothing asked yet.
 		if _, err := s.Registry.SecurityAlerts(r.Context(), true, 1); err != nil {
-			s.fail(w, r, err)
-			return
+			return err
 		}
 		s.render(w, r, http.StatusOK, "security_access", v)
-		return
+		return nil
 	}
 	rows, err := s.Registry.AccessLog(r.Context(), f)
 	if err != nil {
 		if status, ok := s.formError(v, err); ok {
 			s.render(w, r, status, "security_access", v)
-			return
+			return nil
 		}
-		s.fail(w, r, err)
-		return
+		return err
 	}
 	d.Rows, d.Queried = rows, true
 	s.render(w, r, http.StatusOK, "security_access", v)
+	return nil
 }
 
 // formTime reads an RFC 3339 time or a date in the console's zone; with
 // endOfDay a date means the start of the next day.
-func (s *server) formTime(v string, endOfDay bool, name string, bad map[string]string) time.Time {
+func (s *server) formTime(v string, endOfDay bool, name string, bad apperr.FieldErrors) time.Time {
 	v = strings.TrimSpace(v)
 	if v == "" {
 		return time.Time{}
@@ -140,7 +135,7 @@ func (s *server) formTime(v string, endOfDay bool, name string, bad map[string]s
 	}
 	d, err := time.ParseInLocation("2006-01-02", v, s.loc)
 	if err != nil {
-		bad[name] = "must be a date (YYYY-MM-DD) or an RFC 3339 time"
+		bad.Add(name, apperr.DateOrTime)
 		return time.Time{}
 	}
 	if endOfDay {

@@ -7,7 +7,6 @@ import (
 	"encoding/hex"
 	"net/http"
 	"net/url"
-	"regexp"
 	"strings"
 	"time"
 
@@ -53,10 +52,16 @@ func (s *server) withMeta(h http.Handler) http.Handler {
 	})
 }
 
+// pageFunc is a console handler. Like an API handler it returns the error
+// it meets and page shows it (fail: the 404, 403 or login page, or a
+// logged internal error); a form that can show its problems beside its
+// inputs renders itself again (formError) and returns nil.
+type pageFunc func(w http.ResponseWriter, r *http.Request) error
+
 // page wraps a handler that needs a logged-in user: it authenticates the
 // session cookie, puts the actor in the context and, for anything but
 // GET and HEAD, checks the origin and the CSRF token.
-func (s *server) page(h http.HandlerFunc) http.Handler {
+func (s *server) page(h pageFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		c, err := r.Cookie(sessionCookie)
 		if err != nil || c.Value == "" {
@@ -92,7 +97,9 @@ func (s *server) page(h http.HandlerFunc) http.Handler {
 				return
 			}
 		}
-		h(w, r)
+		if err := h(w, r); err != nil {
+			s.fail(w, r, err)
+		}
 	})
 }
 
@@ -178,7 +185,7 @@ func (s *server) renderLogin(w http.ResponseWriter, r *http.Request, status int,
 
 // login checks the credentials and opens a browser session.
 func (s *server) login(w http.ResponseWriter, r *http.Request) {
-	t := s.cat.translator(langOf(r))
+	t := s.cat.T(langOf(r))
 	c, err := r.Cookie(loginCSRFCookie)
 	if err != nil || !sameOrigin(r) || !tokenEqual(r.PostFormValue("csrf"), c.Value) {
 		s.errorPage(w, r, http.StatusForbidden, "error.csrf")
@@ -204,7 +211,7 @@ func (s *server) login(w http.ResponseWriter, r *http.Request) {
 // loginError turns a failed login into a status and a message the user can
 // act on; a lock says until when.
 func (s *server) loginError(r *http.Request, err error) (int, string) {
-	t := s.cat.translator(langOf(r))
+	t := s.cat.T(langOf(r))
 	e := apperr.As(err)
 	switch e.Code {
 	case apperr.Unauthenticated:
@@ -223,46 +230,34 @@ func (s *server) loginError(r *http.Request, err error) (int, string) {
 	return http.StatusInternalServerError, t("error.internal")
 }
 
-// lockedUntilRe finds the end of a lock in the auth service's message
-// ("account locked until 2006-01-02 15:04:05 +08:00 …").
-var lockedUntilRe = regexp.MustCompile(`until (\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} [+-]\d{2}:\d{2})`)
-
-// lockedUntil finds the end of an account lock in a locked error: in the
-// field locked_until (RFC 3339) when the service names it there, otherwise
-// in its message.
+// lockedUntil finds the end of an account lock in a locked error: the
+// auth service names it in the field locked_until (RFC 3339).
 func lockedUntil(e *apperr.Error) (time.Time, bool) {
-	if v, ok := e.Fields["locked_until"]; ok {
-		if ts, err := time.Parse(time.RFC3339, v); err == nil {
-			return ts, true
-		}
-	}
-	if m := lockedUntilRe.FindStringSubmatch(e.Message); m != nil {
-		if ts, err := time.Parse("2006-01-02 15:04:05 -07:00", m[1]); err == nil {
-			return ts, true
-		}
+	if ts, err := time.Parse(time.RFC3339, e.Fields["locked_until"]); err == nil {
+		return ts, true
 	}
 	return time.Time{}, false
 }
 
 // logout ends the session on the server and in the browser.
-func (s *server) logout(w http.ResponseWriter, r *http.Request) {
+func (s *server) logout(w http.ResponseWriter, r *http.Request) error {
 	if err := s.Auth.Logout(r.Context(), sessionFrom(r).token); err != nil && !apperr.Is(err, apperr.Unauthenticated) {
-		s.fail(w, r, err)
-		return
+		return err
 	}
 	s.clearSession(w)
 	http.Redirect(w, r, "/login", http.StatusSeeOther)
+	return nil
 }
 
 // home opens the unit of the actor's first grant that may read the
 // organisation (or their home unit); an actor who may not read it at all
 // starts at the first section they can open.
-func (s *server) home(w http.ResponseWriter, r *http.Request) {
+func (s *server) home(w http.ResponseWriter, r *http.Request) error {
 	a := sessionFrom(r).actor
 	for _, g := range a.Grants {
 		if g.Perms[rbac.OrgRead] && g.ScopeCode != "" {
 			http.Redirect(w, r, "/org/"+url.PathEscape(g.ScopeCode), http.StatusSeeOther)
-			return
+			return nil
 		}
 	}
 	target := "/me/password"
@@ -277,6 +272,7 @@ func (s *server) home(w http.ResponseWriter, r *http.Request) {
 		target = "/roles"
 	}
 	http.Redirect(w, r, target, http.StatusSeeOther)
+	return nil
 }
 
 func randomToken(n int) string {

@@ -19,8 +19,9 @@ type staffData struct {
 }
 
 // staffPage handles GET /staff/{id}.
-func (s *server) staffPage(w http.ResponseWriter, r *http.Request) {
+func (s *server) staffPage(w http.ResponseWriter, r *http.Request) error {
 	s.showStaff(w, r, http.StatusOK, nil)
+	return nil
 }
 
 func (s *server) showStaff(w http.ResponseWriter, r *http.Request, status int, v *view) {
@@ -62,11 +63,11 @@ func (s *server) showStaff(w http.ResponseWriter, r *http.Request, status int, v
 }
 
 // updateStaff handles POST /staff/{id}.
-func (s *server) updateStaff(w http.ResponseWriter, r *http.Request) {
+func (s *server) updateStaff(w http.ResponseWriter, r *http.Request) error {
 	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
 	if err != nil {
 		s.errorPage(w, r, http.StatusNotFound, "error.not_found")
-		return
+		return nil
 	}
 	f := func(k string) *string { v := strings.TrimSpace(r.PostFormValue(k)); return &v }
 	team := org.Team(r.PostFormValue("team"))
@@ -78,12 +79,12 @@ func (s *server) updateStaff(w http.ResponseWriter, r *http.Request) {
 		v := s.newView(r, "", "org", nil)
 		status, ok := s.formError(v, err)
 		if !ok {
-			s.fail(w, r, err)
-			return
+			return err
 		}
 		v.Form = formWithout(r.PostForm, "csrf")
 		s.showStaff(w, r, status, v)
-		return
+		return nil
 	}
 	seeOther(w, r, "/staff/"+strconv.FormatInt(id, 10), "flash.staff_updated")
+	return nil
 }

@@ -23,32 +23,30 @@ type usersData struct {
 }
 
 // usersPage handles GET /users: users in scope, searchable by name.
-func (s *server) usersPage(w http.ResponseWriter, r *http.Request) {
+func (s *server) usersPage(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
 	if err := rbac.RequireAny(ctx, rbac.UserRead); err != nil {
-		s.fail(w, r, err)
-		return
+		return err
 	}
 	d := &usersData{Q: strings.TrimSpace(r.URL.Query().Get("q")), CanWrite: rbac.HasAnywhere(actor.From(ctx), rbac.UserWrite)}
 	p := pageParam(r)
 	users, total, err := s.Auth.Users(ctx, auth.UserFilter{Q: d.Q, Limit: usersPageSize, Offset: (p - 1) * usersPageSize})
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return err
 	}
 	d.Users, d.Pager = users, newPager(r, p, usersPageSize, total)
 	s.render(w, r, http.StatusOK, "users", s.newView(r, "users.title", "users", d))
+	return nil
 }
 
 // userFormData is the new-user form.
 type userFormData struct{ Roles []auth.Role }
 
 // newUserForm handles GET /users/new.
-func (s *server) newUserForm(w http.ResponseWriter, r *http.Request) {
+func (s *server) newUserForm(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
 	if err := rbac.RequireAny(ctx, rbac.UserWrite); err != nil {
-		s.fail(w, r, err)
-		return
+		return err
 	}
 	v := s.newView(r, "users.new", "users", nil)
 	a := actor.From(ctx)
@@ -57,6 +55,7 @@ func (s *server) newUserForm(w http.ResponseWriter, r *http.Request) {
 		v.Form.Set("unit_code", a.UnitCode)
 	}
 	s.showUserForm(w, r, http.StatusOK, v)
+	return nil
 }
 
 func (s *server) showUserForm(w http.ResponseWriter, r *http.Request, status int, v *view) {
@@ -70,7 +69,7 @@ func (s *server) showUserForm(w http.ResponseWriter, r *http.Request, status int
 }
 
 // createUser handles POST /users.
-func (s *server) createUser(w http.ResponseWriter, r *http.Request) {
+func (s *server) createUser(w http.ResponseWriter, r *http.Request) error {
 	in := auth.UserInput{
 		Username: strings.TrimSpace(r.PostFormValue("username")), DisplayName: strings.TrimSpace(r.PostFormValue("display_name")),
 		UnitCode: strings.TrimSpace(r.PostFormValue("unit_code")), Password: r.PostFormValue("password"),
@@ -85,7 +84,7 @@ func (s *server) createUser(w http.ResponseWriter, r *http.Request) {
 	var err error
 	var u auth.User
 	if in.Password != r.PostFormValue("password2") {
-		err = apperr.Field("password2", "does not match the password")
+		err = apperr.Field("password2", apperr.PasswordMismatch)
 	} else {
 		u, err = s.Auth.CreateUser(r.Context(), in)
 	}
@@ -93,14 +92,14 @@ func (s *server) createUser(w http.ResponseWriter, r *http.Request) {
 		v := s.newView(r, "users.new", "users", nil)
 		status, ok := s.formError(v, err)
 		if !ok {
-			s.fail(w, r, err)
-			return
+			return err
 		}
 		v.Form = formWithout(r.PostForm, "password", "password2", "csrf")
 		s.showUserForm(w, r, status, v)
-		return
+		return nil
 	}
 	seeOther(w, r, "/users/"+strconv.FormatInt(u.ID, 10), "flash.user_created")
+	return nil
 }
 
 // userData is one user's page.
@@ -112,8 +111,9 @@ type userData struct {
 }
 
 // userPage handles GET /users/{id}.
-func (s *server) userPage(w http.ResponseWriter, r *http.Request) {
+func (s *server) userPage(w http.ResponseWriter, r *http.Request) error {
 	s.showUser(w, r, http.StatusOK, nil)
+	return nil
 }
 
 func (s *server) showUser(w http.ResponseWriter, r *http.Request, status int, v *view) {
@@ -168,16 +168,17 @@ func (s *server) userAction(w http.ResponseWriter, r *http.Request, flash string
 }
 
 // addGrant handles POST /users/{id}/grants.
-func (s *server) addGrant(w http.ResponseWriter, r *http.Request) {
+func (s *server) addGrant(w http.ResponseWriter, r *http.Request) error {
 	s.userAction(w, r, "flash.grant_added", func(id int64) error {
 		_, err := s.Auth.AddGrant(r.Context(), id, auth.GrantInput{
 			Role: r.PostFormValue("role"), ScopeCode: strings.TrimSpace(r.PostFormValue("scope_code"))})
 		return err
 	})
+	return nil
 }
 
 // removeGrant handles POST /users/{id}/grants/{gid}/delete.
-func (s *server) removeGrant(w http.ResponseWriter, r *http.Request) {
+func (s *server) removeGrant(w http.ResponseWriter, r *http.Request) error {
 	s.userAction(w, r, "flash.grant_removed", func(id int64) error {
 		gid, err := strconv.ParseInt(r.PathValue("gid"), 10, 64)
 		if err != nil {
@@ -185,10 +186,11 @@ func (s *server) removeGrant(w http.ResponseWriter, r *http.Request) {
 		}
 		return s.Auth.RemoveGrant(r.Context(), id, gid)
 	})
+	return nil
 }
 
 // setUserState handles POST /users/{id}/state with disabled=1 or 0.
-func (s *server) setUserState(w http.ResponseWriter, r *http.Request) {
+func (s *server) setUserState(w http.ResponseWriter, r *http.Request) error {
 	disabled := r.PostFormValue("disabled") == "1"
 	flash := "flash.user_enabled"
 	if disabled {
@@ -198,17 +200,19 @@ func (s *server) setUserState(w http.ResponseWriter, r *http.Request) {
 		_, err := s.Auth.UpdateUser(r.Context(), id, auth.UserUpdate{Disabled: &disabled})
 		return err
 	})
+	return nil
 }
 
 // resetPassword handles POST /users/{id}/password.
-func (s *server) resetPassword(w http.ResponseWriter, r *http.Request) {
+func (s *server) resetPassword(w http.ResponseWriter, r *http.Request) error {
 	s.userAction(w, r, "flash.password_reset", func(id int64) error {
 		pw := r.PostFormValue("password")
 		if pw != r.PostFormValue("password2") {
-			return apperr.Field("password2", "does not match the password")
+			return apperr.Field("password2", apperr.PasswordMismatch)
 		}
 		return s.Auth.SetPassword(r.Context(), id, pw)
 	})
+	return nil
 }
 
 // formWithout copies a submitted form without the named fields, so that

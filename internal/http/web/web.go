@@ -4,14 +4,16 @@ package web
 
 import (
 	"embed"
-	"gridgov/internal/app"
 	"io/fs"
 	"net/http"
 	"strings"
 	"time"
+
+	"gridgov/internal/app"
+	"gridgov/internal/http/httpx"
 )
 
-//go:embed templates/*.html i18n/*.json
+//go:embed templates/*.html
 var content embed.FS
 
 //go:embed static
@@ -35,7 +37,7 @@ type server struct {
 // catalogues are broken, which a test catches.
 func New(services *app.App) http.Handler {
 	s := &server{App: services, locator: services.Locator, units: atlasUnits{services.Geo}, loc: shanghai()}
-	cat, err := loadCatalogues(content)
+	cat, err := loadCatalogues()
 	if err != nil {
 		panic(err)
 	}
@@ -123,7 +125,7 @@ func (s *server) routes() http.Handler {
 	mux.Handle("GET /me/password", s.page(s.passwordForm))
 	mux.Handle("POST /me/password", s.page(s.changePassword))
 
-	mux.Handle("/", s.page(s.notFound))
+	mux.Handle("/", s.page(func(http.ResponseWriter, *http.Request) error { return errNotFound() }))
 	return s.withMeta(securityHeaders(limitBody(mux)))
 }
 
@@ -166,8 +168,7 @@ func cacheStatic(h http.Handler) http.Handler {
 func securityHeaders(h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		hd := w.Header()
-		hd.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self'; "+
-			"script-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'; object-src 'none'")
+		httpx.ConsoleCSP().Set(hd)
 		hd.Set("X-Content-Type-Options", "nosniff")
 		hd.Set("X-Frame-Options", "DENY")
 		// Not no-referrer: under it browsers send "Origin: null" with form

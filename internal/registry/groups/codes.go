@@ -84,38 +84,38 @@ func parseCodeTable(b []byte) (CodeTable, error) {
 func checkCodeTable(t CodeTable) error {
 	fe := apperr.FieldErrors{}
 	if !tableName.MatchString(t.Table) {
-		fe.Add("table", "must be a lower-case name such as nation")
+		fe.Add("table", apperr.LowerName)
 	}
 	if t.Title == "" {
-		fe.Add("title", "is required")
+		fe.Add("title", apperr.Required)
 	}
 	if !versionForm.MatchString(t.Version) {
-		fe.Add("version", "must be dotted numbers such as 2026.1")
+		fe.Add("version", apperr.Version)
 	}
 	if len(t.Codes) == 0 {
-		fe.Add("codes", "at least one code is required")
+		fe.Add("codes", apperr.CodeRequiredOne)
 	}
 	seen := map[string]bool{}
 	for i, c := range t.Codes {
 		f := fmt.Sprintf("codes[%d]", i)
 		switch {
 		case strings.TrimSpace(c.Code) == "" || len(c.Code) > 40 || c.Code != strings.TrimSpace(c.Code):
-			fe.Add(f+".code", "must be 1 to 40 characters without surrounding spaces")
+			fe.Add(f+".code", apperr.CharsBetween, "min", 1, "max", 40)
 		case seen[c.Code]:
-			fe.Add(f+".code", "duplicate code "+c.Code)
+			fe.Add(f+".code", apperr.DuplicateCode, "code", c.Code)
 		}
 		seen[c.Code] = true
 		if strings.TrimSpace(c.Name) == "" {
-			fe.Add(f+".name", "is required")
+			fe.Add(f+".name", apperr.Required)
 		}
 		if c.Parent != "" && !seen[c.Parent] {
-			fe.Add(f+".parent", "must name an earlier code of the table")
+			fe.Add(f+".parent", apperr.EarlierCode)
 		}
 		if t.Table != TableGroupKind && (c.Key || c.VisitDays != 0 || len(c.Attrs) > 0) {
-			fe.Add(f, "key, visit_days and attrs belong to group_kind only")
+			fe.Add(f, apperr.GroupKindOnly)
 		}
 		if c.VisitDays < 0 || c.VisitDays > 3660 {
-			fe.Add(f+".visit_days", "must be from 0 to 3660")
+			fe.Add(f+".visit_days", apperr.IntRange, "min", 0, "max", 3660)
 		}
 		checkAttrs(fe, f, c.Attrs)
 	}
@@ -127,23 +127,23 @@ func checkAttrs(fe apperr.FieldErrors, f string, attrs []Attr) {
 	for j, a := range attrs {
 		af := fmt.Sprintf("%s.attrs[%d]", f, j)
 		if !attrName.MatchString(a.Name) || names[a.Name] {
-			fe.Add(af+".name", "must be a unique lower-case name")
+			fe.Add(af+".name", apperr.UniqueLowerName)
 		}
 		names[a.Name] = true
 		if strings.TrimSpace(a.Label) == "" {
-			fe.Add(af+".label", "is required")
+			fe.Add(af+".label", apperr.Required)
 		}
 		switch a.Type {
 		case "text", "date":
 			if a.Table != "" {
-				fe.Add(af+".table", "only code fields name a table")
+				fe.Add(af+".table", apperr.CodeTableOnly)
 			}
 		case "code":
 			if !tableName.MatchString(a.Table) {
-				fe.Add(af+".table", "a code field names its code table")
+				fe.Add(af+".table", apperr.CodeTableNamed)
 			}
 		default:
-			fe.Add(af+".type", "must be text, date or code")
+			fe.Add(af+".type", apperr.OneOf, "values", "text, date, code")
 		}
 	}
 }
@@ -333,5 +333,5 @@ func (s *Service) kind(ctx context.Context, code, field string) (Code, error) {
 			return k, nil
 		}
 	}
-	return Code{}, apperr.Field(field, "unknown group kind "+code)
+	return Code{}, apperr.Field(field, apperr.UnknownValue, "value", code)
 }

@@ -46,7 +46,7 @@ func (s *Service) MapKeyGroup(ctx context.Context, bbox orb.Bound, limit int) ([
 		return nil, false, err
 	}
 	if limit < 0 || limit > MapCap {
-		return nil, false, apperr.Field("limit", "between 1 and "+strconv.Itoa(MapCap))
+		return nil, false, apperr.Field("limit", apperr.IntRange, "min", 1, "max", strconv.Itoa(MapCap))
 	}
 	if limit == 0 {
 		limit = MapCap
@@ -125,11 +125,11 @@ func (s *Service) keyGroupKinds(ctx context.Context, pts []KeyGroupPoint) error 
 func checkBBox(b orb.Bound) error {
 	switch {
 	case b == orb.Bound{}:
-		return apperr.Field("bbox", "required")
+		return apperr.Field("bbox", apperr.Required)
 	case b.Min[0] < -180 || b.Max[0] > 180 || b.Min[1] < -90 || b.Max[1] > 90:
-		return apperr.Field("bbox", "coordinates out of range")
+		return apperr.Field("bbox", apperr.Coordinates)
 	case b.Min[0] > b.Max[0] || b.Min[1] > b.Max[1]:
-		return apperr.Field("bbox", "minimum must not exceed maximum (minLng,minLat,maxLng,maxLat)")
+		return apperr.Field("bbox", apperr.BBoxOrder)
 	}
 	return nil
 }

@@ -67,12 +67,12 @@ func (s *Service) cleanMember(ctx context.Context, k Code, in MemberInput) (Memb
 		out.Source = registry.SourceOwn
 	}
 	if !registry.ValidSource(out.Source) {
-		fe.Add("source", "must be base, shared or own")
+		fe.Add("source", apperr.OneOf, "values", "base, shared, own")
 	}
 	if out.StartedOn == "" {
 		out.StartedOn = s.clock.Now().In(shanghai).Format(time.DateOnly)
 	} else if _, err := time.Parse(time.DateOnly, out.StartedOn); err != nil {
-		fe.Add("started_on", "must be a date YYYY-MM-DD")
+		fe.Add("started_on", apperr.Date)
 	}
 	if out.RiskLevel != "" {
 		if err := s.checkCode(ctx, fe, "risk_level", TableRiskLevel, out.RiskLevel); err != nil {
@@ -80,7 +80,7 @@ func (s *Service) cleanMember(ctx context.Context, k Code, in MemberInput) (Memb
 		}
 	}
 	if len(out.SourceRef) > 200 {
-		fe.Add("source_ref", "must be at most 200 characters")
+		fe.Add("source_ref", apperr.MaxChars, "n", 200)
 	}
 	defined := map[string]bool{}
 	for _, a := range k.Attrs {
@@ -90,14 +90,14 @@ func (s *Service) cleanMember(ctx context.Context, k Code, in MemberInput) (Memb
 		switch {
 		case v == "":
 			if a.Required {
-				fe.Add(f, "is required")
+				fe.Add(f, apperr.Required)
 			}
 			continue
 		case len(v) > 1000:
-			fe.Add(f, "must be at most 1000 characters")
+			fe.Add(f, apperr.MaxChars, "n", 1000)
 		case a.Type == "date":
 			if _, err := time.Parse(time.DateOnly, v); err != nil {
-				fe.Add(f, "must be a date YYYY-MM-DD")
+				fe.Add(f, apperr.Date)
 			}
 		case a.Type == "code":
 			if err := s.checkCode(ctx, fe, f, a.Table, v); err != nil {
@@ -108,7 +108,7 @@ func (s *Service) cleanMember(ctx context.Context, k Code, in MemberInput) (Memb
 	}
 	for name := range in.Attrs {
 		if !defined[name] {
-			fe.Add("attrs."+name, "is not a field of "+k.Code)
+			fe.Add("attrs."+name, apperr.NotFieldOf, "kind", k.Code)
 		}
 	}
 	return out, fe.Err()
@@ -121,7 +121,7 @@ func (s *Service) checkCode(ctx context.Context, fe apperr.FieldErrors, field, t
 		return err
 	}
 	if !ok {
-		fe.Add(field, "is not a code of "+table)
+		fe.Add(field, apperr.NotCodeOf, "table", table)
 	}
 	return nil
 }
@@ -202,7 +202,7 @@ func (s *Service) UpdateMember(ctx context.Context, id int64, in MemberInput) (G
 		return GroupMember{}, err
 	}
 	if in.Kind != "" && in.Kind != cur.GroupKind {
-		return GroupMember{}, apperr.Field("group_kind", "the kind of a membership cannot change; end it and add another")
+		return GroupMember{}, apperr.Field("group_kind", apperr.MembershipKind)
 	}
 	k, err := s.kind(ctx, cur.GroupKind, "group_kind")
 	if err != nil {
@@ -239,12 +239,12 @@ func (s *Service) EndMember(ctx context.Context, id int64, endedOn, reason strin
 	endedOn, reason = strings.TrimSpace(endedOn), strings.TrimSpace(reason)
 	fe := apperr.FieldErrors{}
 	if reason == "" || len(reason) > 500 {
-		fe.Add("reason", "a reason of at most 500 characters is required")
+		fe.Add("reason", apperr.ReasonRequired)
 	}
 	if endedOn == "" {
 		endedOn = s.clock.Now().In(shanghai).Format(time.DateOnly)
 	} else if _, err := time.Parse(time.DateOnly, endedOn); err != nil {
-		fe.Add("ended_on", "must be a date YYYY-MM-DD")
+		fe.Add("ended_on", apperr.Date)
 	}
 	if err := fe.Err(); err != nil {
 		return GroupMember{}, err
@@ -258,7 +258,7 @@ func (s *Service) EndMember(ctx context.Context, id int64, endedOn, reason strin
 			return apperr.New(apperr.Conflict, "the membership has already ended")
 		}
 		if endedOn < cur.StartedOn {
-			return apperr.Field("ended_on", "must not be before the start "+cur.StartedOn)
+			return apperr.Field("ended_on", apperr.NotBefore, "other", cur.StartedOn)
 		}
 		now := s.now()
 		if err := s.st.endMember(ctx, id, endedOn, now); err != nil {
@@ -336,7 +336,7 @@ func (s *Service) unitPath(ctx context.Context, code, field string) (string, err
 		return "", apperr.Wrap(err, "unit")
 	}
 	if !ok {
-		return "", apperr.Field(field, "unknown unit "+code)
+		return "", apperr.Field(field, apperr.UnknownUnit, "code", code)
 	}
 	return path, nil
 }

@@ -35,7 +35,7 @@ var visitTypes = map[string]bool{"person": true, "household": true, "house": tru
 func (s *Service) object(ctx context.Context, typ string, id int64, perm rbac.Permission) (path string, key bool, err error) {
 	owner, ok := s.objectOwner(typ)
 	if !ok {
-		return "", false, apperr.Field("object_type", "must be person, household, house or organisation")
+		return "", false, apperr.Field("object_type", apperr.OneOf, "values", "person, household, house, organisation")
 	}
 	if typ == "person" {
 		p, err := s.person(ctx, id, perm, false)
@@ -56,30 +56,30 @@ func (s *Service) cleanVisit(in VisitInput) (VisitInput, error) {
 	fe := apperr.FieldErrors{}
 	in.Note, in.Result = strings.TrimSpace(in.Note), strings.TrimSpace(in.Result)
 	if !visitTypes[in.ObjectType] {
-		fe.Add("object_type", "must be person, household, house or organisation")
+		fe.Add("object_type", apperr.OneOf, "values", "person, household, house, organisation")
 	}
 	if in.ObjectID <= 0 {
-		fe.Add("object_id", "is required")
+		fe.Add("object_id", apperr.Required)
 	}
 	switch in.Kind {
 	case "visit", "assist", "verify":
 	default:
-		fe.Add("kind", "must be visit, assist or verify")
+		fe.Add("kind", apperr.OneOf, "values", "visit, assist, verify")
 	}
 	now := s.now()
 	if in.VisitedAt.IsZero() {
 		in.VisitedAt = now
 	} else if in.VisitedAt = in.VisitedAt.UTC().Truncate(time.Microsecond); in.VisitedAt.After(now.Add(5 * time.Minute)) {
-		fe.Add("visited_at", "must not be in the future")
+		fe.Add("visited_at", apperr.NotFuture)
 	}
 	if len(in.Note) > 4000 {
-		fe.Add("note", "must be at most 4000 characters")
+		fe.Add("note", apperr.MaxChars, "n", 4000)
 	}
 	if len(in.Result) > 1000 {
-		fe.Add("result", "must be at most 1000 characters")
+		fe.Add("result", apperr.MaxChars, "n", 1000)
 	}
 	if len(in.Attachments) > 0 && s.attachments == nil {
-		fe.Add("attachments", "attachments are not available")
+		fe.Add("attachments", apperr.AttachmentsOff)
 	}
 	return in, fe.Err()
 }
@@ -135,7 +135,7 @@ func (s *Service) RecordVisit(ctx context.Context, in VisitInput) (Visit, error)
 func (s *Service) markVerified(ctx context.Context, in VisitInput, uid *int64) error {
 	owner, ok := s.objectOwner(in.ObjectType)
 	if !ok {
-		return apperr.Field("object_type", "must be person, household, house or organisation")
+		return apperr.Field("object_type", apperr.OneOf, "values", "person, household, house, organisation")
 	}
 	if err := owner.MarkVerified(ctx, in.ObjectType, in.ObjectID, in.VisitedAt, uid); err != nil {
 		return apperr.Wrap(err, "verify")

@@ -1,7 +1,7 @@
 package places
 
 import (
-	"fmt"
+	"gridgov/internal/apperr"
 	"regexp"
 	"strings"
 )
@@ -30,26 +30,26 @@ func NormalizeUSCC(s string) string { return strings.ToUpper(strings.TrimSpace(s
 // (GB 11714) holds, and the weighted check character in position 18.
 func CheckUSCC(s string) error {
 	if len(s) != 18 {
-		return fmt.Errorf("must be 18 characters")
+		return apperr.P(apperr.USCCLength)
 	}
 	for i := 0; i < 18; i++ {
 		if strings.IndexByte(usccChars, s[i]) < 0 {
-			return fmt.Errorf("character %d is not one of 0-9A-HJ-NPQRTUWXY", i+1)
+			return apperr.P(apperr.USCCChar, "n", i+1)
 		}
 	}
 	if strings.IndexByte(usccAuthorities, s[0]) < 0 {
-		return fmt.Errorf("position 1 is not a registration authority code")
+		return apperr.P(apperr.USCCAuthority)
 	}
 	for i := 2; i < 8; i++ {
 		if s[i] < '0' || s[i] > '9' {
-			return fmt.Errorf("positions 3-8 must be an administrative division code")
+			return apperr.P(apperr.USCCDivision)
 		}
 	}
 	if c, ok := orgCodeCheck(s[8:16]); !ok || c != s[16] {
-		return fmt.Errorf("organisation code (positions 9-17) fails its check character")
+		return apperr.P(apperr.USCCOrgCheck)
 	}
 	if usccCheck(s[:17]) != s[17] {
-		return fmt.Errorf("check character does not match")
+		return apperr.P(apperr.USCCCheck)
 	}
 	return nil
 }
@@ -104,7 +104,7 @@ var (
 // category, and the sequence number. It checks only the shape.
 func ObjectCodeParts(code string) (district, major, minor, seq string, err error) {
 	if !objectCodeRE.MatchString(code) {
-		return "", "", "", "", fmt.Errorf("must be 16 digits")
+		return "", "", "", "", apperr.P(apperr.ObjectCodeDigits)
 	}
 	return code[:6], code[6:8], code[8:10], code[10:], nil
 }

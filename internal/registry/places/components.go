@@ -31,6 +31,10 @@ type ComponentInput struct {
 	Source       registry.Source `json:"source"`
 	// Version is the optimistic lock on update (0 skips the check).
 	Version int `json:"version"`
+	// Unread holds the problems the caller met reading the input (a form's
+	// number that is not one): the service reports them with its own, all
+	// at once, and writes nothing.
+	Unread apperr.FieldErrors `json:"-"`
 }
 
 // ComponentFilter selects components: CategoryCode matches a prefix
@@ -75,33 +79,33 @@ func (s *Service) unitExists(ctx context.Context, code, level string) (bool, err
 // category is a case-catalogue component code — that its category digits
 // match it (see CatalogueCategory).
 func (s *Service) cleanComponent(ctx context.Context, in *ComponentInput) error {
-	errs := apperr.FieldErrors{}
+	errs := in.Unread.Copy()
 	in.ObjectCode, in.CategoryCode = strings.TrimSpace(in.ObjectCode), strings.TrimSpace(in.CategoryCode)
 	in.Name, in.OwnerDept = strings.TrimSpace(in.Name), strings.TrimSpace(in.OwnerDept)
 	if in.Name == "" {
-		errs.Add("name", "required")
+		errs.Add("name", apperr.Required)
 	}
 	if in.CategoryCode == "" {
-		errs.Add("category_code", "required")
+		errs.Add("category_code", apperr.Required)
 	}
 	if in.Status == "" {
 		in.Status = "intact"
 	}
 	if !componentStatuses[in.Status] {
-		errs.Add("status", "must be intact, damaged, lost or removed")
+		errs.Add("status", apperr.OneOf, "values", "intact, damaged, lost, removed")
 	}
 	district, major, minor, _, err := ObjectCodeParts(in.ObjectCode)
 	if err != nil {
-		errs.Add("object_code", err.Error())
+		errs.AddProblem("object_code", apperr.ProblemOf(err))
 	} else {
 		ok, err := s.unitExists(ctx, district, "district")
 		if err != nil {
 			return apperr.Wrap(err, "district")
 		}
 		if !ok {
-			errs.Add("object_code", "digits 1-6 ("+district+") are not a district of the org tree")
+			errs.Add("object_code", apperr.CodeNotDistrict, "value", district)
 		} else if cat, isCat := CatalogueCategory(in.CategoryCode); isCat && cat != major+minor {
-			errs.Add("object_code", "digits 7-10 ("+major+minor+") do not match category "+in.CategoryCode+" ("+cat+")")
+			errs.Add("object_code", apperr.CodeNotCategory, "value", major+minor, "code", in.CategoryCode, "name", cat)
 		}
 	}
 	if in.OwnerDept != "" {
@@ -110,7 +114,7 @@ func (s *Service) cleanComponent(ctx context.Context, in *ComponentInput) error 
 			return apperr.Wrap(err, "owner department")
 		}
 		if !ok {
-			errs.Add("owner_dept", "unknown unit "+in.OwnerDept)
+			errs.Add("owner_dept", apperr.UnknownUnit, "code", in.OwnerDept)
 		}
 	}
 	checkPoint(errs, in.Lat, in.Lng)
@@ -238,7 +242,7 @@ func (s *Service) Components(ctx context.Context, f ComponentFilter) ([]Componen
 	case n == 4:
 		w.add("c.lat BETWEEN ? AND ? AND c.lng BETWEEN ? AND ?", *f.MinLat, *f.MaxLat, *f.MinLng, *f.MaxLng)
 	case n != 0:
-		return nil, 0, apperr.Field("min_lat", "min_lat, min_lng, max_lat and max_lng go together")
+		return nil, 0, apperr.Field("min_lat", apperr.Together, "fields", "min_lat, min_lng, max_lat, max_lng")
 	}
 	return listOf(ctx, s, `SELECT `+componentCols+` FROM components c`, "c.id", w, f.Limit, f.Offset, scanComponent)
 }

@@ -40,6 +40,10 @@ type HouseInput struct {
 	Source   registry.Source   `json:"source"`
 	// Version is the optimistic lock on update (0 skips the check).
 	Version int `json:"version"`
+	// Unread holds the problems the caller met reading the input (a form's
+	// number that is not one): the service reports them with its own, all
+	// at once, and writes nothing.
+	Unread apperr.FieldErrors `json:"-"`
 }
 
 // HouseFilter selects houses: Address matches a substring, UnitCode a
@@ -81,20 +85,20 @@ func scanHouse(sc scanner, extra ...any) (House, error) {
 }
 
 func (s *Service) cleanHouse(ctx context.Context, in *HouseInput) error {
-	errs := apperr.FieldErrors{}
+	errs := in.Unread.Copy()
 	in.Code, in.Address = strings.TrimSpace(in.Code), strings.TrimSpace(in.Address)
 	in.Building, in.Entrance, in.Room = strings.TrimSpace(in.Building), strings.TrimSpace(in.Entrance), strings.TrimSpace(in.Room)
 	if in.Address == "" {
-		errs.Add("address", "required")
+		errs.Add("address", apperr.Required)
 	}
 	if in.Use == "" {
 		in.Use = "residential"
 	}
 	if !houseUses[in.Use] {
-		errs.Add("use", "must be residential, commercial, office, mixed or vacant")
+		errs.Add("use", apperr.OneOf, "values", "residential, commercial, office, mixed, vacant")
 	}
 	if in.Area != nil && *in.Area <= 0 {
-		errs.Add("area", "must be positive")
+		errs.Add("area", apperr.Positive)
 	}
 	checkPoint(errs, in.Lat, in.Lng)
 	checkSource(errs, &in.Source)
@@ -277,13 +281,13 @@ func listOf[T any](ctx context.Context, s *Service, selectFrom, order string, w 
 func (s *Service) AddOccupant(ctx context.Context, houseID int64, in OccupantInput) (House, error) {
 	errs := apperr.FieldErrors{}
 	if !occupantRoles[in.Role] {
-		errs.Add("role", "must be owner, tenant or resident")
+		errs.Add("role", apperr.OneOf, "values", "owner, tenant, resident")
 	}
 	if in.StartedOn = strings.TrimSpace(in.StartedOn); in.StartedOn != "" && !dateRE.MatchString(in.StartedOn) {
-		errs.Add("started_on", "must be a date YYYY-MM-DD")
+		errs.Add("started_on", apperr.Date)
 	}
 	if in.PersonID <= 0 {
-		errs.Add("person_id", "required")
+		errs.Add("person_id", apperr.Required)
 	}
 	err := s.db.WithTx(ctx, func(ctx context.Context) error {
 		_, version, err := s.current(ctx, "houses", houseID, registry.PermWrite)

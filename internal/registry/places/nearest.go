@@ -113,7 +113,7 @@ func (s *Service) housesInBox(ctx context.Context, lat, lng, dlat, dlng, k float
 func (s *Service) HousesByAddress(ctx context.Context, address string, limit int) ([]House, error) {
 	address = strings.TrimSpace(address)
 	if address == "" {
-		return nil, apperr.Field("address", "required")
+		return nil, apperr.Field("address", apperr.Required)
 	}
 	if limit <= 0 {
 		limit = 10

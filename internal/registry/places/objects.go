@@ -18,7 +18,7 @@ func objectTable(objectType string) (string, error) {
 	case "organisation":
 		return "organisations", nil
 	}
-	return "", apperr.Field("object_type", "must be person, household, house or organisation")
+	return "", apperr.Field("object_type", apperr.OneOf, "values", "person, household, house, organisation")
 }
 
 // ObjectPath returns the unit path of a house or an organisation (for the

@@ -36,6 +36,10 @@ type OrganisationInput struct {
 	Source    registry.Source   `json:"source"`
 	// Version is the optimistic lock on update (0 skips the check).
 	Version int `json:"version"`
+	// Unread holds the problems the caller met reading the input (a form's
+	// number that is not one): the service reports them with its own, all
+	// at once, and writes nothing.
+	Unread apperr.FieldErrors `json:"-"`
 }
 
 // OrganisationFilter selects organisations: Name matches a prefix, USCC
@@ -82,22 +86,22 @@ type sealedPhone struct {
 }
 
 func (s *Service) cleanOrganisation(ctx context.Context, in *OrganisationInput) (*sealedPhone, error) {
-	errs := apperr.FieldErrors{}
+	errs := in.Unread.Copy()
 	in.Name, in.LegalRep = strings.TrimSpace(in.Name), strings.TrimSpace(in.LegalRep)
 	in.USCC, in.Address = NormalizeUSCC(in.USCC), strings.TrimSpace(in.Address)
 	if !orgKinds[in.Kind] {
-		errs.Add("kind", "must be enterprise, legal_entity, non_public or social")
+		errs.Add("kind", apperr.OneOf, "values", "enterprise, legal_entity, non_public, social")
 	}
 	if in.Name == "" {
-		errs.Add("name", "required")
+		errs.Add("name", apperr.Required)
 	}
 	if in.USCC != "" {
 		if err := CheckUSCC(in.USCC); err != nil {
-			errs.Add("uscc", "not a valid unified social credit code: "+err.Error())
+			errs.Add("uscc", apperr.USCC, "why", apperr.ProblemOf(err))
 		}
 	}
 	if in.Employees != nil && *in.Employees < 0 {
-		errs.Add("employees", "must not be negative")
+		errs.Add("employees", apperr.NotNegative)
 	}
 	var phone *sealedPhone
 	if in.Phone != nil {
@@ -106,7 +110,7 @@ func (s *Service) cleanOrganisation(ctx context.Context, in *OrganisationInput) 
 			p, err := seal.NormalizePhone(*in.Phone)
 			if err != nil {
 				// The message would echo the number: name the problem only.
-				errs.Add("phone", "not a mainland mobile (11 digits) or a landline with area code")
+				errs.Add("phone", apperr.Phone)
 			} else {
 				enc, err := s.reg.Sealer().Seal(registry.IdxPhone, p)
 				if err != nil {
@@ -254,7 +258,7 @@ func (s *Service) Organisations(ctx context.Context, f OrganisationFilter) ([]Or
 	if f.Phone != "" {
 		p, err := seal.NormalizePhone(f.Phone)
 		if err != nil {
-			return nil, 0, apperr.Field("phone", "not a mainland mobile (11 digits) or a landline with area code")
+			return nil, 0, apperr.Field("phone", apperr.Phone)
 		}
 		w.add("o.phone_bidx = ?", s.reg.Sealer().Index(registry.IdxPhone, p))
 	}

@@ -34,7 +34,7 @@ func (s *Service) DeleteHouse(ctx context.Context, id int64, version int, reason
 			return err
 		}
 		if reason == "" {
-			return apperr.Field("reason", "required")
+			return apperr.Field("reason", apperr.Required)
 		}
 		people, households, err := s.reg.HouseLinks(ctx, id)
 		if err != nil {

@@ -88,7 +88,7 @@ func (s *Service) cleanRoster(ctx context.Context, in *RosterInput) error {
 	checkPoint(errs, in.Lat, in.Lng)
 	checkSource(errs, &in.Source)
 	if in.PersonID == nil && in.Name == "" {
-		errs.Add("name", "required without a person")
+		errs.Add("name", apperr.Required)
 	}
 	if err := errs.Err(); err != nil {
 		return err

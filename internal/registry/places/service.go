@@ -94,7 +94,7 @@ func (s *Service) unitSubtree(ctx context.Context, w *where, alias, code string)
 		return apperr.Wrap(err, "unit")
 	}
 	if !ok {
-		return apperr.Field("unit_code", "unknown unit "+code)
+		return apperr.Field("unit_code", apperr.UnknownUnit, "code", code)
 	}
 	w.add(alias+"unit_path LIKE ?", path+"%")
 	return nil
@@ -103,14 +103,14 @@ func (s *Service) unitSubtree(ctx context.Context, w *where, alias, code string)
 // checkPoint validates optional coordinates: both or neither, in range.
 func checkPoint(errs apperr.FieldErrors, lat, lng *float64) {
 	if (lat == nil) != (lng == nil) {
-		errs.Add("lat", "lat and lng go together")
+		errs.Add("lat", apperr.Together, "fields", "lat, lng")
 		return
 	}
 	if lat != nil && (*lat < -90 || *lat > 90) {
-		errs.Add("lat", "must be between -90 and 90")
+		errs.Add("lat", apperr.OutOfRange, "min", -90, "max", 90)
 	}
 	if lng != nil && (*lng < -180 || *lng > 180) {
-		errs.Add("lng", "must be between -180 and 180")
+		errs.Add("lng", apperr.OutOfRange, "min", -180, "max", 180)
 	}
 }
 
@@ -120,7 +120,7 @@ func checkSource(errs apperr.FieldErrors, src *registry.Source) {
 		*src = registry.SourceOwn
 	}
 	if !registry.ValidSource(*src) {
-		errs.Add("source", "must be base, shared or own")
+		errs.Add("source", apperr.OneOf, "values", "base, shared, own")
 	}
 }
 
@@ -136,7 +136,7 @@ func (s *Service) place(ctx context.Context, grid, unit string, lat, lng *float6
 			if t.Grid == "" {
 				field = "unit_code"
 			}
-			return t, apperr.Field(field, "outside your scope")
+			return t, apperr.Field(field, apperr.OutsideScope)
 		}
 		return t, err
 	}
@@ -211,13 +211,13 @@ func (s *Service) visiblePerson(ctx context.Context, id int64, field string) (na
 	err = s.db.QueryRow(ctx, `SELECT name, unit_path, key_group FROM people WHERE id = ? AND deleted_at IS NULL`, id).
 		Scan(&name, &path, &key)
 	if errors.Is(err, sql.ErrNoRows) {
-		return "", apperr.Field(field, "no such person")
+		return "", apperr.Field(field, apperr.NoSuchPerson)
 	}
 	if err != nil {
 		return "", apperr.Wrap(err, "person")
 	}
 	if !registry.CanSeePerson(actor.From(ctx), path, key) {
-		return "", apperr.Field(field, "no such person")
+		return "", apperr.Field(field, apperr.NoSuchPerson)
 	}
 	return name, nil
 }
@@ -227,7 +227,7 @@ func (s *Service) visibleHouse(ctx context.Context, id int64, field string) erro
 	var path string
 	err := s.db.QueryRow(ctx, `SELECT unit_path FROM houses WHERE id = ?`, id).Scan(&path)
 	if errors.Is(err, sql.ErrNoRows) || (err == nil && !rbac.Can(actor.From(ctx), registry.PermRead, path)) {
-		return apperr.Field(field, "no such house")
+		return apperr.Field(field, apperr.NoSuchHouse)
 	}
 	if err != nil {
 		return apperr.Wrap(err, "house")

@@ -2,6 +2,7 @@
 // IndexedDB. Errors carry the HTTP status and the server's message, so the
 // outbox can tell "try again later" from "will never succeed".
 import * as idb from "./idb.js";
+import { problem } from "./i18n.js";
 
 export const API = "/api/v1";
 
@@ -46,7 +47,11 @@ export async function call(method, path, { body, headers = {}, raw = false } = {
   if (!resp.ok) {
     const err = data && data.error;
     let msg = (err && err.message) || resp.statusText || "HTTP " + resp.status;
-    if (err && err.fields) msg += ": " + Object.entries(err.fields).map(([k, v]) => k + " " + v).join("; ");
+    // Field problems come as codes with arguments; they are shown in the
+    // app's language from the catalogue (fields, in English, is the
+    // fallback of an older server).
+    if (err && err.problems) msg += ": " + Object.entries(err.problems).map(([k, p]) => k + " " + problem(p)).join("; ");
+    else if (err && err.fields) msg += ": " + Object.entries(err.fields).map(([k, v]) => k + " " + v).join("; ");
     throw new ApiError(resp.status, msg, data);
   }
   return data;
