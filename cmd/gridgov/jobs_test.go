@@ -41,7 +41,7 @@ func TestJobsCommands(t *testing.T) {
 			t.Fatalf("jobs run NAME after the flags: %d %q %q", code, out, errs)
 		}
 		code, out, _ = cli("", append([]string{"jobs", "list"}, flags...)...)
-		if code != 0 || !strings.Contains(out, "ok (bytes=1 purged=1 uploads=0)") {
+		if code != 0 || !strings.Contains(out, "ok (bytes=1 kept=0 purged=1 uploads=0)") {
 			t.Errorf("jobs list after the run:\n%s", out)
 		}
 		if code, _, errs := cli("", append([]string{"jobs", "run", "no.such"}, flags...)...); code != 1 || !strings.Contains(errs, "no job") {
