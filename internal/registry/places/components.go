@@ -2,7 +2,6 @@ package places
 
 import (
 	"context"
-	"database/sql"
 	"gridgov/internal/org/orgdir"
 	"strings"
 
@@ -51,21 +50,6 @@ type ComponentFilter struct {
 	MaxLng       *float64
 	Limit        int
 	Offset       int
-}
-
-const componentCols = `c.id, c.object_code, c.category_code, c.name, c.status, c.owner_dept, c.address, c.lat, c.lng,
-	c.grid_code, c.unit_code, c.source, c.verified_at, c.version, c.created_at, c.updated_at`
-
-func scanComponent(sc scanner) (Component, error) {
-	var c Component
-	var lat, lng sql.NullFloat64
-	var grid sql.NullString
-	var ver sql.NullTime
-	err := sc.Scan(&c.ID, &c.ObjectCode, &c.CategoryCode, &c.Name, &c.Status, &c.OwnerDept, &c.Address, &lat, &lng,
-		&grid, &c.UnitCode, &c.Source, &ver, &c.Version, &c.CreatedAt, &c.UpdatedAt)
-	c.Lat, c.Lng, c.GridCode, c.VerifiedAt = floatPtr(lat), floatPtr(lng), grid.String, timePtr(ver)
-	c.CreatedAt, c.UpdatedAt = c.CreatedAt.UTC(), c.UpdatedAt.UTC()
-	return c, err
 }
 
 // unitExists reports whether an org unit with code (and level, when set) exists.
@@ -137,11 +121,7 @@ func (s *Service) CreateComponent(ctx context.Context, in ComponentInput) (Compo
 			return err
 		}
 		now := s.now()
-		err = s.db.QueryRow(ctx, `INSERT INTO components (object_code, category_code, name, status, owner_dept, address,
-			lat, lng, grid_code, unit_code, unit_path, source, version, created_at, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?) RETURNING id`,
-			in.ObjectCode, in.CategoryCode, in.Name, in.Status, in.OwnerDept, in.Address, in.Lat, in.Lng,
-			nullStr(t.Grid), t.Unit, t.Path, string(in.Source), now, now).Scan(&id)
+		id, err = s.st.insertComponent(ctx, in, t, now)
 		if db.IsUniqueViolation(err) {
 			return conflictField("object_code", "a component with this object code exists")
 		}
@@ -174,10 +154,7 @@ func (s *Service) UpdateComponent(ctx context.Context, id int64, in ComponentInp
 		if err != nil {
 			return err
 		}
-		err = s.bump(ctx, "components", id, version, `object_code = ?, category_code = ?, name = ?, status = ?, owner_dept = ?,
-			address = ?, lat = ?, lng = ?, grid_code = ?, unit_code = ?, unit_path = ?, source = ?, updated_at = ?`,
-			in.ObjectCode, in.CategoryCode, in.Name, in.Status, in.OwnerDept, in.Address, in.Lat, in.Lng,
-			nullStr(t.Grid), t.Unit, t.Path, string(in.Source), s.now())
+		err = s.st.updateComponent(ctx, id, version, in, t, s.now())
 		if db.IsUniqueViolation(err) {
 			return conflictField("object_code", "a component with this object code exists")
 		}
@@ -206,7 +183,7 @@ func (s *Service) ComponentByID(ctx context.Context, id int64) (Component, error
 	if _, _, err := s.current(ctx, "components", id, registry.PermRead); err != nil {
 		return Component{}, err
 	}
-	c, err := scanComponent(s.db.QueryRow(ctx, `SELECT `+componentCols+` FROM components c WHERE c.id = ?`, id))
+	c, err := s.st.component(ctx, id)
 	if err != nil {
 		return Component{}, apperr.Wrap(err, "component")
 	}
@@ -240,9 +217,9 @@ func (s *Service) Components(ctx context.Context, f ComponentFilter) ([]Componen
 	}
 	switch {
 	case n == 4:
-		w.add("c.lat BETWEEN ? AND ? AND c.lng BETWEEN ? AND ?", *f.MinLat, *f.MaxLat, *f.MinLng, *f.MaxLng)
+		inBox(w, "c.", *f.MinLat, *f.MinLng, *f.MaxLat, *f.MaxLng)
 	case n != 0:
 		return nil, 0, apperr.Field("min_lat", apperr.Together, "fields", "min_lat, min_lng, max_lat, max_lng")
 	}
-	return listOf(ctx, s, `SELECT `+componentCols+` FROM components c`, "c.id", w, f.Limit, f.Offset, scanComponent)
+	return s.st.components(ctx, w, f.Limit, f.Offset)
 }

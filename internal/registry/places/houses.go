@@ -2,11 +2,9 @@ package places
 
 import (
 	"context"
-	"database/sql"
 	"regexp"
 	"strings"
 
-	"gridgov/internal/actor"
 	"gridgov/internal/apperr"
 	"gridgov/internal/db"
 	"gridgov/internal/rbac"
@@ -66,24 +64,6 @@ type OccupantInput struct {
 	StartedOn string `json:"started_on"`
 }
 
-const houseCols = `h.id, h.code, h.address, h.building, h.entrance, h.room, h.house_use, h.rented, h.area, h.owner_id,
-	h.lat, h.lng, h.grid_code, h.unit_code, h.extra, h.source, h.verified_at, h.version, h.created_at, h.updated_at`
-
-func scanHouse(sc scanner, extra ...any) (House, error) {
-	var h House
-	var area, lat, lng sql.NullFloat64
-	var owner sql.NullInt64
-	var grid sql.NullString
-	var ex string
-	var ver sql.NullTime
-	err := sc.Scan(append([]any{&h.ID, &h.Code, &h.Address, &h.Building, &h.Entrance, &h.Room, &h.Use, &h.Rented, &area, &owner,
-		&lat, &lng, &grid, &h.UnitCode, &ex, &h.Source, &ver, &h.Version, &h.CreatedAt, &h.UpdatedAt}, extra...)...)
-	h.Area, h.OwnerID, h.Lat, h.Lng = floatPtr(area), int64Ptr(owner), floatPtr(lat), floatPtr(lng)
-	h.GridCode, h.Extra, h.VerifiedAt = grid.String, parseExtra(ex), timePtr(ver)
-	h.CreatedAt, h.UpdatedAt = h.CreatedAt.UTC(), h.UpdatedAt.UTC()
-	return h, err
-}
-
 func (s *Service) cleanHouse(ctx context.Context, in *HouseInput) error {
 	errs := in.Unread.Copy()
 	in.Code, in.Address = strings.TrimSpace(in.Code), strings.TrimSpace(in.Address)
@@ -129,11 +109,7 @@ func (s *Service) CreateHouse(ctx context.Context, in HouseInput) (House, error)
 			return err
 		}
 		now := s.now()
-		err = s.db.QueryRow(ctx, `INSERT INTO houses (code, address, building, entrance, room, house_use, rented, area, owner_id,
-			lat, lng, grid_code, unit_code, unit_path, extra, source, version, created_at, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?) RETURNING id`,
-			in.Code, in.Address, in.Building, in.Entrance, in.Room, in.Use, in.Rented, in.Area, in.OwnerID,
-			in.Lat, in.Lng, nullStr(t.Grid), t.Unit, t.Path, extraJSON(in.Extra), string(in.Source), now, now).Scan(&id)
+		id, err = s.st.insertHouse(ctx, in, t, now)
 		if db.IsUniqueViolation(err) {
 			return conflictField("code", "a house with this code exists")
 		}
@@ -165,10 +141,7 @@ func (s *Service) UpdateHouse(ctx context.Context, id int64, in HouseInput) (Hou
 		if err != nil {
 			return err
 		}
-		err = s.bump(ctx, "houses", id, version, `code = ?, address = ?, building = ?, entrance = ?, room = ?, house_use = ?,
-			rented = ?, area = ?, owner_id = ?, lat = ?, lng = ?, grid_code = ?, unit_code = ?, unit_path = ?, extra = ?,
-			source = ?, updated_at = ?`, in.Code, in.Address, in.Building, in.Entrance, in.Room, in.Use, in.Rented, in.Area,
-			in.OwnerID, in.Lat, in.Lng, nullStr(t.Grid), t.Unit, t.Path, extraJSON(in.Extra), string(in.Source), s.now())
+		err = s.st.updateHouse(ctx, id, version, in, t, s.now())
 		if db.IsUniqueViolation(err) {
 			return conflictField("code", "a house with this code exists")
 		}
@@ -196,33 +169,12 @@ func (s *Service) HouseByID(ctx context.Context, id int64) (House, error) {
 	if _, _, err := s.current(ctx, "houses", id, registry.PermRead); err != nil {
 		return House{}, err
 	}
-	h, err := scanHouse(s.db.QueryRow(ctx, `SELECT `+houseCols+` FROM houses h WHERE h.id = ?`, id))
+	h, err := s.st.house(ctx, id)
 	if err != nil {
 		return House{}, apperr.Wrap(err, "house")
 	}
-	h.Occupants, err = s.occupants(ctx, id)
+	h.Occupants, err = s.st.occupants(ctx, id)
 	return h, err
-}
-
-func (s *Service) occupants(ctx context.Context, houseID int64) ([]Occupant, error) {
-	visible, args := registry.PersonVisibleSQL(actor.From(ctx), "p")
-	rows, err := s.db.Query(ctx, `SELECT o.person_id, p.name, o.role, o.started_on FROM house_occupants o
-		JOIN people p ON p.id = o.person_id
-		WHERE o.house_id = ? AND p.deleted_at IS NULL AND `+visible+` ORDER BY o.started_on, o.person_id, o.role`,
-		append([]any{houseID}, args...)...)
-	if err != nil {
-		return nil, apperr.Wrap(err, "occupants")
-	}
-	defer rows.Close()
-	out := []Occupant{}
-	for rows.Next() {
-		var o Occupant
-		if err := rows.Scan(&o.PersonID, &o.Name, &o.Role, &o.StartedOn); err != nil {
-			return nil, apperr.Wrap(err, "occupant")
-		}
-		out = append(out, o)
-	}
-	return out, rows.Err()
 }
 
 // Houses lists the houses in the actor's scope matching f, with the total.
@@ -249,31 +201,7 @@ func (s *Service) Houses(ctx context.Context, f HouseFilter) ([]House, int, erro
 	if f.Rented != nil {
 		w.add("h.rented = ?", *f.Rented)
 	}
-	return listOf(ctx, s, `SELECT `+houseCols+` FROM houses h`, `h.id`, w, f.Limit, f.Offset, func(sc scanner) (House, error) { return scanHouse(sc) })
-}
-
-// listOf runs a paged list query and its count.
-func listOf[T any](ctx context.Context, s *Service, selectFrom, order string, w *where, limit, offset int, scan func(scanner) (T, error)) ([]T, int, error) {
-	limit, offset = page(limit, offset)
-	var total int
-	from := selectFrom[strings.Index(selectFrom, " FROM "):]
-	if err := s.db.QueryRow(ctx, `SELECT count(*)`+from+` WHERE `+w.sql(), w.args...).Scan(&total); err != nil {
-		return nil, 0, apperr.Wrap(err, "count")
-	}
-	rows, err := s.db.Query(ctx, selectFrom+` WHERE `+w.sql()+` ORDER BY `+order+` LIMIT ? OFFSET ?`, append(w.args, limit, offset)...)
-	if err != nil {
-		return nil, 0, apperr.Wrap(err, "list")
-	}
-	defer rows.Close()
-	out := []T{}
-	for rows.Next() {
-		v, err := scan(rows)
-		if err != nil {
-			return nil, 0, apperr.Wrap(err, "scan")
-		}
-		out = append(out, v)
-	}
-	return out, total, rows.Err()
+	return s.st.houses(ctx, w, `h.id`, f.Limit, f.Offset)
 }
 
 // AddOccupant ties a visible person to a house in a role (owner, tenant or
@@ -300,15 +228,14 @@ func (s *Service) AddOccupant(ctx context.Context, houseID int64, in OccupantInp
 		if _, err := s.visiblePerson(ctx, in.PersonID, "person_id"); err != nil {
 			return err
 		}
-		_, err = s.db.Exec(ctx, `INSERT INTO house_occupants (house_id, person_id, role, started_on) VALUES (?, ?, ?, ?)`,
-			houseID, in.PersonID, in.Role, in.StartedOn)
+		err = s.st.insertOccupant(ctx, houseID, in)
 		if db.IsUniqueViolation(err) {
 			return conflictField("person_id", "the person already holds this role in the house")
 		}
 		if err != nil {
 			return apperr.Wrap(err, "add occupant")
 		}
-		if err := s.bump(ctx, "houses", houseID, version, `updated_at = ?`, s.now()); err != nil {
+		if err := s.st.touch(ctx, "houses", houseID, version, s.now()); err != nil {
 			return err
 		}
 		return s.record(ctx, "house.occupant_add", "house", houseID, map[string]any{"person_id": in.PersonID, "role": in.Role})
@@ -330,18 +257,14 @@ func (s *Service) RemoveOccupant(ctx context.Context, houseID, personID int64, r
 		if _, err := s.visiblePerson(ctx, personID, "person_id"); err != nil {
 			return apperr.New(apperr.NotFound, "not found")
 		}
-		q, args := `DELETE FROM house_occupants WHERE house_id = ? AND person_id = ?`, []any{houseID, personID}
-		if role != "" {
-			q, args = q+` AND role = ?`, append(args, role)
-		}
-		res, err := s.db.Exec(ctx, q, args...)
+		n, err := s.st.deleteOccupant(ctx, houseID, personID, role)
 		if err != nil {
 			return apperr.Wrap(err, "remove occupant")
 		}
-		if n, _ := res.RowsAffected(); n == 0 {
+		if n == 0 {
 			return apperr.New(apperr.NotFound, "not found")
 		}
-		if err := s.bump(ctx, "houses", houseID, version, `updated_at = ?`, s.now()); err != nil {
+		if err := s.st.touch(ctx, "houses", houseID, version, s.now()); err != nil {
 			return err
 		}
 		return s.record(ctx, "house.occupant_remove", "house", houseID, map[string]any{"person_id": personID, "role": role})

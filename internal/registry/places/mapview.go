@@ -47,7 +47,7 @@ func checkBBox(b orb.Bound) error {
 // level (seal.MaskAddress), at most limit (default and at most
 // MapCap); the flag reports that more matched.
 func (s *Service) MapHouses(ctx context.Context, bbox orb.Bound, limit int) ([]MapPoint, bool, error) {
-	pts, more, err := s.mapPoints(ctx, "h.", `SELECT h.id, h.lat, h.lng, h.address, h.house_use, '' FROM houses h`, bbox, limit)
+	pts, more, err := s.mapPoints(ctx, "h.", s.st.mapHouses, bbox, limit)
 	for i := range pts {
 		pts[i].Label = seal.MaskAddress(pts[i].Label)
 	}
@@ -57,17 +57,18 @@ func (s *Service) MapHouses(ctx context.Context, bbox orb.Bound, limit int) ([]M
 // MapOrganisations returns the located organisations in bbox within the
 // actor's scope (the same rule as Organisations), labelled by name.
 func (s *Service) MapOrganisations(ctx context.Context, bbox orb.Bound, limit int) ([]MapPoint, bool, error) {
-	return s.mapPoints(ctx, "o.", `SELECT o.id, o.lat, o.lng, o.name, o.kind, '' FROM organisations o`, bbox, limit)
+	return s.mapPoints(ctx, "o.", s.st.mapOrganisations, bbox, limit)
 }
 
 // MapComponents returns the located components (部件) in bbox within the
 // actor's scope (the same rule as Components), with category and state.
 func (s *Service) MapComponents(ctx context.Context, bbox orb.Bound, limit int) ([]MapPoint, bool, error) {
-	return s.mapPoints(ctx, "c.", `SELECT c.id, c.lat, c.lng, c.name, c.category_code, c.status FROM components c`, bbox, limit)
+	return s.mapPoints(ctx, "c.", s.st.mapComponents, bbox, limit)
 }
 
-// mapPoints runs a scoped point query over the lat/lng columns of alias.
-func (s *Service) mapPoints(ctx context.Context, alias, selectFrom string, bbox orb.Bound, limit int) ([]MapPoint, bool, error) {
+// mapPoints runs a scoped point query (its table aliased alias) in bbox.
+func (s *Service) mapPoints(ctx context.Context, alias string, query func(context.Context, *where, orb.Bound, int) ([]MapPoint, error),
+	bbox orb.Bound, limit int) ([]MapPoint, bool, error) {
 	w, err := scoped(ctx, alias)
 	if err != nil {
 		return nil, false, err
@@ -81,22 +82,9 @@ func (s *Service) mapPoints(ctx context.Context, alias, selectFrom string, bbox 
 	if limit == 0 {
 		limit = MapCap
 	}
-	w.add(alias+"lng BETWEEN ? AND ? AND "+alias+"lat BETWEEN ? AND ?", bbox.Min[0], bbox.Max[0], bbox.Min[1], bbox.Max[1])
-	rows, err := s.db.Query(ctx, selectFrom+` WHERE `+w.sql()+` ORDER BY `+alias+`id LIMIT ?`, append(w.args, limit+1)...)
+	out, err := query(ctx, w, bbox, limit+1)
 	if err != nil {
-		return nil, false, apperr.Wrap(err, "map points")
-	}
-	defer rows.Close()
-	out := []MapPoint{}
-	for rows.Next() {
-		var p MapPoint
-		if err := rows.Scan(&p.ID, &p.Lat, &p.Lng, &p.Label, &p.Kind, &p.Status); err != nil {
-			return nil, false, apperr.Wrap(err, "map points")
-		}
-		out = append(out, p)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, false, apperr.Wrap(err, "map points")
+		return nil, false, err
 	}
 	if len(out) > limit {
 		return out[:limit], true, nil

@@ -87,23 +87,7 @@ func (s *Service) housesInBox(ctx context.Context, lat, lng, dlat, dlng, k float
 	if err != nil {
 		return nil, err
 	}
-	w.add("h.lat BETWEEN ? AND ? AND h.lng BETWEEN ? AND ?", lat-dlat, lat+dlat, lng-dlng, lng+dlng)
-	rows, err := s.db.Query(ctx, `SELECT `+houseCols+` FROM houses h WHERE `+w.sql()+`
-		ORDER BY (h.lat - ?) * (h.lat - ?) + (h.lng - ?) * (h.lng - ?) * ?, h.id LIMIT ?`,
-		append(w.args, lat, lat, lng, lng, k*k, nearCandidates)...)
-	if err != nil {
-		return nil, apperr.Wrap(err, "nearest houses")
-	}
-	defer rows.Close()
-	var out []House
-	for rows.Next() {
-		h, err := scanHouse(rows)
-		if err != nil {
-			return nil, apperr.Wrap(err, "house")
-		}
-		out = append(out, h)
-	}
-	return out, rows.Err()
+	return s.st.housesNear(ctx, w, lat, lng, dlat, dlng, k, nearCandidates)
 }
 
 // HousesByAddress geocodes an address through the houses with
@@ -132,8 +116,7 @@ func (s *Service) HousesByAddress(ctx context.Context, address string, limit int
 			w.add(`h.address LIKE ? ESCAPE '\'`, db.Like(address)+"%")
 			order = "length(h.address), h.id"
 		}
-		houses, _, err := listOf(ctx, s, `SELECT `+houseCols+` FROM houses h`, order, w, limit, 0,
-			func(sc scanner) (House, error) { return scanHouse(sc) })
+		houses, _, err := s.st.houses(ctx, w, order, limit, 0)
 		if err != nil || len(houses) > 0 {
 			return houses, err
 		}

@@ -28,8 +28,7 @@ func (s *Service) ObjectPath(ctx context.Context, objectType string, id int64) (
 	if err != nil {
 		return "", false, err
 	}
-	var path string
-	err = s.db.QueryRow(ctx, `SELECT unit_path FROM `+table+` WHERE id = ?`, id).Scan(&path)
+	path, err := s.st.unitPath(ctx, table, id)
 	if errors.Is(err, sql.ErrNoRows) {
 		return "", false, nil
 	}
@@ -46,7 +45,7 @@ func (s *Service) MarkVerified(ctx context.Context, objectType string, id int64,
 	if err != nil {
 		return err
 	}
-	if _, err := s.db.Exec(ctx, `UPDATE `+table+` SET verified_at = ? WHERE id = ?`, t, id); err != nil {
+	if err := s.st.setVerified(ctx, table, id, t); err != nil {
 		return fmt.Errorf("verify: %w", err)
 	}
 	return nil

@@ -2,7 +2,6 @@ package places
 
 import (
 	"context"
-	"database/sql"
 	"strings"
 
 	"gridgov/internal/apperr"
@@ -54,29 +53,6 @@ type OrganisationFilter struct {
 	UnitCode string
 	Limit    int
 	Offset   int
-}
-
-const orgCols = `o.id, o.kind, o.name, o.uscc, o.legal_rep, o.phone_mask, o.industry, o.employees, o.address, o.house_id,
-	o.lat, o.lng, o.grid_code, o.unit_code, o.extra, o.source, o.verified_at, o.version, o.created_at, o.updated_at`
-
-func scanOrganisation(sc scanner) (Organisation, error) {
-	var o Organisation
-	var emp sql.NullInt64
-	var house sql.NullInt64
-	var lat, lng sql.NullFloat64
-	var grid sql.NullString
-	var ex string
-	var ver sql.NullTime
-	err := sc.Scan(&o.ID, &o.Kind, &o.Name, &o.USCC, &o.LegalRep, &o.Phone, &o.Industry, &emp, &o.Address, &house,
-		&lat, &lng, &grid, &o.UnitCode, &ex, &o.Source, &ver, &o.Version, &o.CreatedAt, &o.UpdatedAt)
-	if emp.Valid {
-		n := int(emp.Int64)
-		o.Employees = &n
-	}
-	o.HouseID, o.Lat, o.Lng, o.GridCode = int64Ptr(house), floatPtr(lat), floatPtr(lng), grid.String
-	o.Extra, o.VerifiedAt = parseExtra(ex), timePtr(ver)
-	o.CreatedAt, o.UpdatedAt = o.CreatedAt.UTC(), o.UpdatedAt.UTC()
-	return o, err
 }
 
 // sealedPhone is a phone ready to store.
@@ -154,11 +130,7 @@ func (s *Service) CreateOrganisation(ctx context.Context, in OrganisationInput) 
 			return err
 		}
 		now := s.now()
-		err = s.db.QueryRow(ctx, `INSERT INTO organisations (kind, name, uscc, legal_rep, phone_enc, phone_bidx, phone_mask,
-			industry, employees, address, house_id, lat, lng, grid_code, unit_code, unit_path, extra, source, version,
-			created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?) RETURNING id`,
-			in.Kind, in.Name, in.USCC, in.LegalRep, phone.enc, phone.idx, phone.mask, in.Industry, in.Employees, in.Address,
-			in.HouseID, in.Lat, in.Lng, nullStr(t.Grid), t.Unit, t.Path, extraJSON(in.Extra), string(in.Source), now, now).Scan(&id)
+		id, err = s.st.insertOrganisation(ctx, in, *phone, t, now)
 		if usccTaken(err) {
 			return conflictField("uscc", "an organisation with this unified social credit code exists")
 		}
@@ -193,15 +165,7 @@ func (s *Service) UpdateOrganisation(ctx context.Context, id int64, in Organisat
 		if err != nil {
 			return err
 		}
-		set := `kind = ?, name = ?, uscc = ?, legal_rep = ?, industry = ?, employees = ?, address = ?, house_id = ?,
-			lat = ?, lng = ?, grid_code = ?, unit_code = ?, unit_path = ?, extra = ?, source = ?, updated_at = ?`
-		args := []any{in.Kind, in.Name, in.USCC, in.LegalRep, in.Industry, in.Employees, in.Address, in.HouseID,
-			in.Lat, in.Lng, nullStr(t.Grid), t.Unit, t.Path, extraJSON(in.Extra), string(in.Source), s.now()}
-		if phone != nil {
-			set += `, phone_enc = ?, phone_bidx = ?, phone_mask = ?`
-			args = append(args, phone.enc, phone.idx, phone.mask)
-		}
-		err = s.bump(ctx, "organisations", id, version, set, args...)
+		err = s.st.updateOrganisation(ctx, id, version, in, phone, t, s.now())
 		if usccTaken(err) {
 			return conflictField("uscc", "an organisation with this unified social credit code exists")
 		}
@@ -230,7 +194,7 @@ func (s *Service) OrganisationByID(ctx context.Context, id int64) (Organisation,
 	if _, _, err := s.current(ctx, "organisations", id, registry.PermRead); err != nil {
 		return Organisation{}, err
 	}
-	o, err := scanOrganisation(s.db.QueryRow(ctx, `SELECT `+orgCols+` FROM organisations o WHERE o.id = ?`, id))
+	o, err := s.st.organisation(ctx, id)
 	if err != nil {
 		return Organisation{}, apperr.Wrap(err, "organisation")
 	}
@@ -265,5 +229,5 @@ func (s *Service) Organisations(ctx context.Context, f OrganisationFilter) ([]Or
 	if f.GridCode != "" {
 		w.add("o.grid_code = ?", f.GridCode)
 	}
-	return listOf(ctx, s, `SELECT `+orgCols+` FROM organisations o`, "o.id", w, f.Limit, f.Offset, scanOrganisation)
+	return s.st.organisations(ctx, w, f.Limit, f.Offset)
 }

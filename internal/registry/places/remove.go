@@ -49,27 +49,26 @@ func (s *Service) DeleteHouse(ctx context.Context, id int64, version int, reason
 			}
 		}
 		for _, ref := range houseRefs {
-			var n int
-			if err := s.db.QueryRow(ctx, `SELECT count(*) FROM `+ref.table+` WHERE house_id = ?`, id).Scan(&n); err != nil {
+			n, err := s.st.houseRefs(ctx, ref.table, id)
+			if err != nil {
 				return apperr.Wrap(err, ref.table)
 			}
 			if n > 0 {
 				return apperr.Newf(apperr.Conflict, "the house is still linked to %d %s", n, ref.what).WithReason("in_use")
 			}
 		}
-		var addr, grid, unit string
-		if err := s.db.QueryRow(ctx, `SELECT address, COALESCE(grid_code, ''), unit_code FROM houses WHERE id = ?`, id).
-			Scan(&addr, &grid, &unit); err != nil {
+		addr, grid, unit, err := s.st.houseSummary(ctx, id)
+		if err != nil {
 			return apperr.Wrap(err, "house")
 		}
-		if _, err := s.db.Exec(ctx, `DELETE FROM house_occupants WHERE house_id = ?`, id); err != nil {
+		if err := s.st.deleteOccupants(ctx, id); err != nil {
 			return apperr.Wrap(err, "delete occupants")
 		}
-		res, err := s.db.Exec(ctx, `DELETE FROM houses WHERE id = ? AND version = ?`, id, have)
+		ok, err := s.st.deleteHouse(ctx, id, have)
 		if err != nil {
 			return apperr.Wrap(err, "delete house")
 		}
-		if n, _ := res.RowsAffected(); n != 1 {
+		if !ok {
 			return apperr.New(apperr.Conflict, "the record was changed by someone else").WithReason("stale")
 		}
 		return s.record(ctx, "house.delete", "house", id, map[string]any{"reason": reason, "address": addr,

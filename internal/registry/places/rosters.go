@@ -61,27 +61,6 @@ type RosterFilter struct {
 	Offset   int
 }
 
-const rosterCols = `r.id, r.roster, r.name, r.person_id, r.house_id, r.role, r.note, r.address, r.lat, r.lng, r.grid_code,
-	r.unit_code, r.active, r.source, r.verified_at, r.version, r.created_at, r.updated_at`
-
-// rosterFrom joins the linked person, so that entries of key-group people
-// can be left out for actors without registry.keygroup.
-const rosterFrom = ` FROM roster_entries r LEFT JOIN people p ON p.id = r.person_id`
-
-func scanRoster(sc scanner) (RosterEntry, error) {
-	var e RosterEntry
-	var person, house sql.NullInt64
-	var lat, lng sql.NullFloat64
-	var grid sql.NullString
-	var ver sql.NullTime
-	err := sc.Scan(&e.ID, &e.Roster, &e.Name, &person, &house, &e.Role, &e.Note, &e.Address, &lat, &lng, &grid,
-		&e.UnitCode, &e.Active, &e.Source, &ver, &e.Version, &e.CreatedAt, &e.UpdatedAt)
-	e.PersonID, e.HouseID, e.Lat, e.Lng = int64Ptr(person), int64Ptr(house), floatPtr(lat), floatPtr(lng)
-	e.GridCode, e.VerifiedAt = grid.String, timePtr(ver)
-	e.CreatedAt, e.UpdatedAt = e.CreatedAt.UTC(), e.UpdatedAt.UTC()
-	return e, err
-}
-
 func (s *Service) cleanRoster(ctx context.Context, in *RosterInput) error {
 	errs := apperr.FieldErrors{}
 	in.Name, in.Role, in.Address = strings.TrimSpace(in.Name), strings.TrimSpace(in.Role), strings.TrimSpace(in.Address)
@@ -107,12 +86,11 @@ func (s *Service) cleanRoster(ctx context.Context, in *RosterInput) error {
 			return err
 		}
 		if in.GridCode == "" && in.UnitCode == "" && in.Lat == nil {
-			var grid sql.NullString
-			err := s.db.QueryRow(ctx, `SELECT grid_code, unit_code FROM houses WHERE id = ?`, *in.HouseID).Scan(&grid, &in.UnitCode)
+			grid, unit, err := s.st.houseGridUnit(ctx, *in.HouseID)
 			if err != nil {
 				return apperr.Wrap(err, "house")
 			}
-			in.GridCode = grid.String
+			in.GridCode, in.UnitCode = grid, unit
 		}
 	}
 	return nil
@@ -137,11 +115,7 @@ func (s *Service) CreateRosterEntry(ctx context.Context, roster string, in Roste
 			return err
 		}
 		now := s.now()
-		err = s.db.QueryRow(ctx, `INSERT INTO roster_entries (roster, name, person_id, house_id, role, note, address, lat, lng,
-			grid_code, unit_code, unit_path, active, source, version, created_at, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?) RETURNING id`,
-			roster, in.Name, in.PersonID, in.HouseID, in.Role, in.Note, in.Address, in.Lat, in.Lng,
-			nullStr(t.Grid), t.Unit, t.Path, active, string(in.Source), now, now).Scan(&id)
+		id, err = s.st.insertRosterEntry(ctx, roster, in, active, t, now)
 		if err != nil {
 			return apperr.Wrap(err, "insert roster entry")
 		}
@@ -174,15 +148,7 @@ func (s *Service) UpdateRosterEntry(ctx context.Context, roster string, id int64
 		if err != nil {
 			return err
 		}
-		set := `name = ?, person_id = ?, house_id = ?, role = ?, note = ?, address = ?, lat = ?, lng = ?, grid_code = ?,
-			unit_code = ?, unit_path = ?, source = ?, updated_at = ?`
-		args := []any{in.Name, in.PersonID, in.HouseID, in.Role, in.Note, in.Address, in.Lat, in.Lng,
-			nullStr(t.Grid), t.Unit, t.Path, string(in.Source), s.now()}
-		if in.Active != nil {
-			set += `, active = ?`
-			args = append(args, *in.Active)
-		}
-		if err := s.bump(ctx, "roster_entries", id, version, set, args...); err != nil {
+		if err := s.st.updateRosterEntry(ctx, id, version, in, t, s.now()); err != nil {
 			return apperr.As(err)
 		}
 		return s.record(ctx, "roster_entry.update", "roster_entry", id, map[string]any{"roster": roster,
@@ -211,9 +177,7 @@ func (s *Service) RosterEntryByID(ctx context.Context, roster string, id int64) 
 	if _, _, err := s.current(ctx, "roster_entries", id, registry.PermRead); err != nil {
 		return RosterEntry{}, err
 	}
-	hidden, args := keyGroupHidden(ctx)
-	e, err := scanRoster(s.db.QueryRow(ctx, `SELECT `+rosterCols+rosterFrom+` WHERE r.id = ? AND r.roster = ? AND `+hidden,
-		append([]any{id, roster}, args...)...))
+	e, err := s.st.rosterEntry(ctx, roster, id)
 	if errors.Is(err, sql.ErrNoRows) {
 		return RosterEntry{}, apperr.New(apperr.NotFound, "not found")
 	}
@@ -236,8 +200,6 @@ func (s *Service) RosterEntries(ctx context.Context, f RosterFilter) ([]RosterEn
 		return nil, 0, err
 	}
 	w.add("r.roster = ?", f.Roster)
-	hidden, args := keyGroupHidden(ctx)
-	w.add(hidden, args...)
 	if f.Name = strings.TrimSpace(f.Name); f.Name != "" {
 		w.add(`r.name LIKE ? ESCAPE '\'`, db.Like(f.Name)+"%")
 	}
@@ -250,5 +212,5 @@ func (s *Service) RosterEntries(ctx context.Context, f RosterFilter) ([]RosterEn
 	if f.Active != nil {
 		w.add("r.active = ?", *f.Active)
 	}
-	return listOf(ctx, s, `SELECT `+rosterCols+rosterFrom, "r.id", w, f.Limit, f.Offset, scanRoster)
+	return s.st.rosterEntries(ctx, w, f.Limit, f.Offset)
 }

@@ -3,11 +3,9 @@ package places
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"errors"
 	"gridgov/internal/org/orgdir"
 	"strconv"
-	"strings"
 	"time"
 
 	"gridgov/internal/actor"
@@ -23,6 +21,7 @@ import (
 type Service struct {
 	reg   *registry.Service
 	db    *db.DB
+	st    store
 	audit *audit.Log
 	clock clock.Clock
 }
@@ -30,7 +29,7 @@ type Service struct {
 // NewService returns the places service; reg places records in their grid
 // and seals organisation phones.
 func NewService(reg *registry.Service, d *db.DB, log *audit.Log, clk clock.Clock) *Service {
-	return &Service{reg: reg, db: d, audit: log, clock: clk}
+	return &Service{reg: reg, db: d, st: store{db: d}, audit: log, clock: clk}
 }
 
 // Default and largest page sizes of the lists.
@@ -52,24 +51,6 @@ func page(limit, offset int) (int, int) {
 		offset = 0
 	}
 	return limit, offset
-}
-
-// where gathers the conditions of a list query and their arguments.
-type where struct {
-	conds []string
-	args  []any
-}
-
-func (w *where) add(cond string, args ...any) {
-	w.conds = append(w.conds, cond)
-	w.args = append(w.args, args...)
-}
-
-func (w *where) sql() string {
-	if len(w.conds) == 0 {
-		return "1=1"
-	}
-	return strings.Join(w.conds, " AND ")
 }
 
 // scoped starts a list query restricted to the actor's scope for perm on
@@ -149,7 +130,7 @@ func (s *Service) current(ctx context.Context, table string, id int64, perm rbac
 	if err := rbac.RequireAny(ctx, perm); err != nil {
 		return "", 0, err
 	}
-	err = s.db.QueryRow(ctx, `SELECT unit_path, version FROM `+table+` WHERE id = ?`, id).Scan(&path, &version)
+	path, version, err = s.st.pathVersion(ctx, table, id)
 	if errors.Is(err, sql.ErrNoRows) {
 		return "", 0, apperr.New(apperr.NotFound, "not found")
 	}
@@ -167,20 +148,6 @@ func stale(want, have int) error {
 	return nil
 }
 
-// bump advances a record's version under the optimistic lock, failing
-// with a conflict when someone else changed it meanwhile.
-func (s *Service) bump(ctx context.Context, table string, id int64, version int, set string, args ...any) error {
-	q := `UPDATE ` + table + ` SET ` + set + `, version = version + 1 WHERE id = ? AND version = ?`
-	res, err := s.db.Exec(ctx, q, append(args, id, version)...)
-	if err != nil {
-		return err
-	}
-	if n, _ := res.RowsAffected(); n != 1 {
-		return apperr.New(apperr.Conflict, "the record was changed by someone else").WithReason("stale")
-	}
-	return nil
-}
-
 // verify marks a record as verified in the field (核对) now.
 func (s *Service) verify(ctx context.Context, table, objType string, id int64, note string) error {
 	return s.db.WithTx(ctx, func(ctx context.Context) error {
@@ -189,7 +156,7 @@ func (s *Service) verify(ctx context.Context, table, objType string, id int64, n
 			return err
 		}
 		now := s.now()
-		if err := s.bump(ctx, table, id, version, `verified_at = ?, updated_at = ?`, now, now); err != nil {
+		if err := s.st.verifiedNow(ctx, table, id, version, now); err != nil {
 			return err
 		}
 		return s.record(ctx, objType+".verify", objType, id, map[string]any{"note": note})
@@ -206,10 +173,7 @@ func (s *Service) record(ctx context.Context, action, objType string, id int64, 
 // person's path, and PermKeyGroup too for a key-group person; otherwise
 // the person is not found. field names the input in the error.
 func (s *Service) visiblePerson(ctx context.Context, id int64, field string) (name string, err error) {
-	var path string
-	var key bool
-	err = s.db.QueryRow(ctx, `SELECT name, unit_path, key_group FROM people WHERE id = ? AND deleted_at IS NULL`, id).
-		Scan(&name, &path, &key)
+	name, path, key, err := s.st.person(ctx, id)
 	if errors.Is(err, sql.ErrNoRows) {
 		return "", apperr.Field(field, apperr.NoSuchPerson)
 	}
@@ -224,8 +188,7 @@ func (s *Service) visiblePerson(ctx context.Context, id int64, field string) (na
 
 // visibleHouse checks the actor may read a house (for links from other records).
 func (s *Service) visibleHouse(ctx context.Context, id int64, field string) error {
-	var path string
-	err := s.db.QueryRow(ctx, `SELECT unit_path FROM houses WHERE id = ?`, id).Scan(&path)
+	path, err := s.st.unitPath(ctx, "houses", id)
 	if errors.Is(err, sql.ErrNoRows) || (err == nil && !rbac.Can(actor.From(ctx), registry.PermRead, path)) {
 		return apperr.Field(field, apperr.NoSuchHouse)
 	}
@@ -235,66 +198,7 @@ func (s *Service) visibleHouse(ctx context.Context, id int64, field string) erro
 	return nil
 }
 
-// keyGroupHidden is the condition leaving out rows tied to a key-group
-// person (people alias p, possibly absent through a LEFT JOIN) that the
-// actor may not see; the row's own scope is checked on the row.
-func keyGroupHidden(ctx context.Context) (string, []any) {
-	cond, args := registry.KeyGroupSQL(actor.From(ctx), "p")
-	return "(p.id IS NULL OR " + cond + ")", args
-}
-
-func nullStr(s string) any {
-	if s == "" {
-		return nil
-	}
-	return s
-}
-
-func floatPtr(v sql.NullFloat64) *float64 {
-	if !v.Valid {
-		return nil
-	}
-	f := v.Float64
-	return &f
-}
-
-func int64Ptr(v sql.NullInt64) *int64 {
-	if !v.Valid {
-		return nil
-	}
-	n := v.Int64
-	return &n
-}
-
-func timePtr(t sql.NullTime) *time.Time {
-	if !t.Valid {
-		return nil
-	}
-	v := t.Time.UTC()
-	return &v
-}
-
-func extraJSON(m map[string]string) string {
-	if len(m) == 0 {
-		return "{}"
-	}
-	b, _ := json.Marshal(m)
-	return string(b)
-}
-
-func parseExtra(s string) map[string]string {
-	var m map[string]string
-	_ = json.Unmarshal([]byte(s), &m) // written by us
-	if len(m) == 0 {
-		return nil
-	}
-	return m
-}
-
 // conflictField is a 409 naming the field whose value is already taken.
 func conflictField(field, msg string) error {
 	return &apperr.Error{Code: apperr.Conflict, Message: msg, Fields: map[string]string{field: "already exists"}}
 }
-
-// scanner is a row or rows.
-type scanner interface{ Scan(dest ...any) error }
