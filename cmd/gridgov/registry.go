@@ -13,6 +13,7 @@ import (
 	"gridgov/internal/bench"
 	"gridgov/internal/db"
 	"gridgov/internal/registry"
+	"gridgov/internal/registry/transfer"
 	"gridgov/internal/seed"
 )
 
@@ -38,7 +39,7 @@ func runImportPeople(ctx context.Context, args []string, stdout, stderr io.Write
 	fs, cfg := newFlags("import people", stderr)
 	unit := fs.String("unit", "", "importing unit: rows without a grid wait there (default: the root unit)")
 	source := fs.String("source", "base", "data source: base, shared or own")
-	batch := fs.Int("batch", registry.DefaultImportBatch, "rows per transaction")
+	batch := fs.Int("batch", transfer.DefaultImportBatch, "rows per transaction")
 	asJSON := fs.Bool("json", false, "end with the job as one JSON line")
 	fs.Usage = func() { fmt.Fprintln(stderr, importPeopleUsage+"\n\nflags:"); fs.PrintDefaults() }
 	pos, code, done := parseInterleaved(fs, args)
@@ -67,7 +68,7 @@ func runImportPeople(ctx context.Context, args []string, stdout, stderr io.Write
 	}
 	defer a.Close()
 	bar := newProgressBar(stderr)
-	job, err := a.Registry.ImportPeople(cliContext(ctx, "cli"), pos[0], registry.ImportOptions{UnitCode: *unit,
+	job, err := a.Transfer.ImportPeople(cliContext(ctx, "cli"), pos[0], transfer.ImportOptions{UnitCode: *unit,
 		Source: registry.Source(*source), BatchSize: *batch, Progress: bar.update})
 	bar.finish()
 	if err != nil {
@@ -90,7 +91,7 @@ func runImportPeople(ctx context.Context, args []string, stdout, stderr io.Write
 }
 
 // printJob prints an import job's summary and its first failures.
-func printJob(w io.Writer, j registry.ImportJob) {
+func printJob(w io.Writer, j transfer.ImportJob) {
 	fmt.Fprintf(w, "import job %d (%s): %s, %d rows: %d inserted, %d updated, %d unchanged, %d failed\n",
 		j.ID, j.Filename, j.Status, j.RowsTotal, j.Inserted, j.Updated, j.Unchanged, j.Failed)
 	for _, warn := range j.Warnings {
@@ -203,7 +204,7 @@ func runExport(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	}
 	// The CLI acts as the system (an operator with the data directory and
 	// the key): no approval threshold, but audited and in the access log.
-	res, err := a.Registry.Export(cliContext(ctx, "cli"), registry.ExportInput{
+	res, err := a.Transfer.Export(cliContext(ctx, "cli"), transfer.ExportInput{
 		Filter: registry.PeopleFilter{UnitCode: *unit, GridCode: *grid}, Format: *format}, f)
 	if cerr := f.Close(); err == nil {
 		err = cerr
@@ -233,7 +234,7 @@ seeded with the demo first. The people stay: use a scratch data directory.`
 func runBenchRegistry(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs, cfg := newFlags("bench registry", stderr)
 	n := fs.Int("people", bench.DefaultPeople, "synthetic people to import")
-	batch := fs.Int("batch", registry.DefaultImportBatch, "rows per transaction, on both sides")
+	batch := fs.Int("batch", transfer.DefaultImportBatch, "rows per transaction, on both sides")
 	jsonOnly := fs.Bool("json", false, "print only the JSON lines on standard output")
 	fs.Usage = func() { fmt.Fprintln(stderr, benchRegistryUsage+"\n\nflags:"); fs.PrintDefaults() }
 	pos, code, done := parseInterleaved(fs, args)
@@ -265,7 +266,7 @@ func runBenchRegistry(ctx context.Context, args []string, stdout, stderr io.Writ
 		}
 	}
 	fmt.Fprintf(info, "bench: %d people, batches of %d, on %s\n", *n, *batch, a.DB.Where)
-	deps := bench.RegistryDeps{DB: a.DB, Registry: a.Registry}
+	deps := bench.RegistryDeps{DB: a.DB, Registry: a.Registry, Transfer: a.Transfer}
 	if a.DB.Dialect == db.SQLite {
 		deps.Where = a.DB.Where
 	}

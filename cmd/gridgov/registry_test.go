@@ -9,7 +9,7 @@ import (
 	"strings"
 	"testing"
 
-	"gridgov/internal/registry"
+	"gridgov/internal/registry/transfer"
 	"gridgov/internal/seal"
 )
 
@@ -31,7 +31,7 @@ func TestImportExportPeopleCLI(t *testing.T) {
 		if code != 0 {
 			t.Fatalf("exit %d: %s", code, errOut)
 		}
-		var job registry.ImportJob
+		var job transfer.ImportJob
 		if err := json.Unmarshal([]byte(importLastLine(out)), &job); err != nil {
 			t.Fatalf("last line %q: %v", importLastLine(out), err)
 		}

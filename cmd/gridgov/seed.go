@@ -65,7 +65,7 @@ func runSeedWith(ctx context.Context, args []string, stdin io.Reader, stdout, st
 	fmt.Fprintf(stdout, "seeding the Zhengzhou demo into %s…\n", a.DB.Where)
 	start := time.Now()
 	res, err := seed.Demo(cliContext(ctx, "seed"), seed.Deps{DB: a.DB, Org: a.Org, Auth: a.Auth,
-		Registry: a.Registry, Places: a.Places, Groups: a.Groups},
+		Registry: a.Registry, Transfer: a.Transfer, Places: a.Places, Groups: a.Groups},
 		seed.Options{Password: pw})
 	if apperr.Is(err, apperr.Conflict) {
 		fmt.Fprintf(stderr, "gridgov seed demo: %s; nothing was changed (seed an empty --data directory or database)\n",

@@ -108,7 +108,7 @@ func seedIfEmpty(ctx context.Context, a *app.App, password string, stdout io.Wri
 	}
 	fmt.Fprintln(stdout, "demo: seeding Zhengzhou (this takes a moment)…")
 	res, err := seed.Demo(cliContext(ctx, "seed"), seed.Deps{DB: a.DB, Org: a.Org, Auth: a.Auth,
-		Registry: a.Registry, Places: a.Places, Groups: a.Groups},
+		Registry: a.Registry, Transfer: a.Transfer, Places: a.Places, Groups: a.Groups},
 		seed.Options{Password: password})
 	if err != nil {
 		return err

@@ -32,6 +32,7 @@ import (
 	"gridgov/internal/registry"
 	"gridgov/internal/registry/groups"
 	"gridgov/internal/registry/places"
+	"gridgov/internal/registry/transfer"
 	"gridgov/internal/seal"
 	"gridgov/internal/secrets"
 )
@@ -50,6 +51,7 @@ type App struct {
 	Cases    *cases.Service
 	Auth     *auth.Service
 	Registry *registry.Service
+	Transfer *transfer.Service // the registry's bulk import and export of people
 	Places   *places.Service
 	Groups   *groups.Service
 	// Geo serves boundaries, coverage, geofences, geocoding and point → grid.
@@ -186,9 +188,9 @@ func (a *App) build(ctx context.Context, cfg *config.Config, opts Options) error
 	}
 	a.Registry = registry.NewService(a.DB, a.Audit, clk, sealer, gridLocator{a.Locator},
 		registry.WithAccessLimits(registry.AccessLimits{LookupsPerHour: cfg.LookupsPerHour, PeoplePerHour: cfg.PeoplePerHour}),
-		registry.WithApprovalThreshold(cfg.ExportApproval),
 		// A person's page lists the cases that concern them, as the actor sees them.
 		registry.WithCases(caseSummaries{a.Cases}))
+	a.Transfer = transfer.NewService(a.DB, a.Audit, clk, a.Registry, transfer.WithApprovalThreshold(cfg.ExportApproval))
 	a.Places = places.NewService(a.Registry, a.DB, a.Audit, clk)
 	a.Groups = groups.NewService(a.Registry, a.Places, a.DB, a.Audit, clk, a.Blobs)
 	a.Geo = atlas.NewService(a.DB, a.Audit, clk, a.Org, a.Locator, a.Places)

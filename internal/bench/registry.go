@@ -6,6 +6,7 @@ import (
 	"encoding/csv"
 	"fmt"
 	"gridgov/internal/org/orgdir"
+	"gridgov/internal/registry/transfer"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -36,6 +37,7 @@ const searchLookups = 2000
 type RegistryDeps struct {
 	DB       *db.DB
 	Registry *registry.Service
+	Transfer *transfer.Service // imports the people
 	// Where is the SQLite file (for its size); empty on PostgreSQL.
 	Where string
 }
@@ -45,7 +47,7 @@ type RegistryOptions struct {
 	// People is the number of synthetic people; 0 means DefaultPeople.
 	People int
 	// BatchSize is the rows per transaction on both sides; 0 means
-	// registry.DefaultImportBatch.
+	// transfer.DefaultImportBatch.
 	BatchSize int
 	// Dir holds the generated CSV file; empty means a temporary directory.
 	Dir string
@@ -82,7 +84,7 @@ type RegistryResult struct {
 // bare table is dropped. People already present shift the generated
 // numbers, so a second run imports new people.
 func Registry(ctx context.Context, deps RegistryDeps, opts RegistryOptions) ([]RegistryResult, error) {
-	if deps.DB == nil || deps.Registry == nil {
+	if deps.DB == nil || deps.Registry == nil || deps.Transfer == nil {
 		return nil, apperr.New(apperr.Invalid, "bench: database and registry service required")
 	}
 	if opts.People == 0 {
@@ -92,7 +94,7 @@ func Registry(ctx context.Context, deps RegistryDeps, opts RegistryOptions) ([]R
 		return nil, apperr.Field("people", apperr.IntRange, "min", 1, "max", 10000000)
 	}
 	if opts.BatchSize <= 0 {
-		opts.BatchSize = registry.DefaultImportBatch
+		opts.BatchSize = transfer.DefaultImportBatch
 	}
 	ctx = actor.With(ctx, actor.SystemActor("bench"))
 	grids, err := benchGrids(ctx, deps.DB)
@@ -116,7 +118,7 @@ func Registry(ctx context.Context, deps RegistryDeps, opts RegistryOptions) ([]R
 		return nil, err
 	}
 	start := time.Now()
-	job, err := deps.Registry.ImportPeople(ctx, path, registry.ImportOptions{Source: registry.SourceBase,
+	job, err := deps.Transfer.ImportPeople(ctx, path, transfer.ImportOptions{Source: registry.SourceBase,
 		BatchSize: opts.BatchSize, Progress: opts.Progress, Filename: "bench-people.csv"})
 	if err != nil {
 		return nil, fmt.Errorf("import: %w", err)

@@ -23,7 +23,7 @@ func newRegistryDeps(t testing.TB, d *db.DB) RegistryDeps {
 
 // registryDepsOf returns the registry workloads' deps over a.
 func registryDepsOf(a *app.App) RegistryDeps {
-	deps := RegistryDeps{DB: a.DB, Registry: a.Registry}
+	deps := RegistryDeps{DB: a.DB, Registry: a.Registry, Transfer: a.Transfer}
 	if a.DB.Dialect == db.SQLite {
 		deps.Where = a.DB.Where
 	}

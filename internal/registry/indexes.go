@@ -37,10 +37,6 @@ var deferredIndexes = []deferredIndex{
 	{"people_phone", `CREATE INDEX people_phone ON people(phone_bidx) WHERE phone_bidx IS NOT NULL`},
 }
 
-// deferMinRows is the least number of rows an import must have left to
-// write before it defers the indexes.
-var deferMinRows = 50_000
-
 // deferHolds counts, per database, the imports of this process that are
 // running with the indexes dropped: the first drops them, the last builds
 // them again, and EnsureIndexes leaves them alone meanwhile.
@@ -50,12 +46,12 @@ var deferHolds = struct {
 }{n: map[*db.DB]int{}}
 
 // shouldDefer reports whether an import with rows left to write is large
-// relative to the table: at least deferMinRows rows and more than the live
+// relative to the table: at least minRows rows and more than the live
 // people stored, so that one sorted build of each index over the whole
 // table (CREATE INDEX) is cheaper than inserting the rows into it one by
 // one. Only on SQLite: on PostgreSQL it did not win (see docs/registry.md).
-func (s *Service) shouldDefer(ctx context.Context, rows int) (bool, error) {
-	if s.db.Dialect != db.SQLite || rows < deferMinRows {
+func (s *Service) shouldDefer(ctx context.Context, rows, minRows int) (bool, error) {
+	if s.db.Dialect != db.SQLite || rows < minRows {
 		return false, nil
 	}
 	var live int

@@ -76,11 +76,6 @@ type Service struct {
 	units   orgdir.Directory // org units and grids, which the org module answers
 	cases   CaseLookup       // see WithCases (personcases.go); nil: no case links shown
 	limits  AccessLimits     // hourly lookup limits (access.go)
-
-	// approvalThreshold is the largest export that streams at once; a
-	// larger one needs a second person's approval (exports.go). Zero
-	// means DefaultApprovalThreshold.
-	approvalThreshold int
 }
 
 // Option gives the service one of its optional settings or collaborators
@@ -102,10 +97,6 @@ func WithAccessLimits(l AccessLimits) Option {
 		}
 	}
 }
-
-// WithApprovalThreshold sets the largest export that needs no second
-// person's approval; 0 keeps DefaultApprovalThreshold.
-func WithApprovalThreshold(n int) Option { return func(s *Service) { s.approvalThreshold = n } }
 
 // NewService returns the registry service. seal holds the keys of the
 // personal identifiers; locator (may be nil) places records with

@@ -12,6 +12,7 @@ import (
 
 	"gridgov/internal/apperr"
 	"gridgov/internal/registry"
+	"gridgov/internal/registry/transfer"
 	"gridgov/internal/seal"
 )
 
@@ -100,7 +101,7 @@ var otherRegions = []string{"410102", "410104", "410106", "410108", "410122", "4
 // registry services it does nothing.
 func (s *seeder) seedBase(ctx context.Context) error {
 	d := s.deps
-	if d.Registry == nil || d.Places == nil || d.Groups == nil {
+	if d.Registry == nil || d.Transfer == nil || d.Places == nil || d.Groups == nil {
 		return nil
 	}
 	if err := d.Groups.EnsureCodeTables(ctx); err != nil {
@@ -329,7 +330,7 @@ func (s *seeder) importPeople(ctx context.Context, comms []*demoCommunity) error
 		if err != nil {
 			return err
 		}
-		job, err := s.deps.Registry.ImportPeople(ctx, path, registry.ImportOptions{UnitCode: st,
+		job, err := s.deps.Transfer.ImportPeople(ctx, path, transfer.ImportOptions{UnitCode: st,
 			Source: registry.SourceBase, Filename: "demo-people-" + st + ".csv"})
 		_ = os.Remove(path)
 		if err != nil {

@@ -18,7 +18,8 @@ import (
 // withRegistry adds the registry services to the env's deps.
 func withRegistry(t *testing.T, e env) env {
 	t.Helper()
-	e.deps.Registry, e.deps.Places, e.deps.Groups = e.app.Registry, e.app.Places, e.app.Groups
+	e.deps.Registry, e.deps.Transfer, e.deps.Places, e.deps.Groups = e.app.Registry, e.app.Transfer, e.app.Places,
+		e.app.Groups
 	return e
 }
 

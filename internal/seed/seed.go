@@ -25,6 +25,7 @@ import (
 	"gridgov/internal/registry"
 	"gridgov/internal/registry/groups"
 	"gridgov/internal/registry/places"
+	"gridgov/internal/registry/transfer"
 )
 
 // CityCode is the demo city's unit code (郑州市).
@@ -52,10 +53,12 @@ type Deps struct {
 	DB   *db.DB
 	Org  *org.Service
 	Auth *auth.Service
-	// Registry, Places and Groups load the demo base data (people,
-	// households, houses, organisations, components, rosters, groups and
-	// visits); when any is nil the demo has no base data.
+	// Registry, Transfer (its people import), Places and Groups load the
+	// demo base data (people, households, houses, organisations,
+	// components, rosters, groups and visits); when any is nil the demo has
+	// no base data.
 	Registry *registry.Service
+	Transfer *transfer.Service
 	Places   *places.Service
 	Groups   *groups.Service
 }

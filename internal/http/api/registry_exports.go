@@ -5,6 +5,7 @@ import (
 
 	"gridgov/internal/http/httpx"
 	"gridgov/internal/registry"
+	"gridgov/internal/registry/transfer"
 )
 
 // exportRoutes are the people export and its approval (PRIV-4, PRIV-10).
@@ -49,19 +50,19 @@ func (a *api) postExportHandler(w http.ResponseWriter, r *http.Request) error {
 	f := registry.PeopleFilter{IDNumber: b.IDNumber, Phone: b.Phone, Name: b.Name, Address: b.Address,
 		GridCode: b.GridCode, UnitCode: b.UnitCode, GroupKind: b.Group, PersonType: b.PersonType,
 		AwaitingGrid: b.AwaitingGrid, KeyGroupOnly: b.KeyGroup}
-	return a.runExport(w, r, registry.ExportInput{Filter: f, Format: b.Format, Reason: b.Reason})
+	return a.runExport(w, r, transfer.ExportInput{Filter: f, Format: b.Format, Reason: b.Reason})
 }
 
 // runExport streams an export with its watermarked file name, or answers
 // 202 {"status":"pending_approval","id","rows"} when it needs approval.
 // Errors found before the first byte answer as JSON.
-func (a *api) runExport(w http.ResponseWriter, r *http.Request, in registry.ExportInput) error {
+func (a *api) runExport(w http.ResponseWriter, r *http.Request, in transfer.ExportInput) error {
 	started := false
-	in.Begin = func(m registry.Watermark) {
+	in.Begin = func(m transfer.Watermark) {
 		started = true
 		exportHeaders(w, m, in.Format)
 	}
-	res, err := a.Registry.Export(r.Context(), in, w)
+	res, err := a.Transfer.Export(r.Context(), in, w)
 	if err != nil {
 		if started {
 			return nil // the body is under way: the client sees a cut-off file
@@ -76,7 +77,7 @@ func (a *api) runExport(w http.ResponseWriter, r *http.Request, in registry.Expo
 }
 
 // exportHeaders sets the headers of an export file named with its watermark.
-func exportHeaders(w http.ResponseWriter, m registry.Watermark, format string) {
+func exportHeaders(w http.ResponseWriter, m transfer.Watermark, format string) {
 	ct := "text/csv; charset=utf-8"
 	if format == "xlsx" {
 		ct = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -92,12 +93,12 @@ func exportHeaders(w http.ResponseWriter, m registry.Watermark, format string) {
 func (a *api) exportRequestsHandler(w http.ResponseWriter, r *http.Request) error {
 	q := newQuery(r)
 	limit, offset := q.page(200)
-	f := registry.ExportListFilter{Status: q.str("status"), Mine: q.flag("mine"), ToApprove: q.flag("to_approve"),
+	f := transfer.ExportListFilter{Status: q.str("status"), Mine: q.flag("mine"), ToApprove: q.flag("to_approve"),
 		Limit: limit, Offset: offset}
 	if err := q.err(); err != nil {
 		return err
 	}
-	items, total, err := a.Registry.ExportRequests(r.Context(), f)
+	items, total, err := a.Transfer.ExportRequests(r.Context(), f)
 	if err != nil {
 		return err
 	}
@@ -109,7 +110,7 @@ func (a *api) exportRequestHandler(w http.ResponseWriter, r *http.Request) error
 	if err != nil {
 		return err
 	}
-	req, err := a.Registry.ExportRequestByID(r.Context(), id)
+	req, err := a.Transfer.ExportRequestByID(r.Context(), id)
 	if err != nil {
 		return err
 	}
@@ -134,11 +135,11 @@ func (a *api) decideExportHandler(approve bool) handlerFunc {
 				return err
 			}
 		}
-		var req registry.ExportRequest
+		var req transfer.ExportRequest
 		if approve {
-			req, err = a.Registry.ApproveExport(r.Context(), id, b.Note)
+			req, err = a.Transfer.ApproveExport(r.Context(), id, b.Note)
 		} else {
-			req, err = a.Registry.RejectExport(r.Context(), id, b.Note)
+			req, err = a.Transfer.RejectExport(r.Context(), id, b.Note)
 		}
 		if err != nil {
 			return err
@@ -153,12 +154,12 @@ func (a *api) downloadExportHandler(w http.ResponseWriter, r *http.Request) erro
 	if err != nil {
 		return err
 	}
-	req, err := a.Registry.ExportRequestByID(r.Context(), id)
+	req, err := a.Transfer.ExportRequestByID(r.Context(), id)
 	if err != nil {
 		return err
 	}
 	started := false
-	_, err = a.Registry.DownloadExport(r.Context(), id, w, func(m registry.Watermark) {
+	_, err = a.Transfer.DownloadExport(r.Context(), id, w, func(m transfer.Watermark) {
 		started = true
 		exportHeaders(w, m, req.Format)
 	})

@@ -11,6 +11,7 @@ import (
 	"gridgov/internal/db"
 	"gridgov/internal/dbtest"
 	"gridgov/internal/registry"
+	"gridgov/internal/registry/transfer"
 	"gridgov/internal/seal"
 )
 
@@ -19,7 +20,7 @@ func TestExportApprovalAPI(t *testing.T) {
 		p := newPeopleAPI(t, d, withConfig(func(c *config.Config) { c.ExportApproval = 2 }))
 		reg := p.app.Registry
 		if _, err := p.auth.CreateRole(p.sys, auth.RoleInput{Name: "exporter", Title: "导出",
-			Permissions: []string{registry.PermRead, registry.PermExport, registry.PermExportApprove}}); err != nil {
+			Permissions: []string{registry.PermRead, registry.PermExport, transfer.PermExportApprove}}); err != nil {
 			t.Fatal(err)
 		}
 		p.createUser("ex-req", "410105001", "exporter")

@@ -11,6 +11,7 @@ import (
 	"gridgov/internal/apperr"
 	"gridgov/internal/http/httpx"
 	"gridgov/internal/registry"
+	"gridgov/internal/registry/transfer"
 )
 
 // maxPeopleImport bounds an uploaded people file (a district's population
@@ -48,7 +49,7 @@ func (a *api) importPeopleHandler(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return apperr.New(apperr.BadRequest, "malformed multipart body: "+err.Error())
 	}
-	opts := registry.ImportOptions{UnitCode: r.URL.Query().Get("unit_code"), Source: registry.Source(r.URL.Query().Get("source"))}
+	opts := transfer.ImportOptions{UnitCode: r.URL.Query().Get("unit_code"), Source: registry.Source(r.URL.Query().Get("source"))}
 	for {
 		part, err := mr.NextPart()
 		if errors.Is(err, io.EOF) {
@@ -76,7 +77,7 @@ func (a *api) importPeopleHandler(w http.ResponseWriter, r *http.Request) error 
 }
 
 // runPeopleImport spools the file part and imports it.
-func (a *api) runPeopleImport(w http.ResponseWriter, r *http.Request, part io.Reader, opts registry.ImportOptions, body *bodyErr, limit int64) error {
+func (a *api) runPeopleImport(w http.ResponseWriter, r *http.Request, part io.Reader, opts transfer.ImportOptions, body *bodyErr, limit int64) error {
 	tmp, err := os.CreateTemp("", "gridgov-import-*")
 	if err != nil {
 		return apperr.Wrap(err, "spool import")
@@ -89,7 +90,7 @@ func (a *api) runPeopleImport(w http.ResponseWriter, r *http.Request, part io.Re
 	if err != nil {
 		return body.or(apperr.Wrap(err, "spool import"), limit)
 	}
-	job, err := a.Registry.ImportPeople(r.Context(), tmp.Name(), opts)
+	job, err := a.Transfer.ImportPeople(r.Context(), tmp.Name(), opts)
 	if err != nil {
 		return err
 	}
@@ -131,7 +132,7 @@ func (a *api) exportPeopleHandler(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
-	return a.runExport(w, r, registry.ExportInput{Filter: f, Format: format, Reason: r.URL.Query().Get("reason")})
+	return a.runExport(w, r, transfer.ExportInput{Filter: f, Format: format, Reason: r.URL.Query().Get("reason")})
 }
 
 // lazyWriter sets the download headers on the first write, so an error
@@ -157,7 +158,7 @@ func (a *api) peopleTemplateHandler(w http.ResponseWriter, r *http.Request) erro
 		return err
 	}
 	lw := &lazyWriter{w: w, start: func() { download(w, "people-template", format) }}
-	return registry.WritePeopleTemplate(lw, format)
+	return transfer.WritePeopleTemplate(lw, format)
 }
 
 // importJobsHandler lists the import jobs in scope, newest first.
@@ -167,7 +168,7 @@ func (a *api) importJobsHandler(w http.ResponseWriter, r *http.Request) error {
 	if err := q.err(); err != nil {
 		return err
 	}
-	jobs, total, err := a.Registry.ImportJobs(r.Context(), limit, offset)
+	jobs, total, err := a.Transfer.ImportJobs(r.Context(), limit, offset)
 	if err != nil {
 		return err
 	}
@@ -179,7 +180,7 @@ func (a *api) importJobHandler(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	job, err := a.Registry.ImportJobByID(r.Context(), id)
+	job, err := a.Transfer.ImportJobByID(r.Context(), id)
 	if err != nil {
 		return err
 	}
@@ -198,7 +199,7 @@ func (a *api) importFailuresHandler(w http.ResponseWriter, r *http.Request) erro
 		return err
 	}
 	lw := &lazyWriter{w: w, start: func() { download(w, "import-failures", format) }}
-	if err := a.Registry.WriteImportFailures(r.Context(), id, lw, format); err != nil && !lw.started {
+	if err := a.Transfer.WriteImportFailures(r.Context(), id, lw, format); err != nil && !lw.started {
 		return err
 	}
 	return nil

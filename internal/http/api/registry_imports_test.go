@@ -10,7 +10,7 @@ import (
 
 	"gridgov/internal/db"
 	"gridgov/internal/dbtest"
-	"gridgov/internal/registry"
+	"gridgov/internal/registry/transfer"
 	"gridgov/internal/seal"
 )
 
@@ -48,7 +48,7 @@ func TestPeopleImportExportAPI(t *testing.T) {
 		if res.status != http.StatusCreated {
 			t.Fatalf("import: %d %s", res.status, res.body)
 		}
-		var job registry.ImportJob
+		var job transfer.ImportJob
 		res.json(t, &job)
 		if job.Inserted != 2 || job.Failed != 1 || job.Failures[0].Line != 3 {
 			t.Fatalf("job %+v", job)

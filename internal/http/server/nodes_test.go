@@ -22,7 +22,7 @@ import (
 	"gridgov/internal/db"
 	"gridgov/internal/dbtest"
 	"gridgov/internal/orgtest"
-	"gridgov/internal/registry"
+	"gridgov/internal/registry/transfer"
 	"gridgov/internal/seal"
 )
 
@@ -191,7 +191,7 @@ func TestAnyRequestOnAnyNode(t *testing.T) {
 				if res.StatusCode != http.StatusCreated {
 					t.Fatalf("import on one: %d %s", res.StatusCode, body)
 				}
-				var job registry.ImportJob
+				var job transfer.ImportJob
 				_ = json.Unmarshal([]byte(body), &job)
 				res, body = two.send(t, "GET", "/api/v1/imports/"+itoa(job.ID), nil, map[string]string{"Authorization": "Bearer " + s.Token})
 				if res.StatusCode != http.StatusOK || !strings.Contains(body, `"inserted":1`) {

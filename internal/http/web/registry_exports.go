@@ -11,6 +11,7 @@ import (
 	"gridgov/internal/http/httpx"
 	"gridgov/internal/rbac"
 	"gridgov/internal/registry"
+	"gridgov/internal/registry/transfer"
 )
 
 func init() { pages = append(pages, "registry_exports") }
@@ -30,9 +31,9 @@ type exportsData struct {
 	Form        bool
 	Filter      url.Values
 	PersonTypes []string
-	Pending     *registry.ExportRequest
-	Mine        []registry.ExportRequest
-	ToApprove   []registry.ExportRequest
+	Pending     *transfer.ExportRequest
+	Mine        []transfer.ExportRequest
+	ToApprove   []transfer.ExportRequest
 	CanApprove  bool
 }
 
@@ -78,7 +79,7 @@ func (s *server) export(w http.ResponseWriter, r *http.Request, q url.Values, re
 		return
 	}
 	var buf bytes.Buffer
-	res, err := s.Registry.Export(r.Context(), registry.ExportInput{Filter: peopleFilter(q), Format: format, Reason: reason}, &buf)
+	res, err := s.Transfer.Export(r.Context(), transfer.ExportInput{Filter: peopleFilter(q), Format: format, Reason: reason}, &buf)
 	if err != nil {
 		v := s.exportForm(r, q)
 		v.Form = url.Values{"reason": {reason}}
@@ -107,7 +108,7 @@ func (s *server) export(w http.ResponseWriter, r *http.Request, q url.Values, re
 }
 
 // sendExport answers an export file named with its watermark.
-func sendExport(w http.ResponseWriter, m registry.Watermark, format string, body []byte) {
+func sendExport(w http.ResponseWriter, m transfer.Watermark, format string, body []byte) {
 	setDownload(w, "people", format)
 	w.Header().Set("Content-Disposition", httpx.ContentDisposition("attachment", m.FileName(format)))
 	_, _ = w.Write(body)
@@ -118,16 +119,16 @@ func sendExport(w http.ResponseWriter, m registry.Watermark, format string, body
 func (s *server) exportsView(r *http.Request) *view {
 	ctx := r.Context()
 	a := actor.From(ctx)
-	d := &exportsData{CanApprove: rbac.HasAnywhere(a, registry.PermExportApprove)}
+	d := &exportsData{CanApprove: rbac.HasAnywhere(a, transfer.PermExportApprove)}
 	if rbac.HasAnywhere(a, registry.PermExport) {
-		mine, _, err := s.Registry.ExportRequests(ctx, registry.ExportListFilter{Mine: true, Limit: 50})
+		mine, _, err := s.Transfer.ExportRequests(ctx, transfer.ExportListFilter{Mine: true, Limit: 50})
 		if err != nil {
 			return nil
 		}
 		d.Mine = mine
 	}
 	if d.CanApprove {
-		to, _, err := s.Registry.ExportRequests(ctx, registry.ExportListFilter{ToApprove: true, Limit: 50})
+		to, _, err := s.Transfer.ExportRequests(ctx, transfer.ExportListFilter{ToApprove: true, Limit: 50})
 		if err != nil {
 			return nil
 		}
@@ -139,7 +140,7 @@ func (s *server) exportsView(r *http.Request) *view {
 // exportsPage handles GET /registry/exports.
 func (s *server) exportsPage(w http.ResponseWriter, r *http.Request) error {
 	a := actor.From(r.Context())
-	if !rbac.HasAnywhere(a, registry.PermExport) && !rbac.HasAnywhere(a, registry.PermExportApprove) {
+	if !rbac.HasAnywhere(a, registry.PermExport) && !rbac.HasAnywhere(a, transfer.PermExportApprove) {
 		return apperr.Newf(apperr.Forbidden, "permission %s required", registry.PermExport)
 	}
 	v := s.exportsView(r)
@@ -161,9 +162,9 @@ func (s *server) decideExport(approve bool) pageFunc {
 		note := r.PostFormValue("note")
 		flash := "flash.export_approved"
 		if approve {
-			_, err = s.Registry.ApproveExport(r.Context(), id, note)
+			_, err = s.Transfer.ApproveExport(r.Context(), id, note)
 		} else {
-			_, err = s.Registry.RejectExport(r.Context(), id, note)
+			_, err = s.Transfer.RejectExport(r.Context(), id, note)
 			flash = "flash.export_rejected"
 		}
 		if err != nil {
@@ -183,12 +184,12 @@ func (s *server) downloadExport(w http.ResponseWriter, r *http.Request) error {
 		return errNotFound()
 	}
 	ctx := r.Context()
-	req, err := s.Registry.ExportRequestByID(ctx, id)
+	req, err := s.Transfer.ExportRequestByID(ctx, id)
 	if err != nil {
 		return err
 	}
 	var buf bytes.Buffer
-	res, err := s.Registry.DownloadExport(ctx, id, &buf, nil)
+	res, err := s.Transfer.DownloadExport(ctx, id, &buf, nil)
 	if err != nil {
 		s.exportsError(w, r, err)
 		return nil

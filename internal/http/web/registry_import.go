@@ -14,6 +14,7 @@ import (
 	"gridgov/internal/org"
 	"gridgov/internal/rbac"
 	"gridgov/internal/registry"
+	"gridgov/internal/registry/transfer"
 )
 
 // importJobsShown is the number of recent jobs the import page lists.
@@ -24,8 +25,8 @@ const importJobsShown = 20
 type importData struct {
 	Units   []org.Unit
 	Sources []registry.Source
-	Job     *registry.ImportJob
-	Jobs    []registry.ImportJob
+	Job     *transfer.ImportJob
+	Jobs    []transfer.ImportJob
 	Total   int
 }
 
@@ -40,12 +41,12 @@ func (s *server) importPage(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-func (s *server) showImport(w http.ResponseWriter, r *http.Request, status int, v *view, job *registry.ImportJob) {
+func (s *server) showImport(w http.ResponseWriter, r *http.Request, status int, v *view, job *transfer.ImportJob) {
 	if job != nil {
 		// The report shows each failed row's problems in the reader's
 		// language; the job itself keeps them as codes.
 		shown := *job
-		shown.Failures = make([]registry.RowFailure, len(job.Failures))
+		shown.Failures = make([]transfer.RowFailure, len(job.Failures))
 		for i, f := range job.Failures {
 			f.Problem = f.Text(v.Lang)
 			shown.Failures[i] = f
@@ -53,7 +54,7 @@ func (s *server) showImport(w http.ResponseWriter, r *http.Request, status int, 
 		job = &shown
 	}
 	d := &importData{Units: s.permUnits(r, registry.PermImport), Sources: registrySources, Job: job}
-	jobs, total, err := s.Registry.ImportJobs(r.Context(), importJobsShown, 0)
+	jobs, total, err := s.Transfer.ImportJobs(r.Context(), importJobsShown, 0)
 	if err != nil && !hidden(err) {
 		s.Log.Warn("console: import jobs", "err", err)
 	}
@@ -81,20 +82,20 @@ func (s *server) runImport(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-func (s *server) importUpload(r *http.Request) (registry.ImportJob, error) {
+func (s *server) importUpload(r *http.Request) (transfer.ImportJob, error) {
 	if err := rbac.RequireAny(r.Context(), registry.PermImport); err != nil {
-		return registry.ImportJob{}, err
+		return transfer.ImportJob{}, err
 	}
 	if err := r.ParseMultipartForm(8 << 20); err != nil {
-		return registry.ImportJob{}, apperr.Field("file", apperr.Unreadable)
+		return transfer.ImportJob{}, apperr.Field("file", apperr.Unreadable)
 	}
 	fh := r.MultipartForm.File["file"]
 	if len(fh) != 1 {
-		return registry.ImportJob{}, apperr.Field("file", apperr.UploadFile)
+		return transfer.ImportJob{}, apperr.Field("file", apperr.UploadFile)
 	}
 	src, err := fh[0].Open()
 	if err != nil {
-		return registry.ImportJob{}, apperr.Field("file", apperr.Unreadable)
+		return transfer.ImportJob{}, apperr.Field("file", apperr.Unreadable)
 	}
 	defer src.Close()
 	ext := strings.ToLower(filepath.Ext(fh[0].Filename))
@@ -103,7 +104,7 @@ func (s *server) importUpload(r *http.Request) (registry.ImportJob, error) {
 	}
 	tmp, err := os.CreateTemp("", "gridgov-import-*"+ext)
 	if err != nil {
-		return registry.ImportJob{}, apperr.Wrap(err, "import upload")
+		return transfer.ImportJob{}, apperr.Wrap(err, "import upload")
 	}
 	defer os.Remove(tmp.Name())
 	_, err = io.Copy(tmp, src)
@@ -111,9 +112,9 @@ func (s *server) importUpload(r *http.Request) (registry.ImportJob, error) {
 		err = cerr
 	}
 	if err != nil {
-		return registry.ImportJob{}, apperr.Wrap(err, "import upload")
+		return transfer.ImportJob{}, apperr.Wrap(err, "import upload")
 	}
-	return s.Registry.ImportPeople(r.Context(), tmp.Name(), registry.ImportOptions{
+	return s.Transfer.ImportPeople(r.Context(), tmp.Name(), transfer.ImportOptions{
 		UnitCode: r.PostFormValue("unit_code"), Source: registry.Source(r.PostFormValue("source")),
 		Filename: filepath.Base(fh[0].Filename)})
 }
@@ -124,7 +125,7 @@ func (s *server) importJobPage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil || id <= 0 {
 		return errNotFound()
 	}
-	job, err := s.Registry.ImportJobByID(r.Context(), id)
+	job, err := s.Transfer.ImportJobByID(r.Context(), id)
 	if err != nil {
 		return err
 	}
@@ -165,11 +166,11 @@ func (s *server) importFailures(w http.ResponseWriter, r *http.Request) error {
 	if err != nil || id <= 0 || !okf {
 		return errNotFound()
 	}
-	if _, err := s.Registry.ImportJobByID(r.Context(), id); err != nil {
+	if _, err := s.Transfer.ImportJobByID(r.Context(), id); err != nil {
 		return err
 	}
 	setDownload(w, fmt.Sprintf("import-%d-failures", id), format)
-	if err := s.Registry.WriteImportFailures(r.Context(), id, w, format); err != nil {
+	if err := s.Transfer.WriteImportFailures(r.Context(), id, w, format); err != nil {
 		s.Log.Error("console: import failures", "job", id, "err", err)
 	}
 	return nil
@@ -186,7 +187,7 @@ func (s *server) importTemplate(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	setDownload(w, "people-template", format)
-	if err := registry.WritePeopleTemplate(w, format); err != nil {
+	if err := transfer.WritePeopleTemplate(w, format); err != nil {
 		s.Log.Error("console: template", "err", err)
 	}
 	return nil

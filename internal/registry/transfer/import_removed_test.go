@@ -1,4 +1,4 @@
-package registry_test
+package transfer_test
 
 import (
 	"context"
@@ -9,6 +9,7 @@ import (
 	"gridgov/internal/db"
 	"gridgov/internal/dbtest"
 	"gridgov/internal/registry"
+	"gridgov/internal/registry/transfer"
 )
 
 // liveByID returns the ids of the people People finds by ID number.
@@ -47,7 +48,7 @@ func removedRows(t *testing.T, d *db.DB, name string) int {
 func TestRemovedPersonIDRegisteredAgain(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
 		f := newImpFixture(t, d)
-		opts := registry.ImportOptions{UnitCode: "410105001", Source: registry.SourceBase}
+		opts := transfer.ImportOptions{UnitCode: "410105001", Source: registry.SourceBase}
 		rows := [][]string{impHeader, impRow(0, "G1"), impRow(1, "G1"), impRow(2, "G2"),
 			{"", "无证件", "女", "2001-02-03", "", "y", "G1"}}
 		path := f.writeCSV(t, "people.csv", rows)
@@ -131,7 +132,7 @@ func TestMigrationFreesRemovedIDs(t *testing.T) {
 		f := newImpFixture(t, d)
 		ctx := context.Background()
 		path := f.writeCSV(t, "people.csv", [][]string{impHeader, impRow(0, "G1"), impRow(1, "G1")})
-		if _, err := f.reg.ImportPeople(f.sys, path, registry.ImportOptions{UnitCode: "410105001"}); err != nil {
+		if _, err := f.reg.ImportPeople(f.sys, path, transfer.ImportOptions{UnitCode: "410105001"}); err != nil {
 			t.Fatal(err)
 		}
 		gone := liveByID(t, f, impID(0))[0]

@@ -1,4 +1,4 @@
-package registry
+package transfer
 
 // SetDeferMinRowsForTest lowers the size from which an import defers the
 // indexes of people, so that tests need not write 50,000 rows; the

@@ -1,4 +1,4 @@
-package registry
+package transfer
 
 import (
 	"context"
@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"gridgov/internal/org/orgdir"
+	"gridgov/internal/registry"
 	"io"
 	"path/filepath"
 	"sort"
@@ -51,7 +52,7 @@ const (
 // field name; other headers are recognised by field name or Chinese title.
 type ImportOptions struct {
 	UnitCode  string
-	Source    Source
+	Source    registry.Source
 	Mapping   map[string]string
 	Filename  string
 	BatchSize int
@@ -104,20 +105,20 @@ func (f RowFailure) Text(lang string) string {
 // the file (the header excluded): RowsDone of RowsTotal were processed,
 // each either inserted, updated, unchanged or failed.
 type ImportJob struct {
-	ID        int64  `json:"id"`
-	Kind      string `json:"kind"`
-	Filename  string `json:"filename"`
-	SHA256    string `json:"sha256"`
-	UnitCode  string `json:"unit_code"`
-	Source    Source `json:"source"`
-	Status    string `json:"status"`
-	RowsTotal int    `json:"rows_total"`
-	RowsDone  int    `json:"rows_done"`
-	Inserted  int    `json:"inserted"`
-	Updated   int    `json:"updated"`
-	Unchanged int    `json:"unchanged"`
-	Failed    int    `json:"failed"`
-	Error     string `json:"error,omitempty"`
+	ID        int64           `json:"id"`
+	Kind      string          `json:"kind"`
+	Filename  string          `json:"filename"`
+	SHA256    string          `json:"sha256"`
+	UnitCode  string          `json:"unit_code"`
+	Source    registry.Source `json:"source"`
+	Status    string          `json:"status"`
+	RowsTotal int             `json:"rows_total"`
+	RowsDone  int             `json:"rows_done"`
+	Inserted  int             `json:"inserted"`
+	Updated   int             `json:"updated"`
+	Unchanged int             `json:"unchanged"`
+	Failed    int             `json:"failed"`
+	Error     string          `json:"error,omitempty"`
 	// Failures are the first failed rows (at most 100).
 	Failures []RowFailure `json:"failures"`
 	// Mapping is the file's header → field; "" marks an ignored column.
@@ -137,7 +138,7 @@ const headerKey = "\x00header"
 
 // ImportPeople imports the people of the file at path (.csv in UTF-8 or
 // GB18030, or .xlsx, told by content). Each row is cleaned and checked
-// (CleanPerson, a known grid within the actor's import scope, no second
+// (registry.CleanPerson, a known grid within the actor's import scope, no second
 // row with the same identity); failed rows are kept in the job, the
 // others written in batches of opts.BatchSize rows, each batch one
 // transaction that also advances the job and records one audit entry.
@@ -156,9 +157,9 @@ func (s *Service) ImportPeople(ctx context.Context, path string, opts ImportOpti
 		return ImportJob{}, err
 	}
 	if opts.Source == "" {
-		opts.Source = SourceBase
+		opts.Source = registry.SourceBase
 	}
-	if !ValidSource(opts.Source) {
+	if !registry.ValidSource(opts.Source) {
 		return ImportJob{}, apperr.Field("source", apperr.OneOf, "values", "base, shared, own")
 	}
 	if opts.BatchSize <= 0 {
@@ -197,7 +198,7 @@ func (s *Service) ImportPeople(ctx context.Context, path string, opts ImportOpti
 		return job, err
 	}
 	defer s.bigCache(ctx)()
-	restore, err := s.importIndexes(ctx, job.RowsTotal-job.RowsDone)
+	restore, err := s.reg.PrepareBulkIndexes(ctx, job.RowsTotal-job.RowsDone, deferMinRows)
 	if err != nil {
 		return job, err
 	}
@@ -219,23 +220,10 @@ func (s *Service) ImportPeople(ctx context.Context, path string, opts ImportOpti
 	return s.importJob(ctx, job.ID)
 }
 
-// importIndexes prepares the indexes of people for an import with rows
-// left to write: a large one (shouldDefer) drops the deferred indexes and
-// the returned function builds them again; any other makes sure they
-// exist (a resumed import after a crash) and the function does nothing.
-func (s *Service) importIndexes(ctx context.Context, rows int) (func() error, error) {
-	large, err := s.shouldDefer(ctx, rows)
-	if err != nil {
-		return nil, err
-	}
-	if large {
-		return s.deferIndexes(ctx)
-	}
-	if err := s.EnsureIndexes(ctx); err != nil {
-		return nil, err
-	}
-	return func() error { return nil }, nil
-}
+// deferMinRows is the least number of rows an import must have left to
+// write before it defers the indexes of people (see
+// registry.PrepareBulkIndexes).
+var deferMinRows = 50_000
 
 // importCacheKiB is the SQLite page cache of the writer during an import:
 // the blind indexes are random keys, so each batch touches pages all over
@@ -287,7 +275,7 @@ func (s *Service) bigCache(ctx context.Context) func() {
 // importUnit resolves the importing unit: the one named, or the actor's
 // own, or for the system actor the root; it must be in the actor's
 // registry.import scope.
-func (s *Service) importUnit(ctx context.Context, a *actor.Actor, code string) (Territory, error) {
+func (s *Service) importUnit(ctx context.Context, a *actor.Actor, code string) (registry.Territory, error) {
 	code = strings.TrimSpace(code)
 	if code == "" && a != nil {
 		code = a.UnitCode
@@ -301,12 +289,12 @@ func (s *Service) importUnit(ctx context.Context, a *actor.Actor, code string) (
 		unit, ok, err = s.units.Unit(ctx, code)
 	}
 	if err != nil {
-		return Territory{}, apperr.Wrap(err, "import unit")
+		return registry.Territory{}, apperr.Wrap(err, "import unit")
 	}
 	if !ok {
-		return Territory{Unit: code}, apperr.Field("unit_code", apperr.UnknownUnit, "code", code)
+		return registry.Territory{Unit: code}, apperr.Field("unit_code", apperr.UnknownUnit, "code", code)
 	}
-	u := Territory{Unit: unit.Code, Path: unit.Path}
+	u := registry.Territory{Unit: unit.Code, Path: unit.Path}
 	if err := rbac.Require(ctx, PermImport, u.Path); err != nil {
 		if apperr.Is(err, apperr.NotFound) {
 			return u, apperr.Field("unit_code", apperr.UnknownUnit, "code", code)
@@ -343,7 +331,7 @@ func countRows(path string, info fileInfo) (int, error) {
 
 // startJob resumes the running job of the same file, unit and kind, or
 // creates one.
-func (s *Service) startJob(ctx context.Context, sum string, unit Territory, opts ImportOptions, h header, total int) (ImportJob, error) {
+func (s *Service) startJob(ctx context.Context, sum string, unit registry.Territory, opts ImportOptions, h header, total int) (ImportJob, error) {
 	var id int64
 	err := s.db.QueryRow(ctx, `SELECT id FROM import_jobs WHERE sha256 = ? AND unit_code = ? AND kind = ? AND status = ?
 		ORDER BY id DESC LIMIT 1`, sum, unit.Unit, KindPeople, JobRunning).Scan(&id)
@@ -440,7 +428,7 @@ func scanJob(sc interface{ Scan(...any) error }) (ImportJob, string, error) {
 	if err != nil {
 		return j, "", err
 	}
-	j.Source = Source(src)
+	j.Source = registry.Source(src)
 	if finished.Valid {
 		t := finished.Time.UTC()
 		j.FinishedAt = &t

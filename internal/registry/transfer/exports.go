@@ -1,4 +1,4 @@
-package registry
+package transfer
 
 import (
 	"context"
@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"gridgov/internal/registry"
 	"io"
 	"strings"
 	"time"
@@ -59,8 +60,8 @@ type ExportFilter struct {
 }
 
 // People is the filter as a people filter.
-func (f ExportFilter) People() PeopleFilter {
-	return PeopleFilter{Name: f.Name, Address: f.Address, GridCode: f.GridCode, UnitCode: f.UnitCode,
+func (f ExportFilter) People() registry.PeopleFilter {
+	return registry.PeopleFilter{Name: f.Name, Address: f.Address, GridCode: f.GridCode, UnitCode: f.UnitCode,
 		GroupKind: f.GroupKind, PersonType: f.PersonType, AwaitingGrid: f.AwaitingGrid, KeyGroupOnly: f.KeyGroupOnly}
 }
 
@@ -280,11 +281,11 @@ func (s *Service) DownloadExport(ctx context.Context, id int64, w io.Writer, beg
 		s.refuseDownload(ctx, req, "status "+req.Status)
 		return ExportResult{}, apperr.Newf(apperr.Conflict, "the request is %s: only an approved request can be downloaded, once", req.Status)
 	}
-	cond, args, err := s.exportWhere(ctx, req.Filter.People())
+	sel, err := s.reg.SelectExportable(ctx, req.Filter.People())
 	if err != nil {
 		return ExportResult{}, err
 	}
-	total, err := s.exportCount(ctx, cond, args)
+	total, err := s.exportCount(ctx, sel)
 	if err != nil {
 		return ExportResult{}, err
 	}
@@ -312,7 +313,7 @@ func (s *Service) DownloadExport(ctx context.Context, id int64, w io.Writer, beg
 		return ExportResult{}, err
 	}
 	mark := Watermark{User: a.Username, At: now, Ref: fmt.Sprintf("export:%d", id)}
-	n, err := s.streamPeople(ctx, cond, args, w, req.Format, mark, begin)
+	n, err := s.streamPeople(ctx, sel, w, req.Format, mark, begin)
 	return ExportResult{Rows: n, Mark: mark}, err
 }
 
@@ -430,7 +431,7 @@ func (s *Service) exportRequest(ctx context.Context, id int64) (ExportRequest, e
 }
 
 // scanExport reads exportCols; an approval past its expiry reads expired.
-func (s *Service) scanExport(sc personScanner) (ExportRequest, error) {
+func (s *Service) scanExport(sc interface{ Scan(dest ...any) error }) (ExportRequest, error) {
 	var r ExportRequest
 	var decidedBy sql.NullInt64
 	var decidedAt, expiresAt, downloadedAt sql.NullTime
@@ -456,4 +457,12 @@ func timePtr(t sql.NullTime) *time.Time {
 	}
 	u := t.Time.UTC()
 	return &u
+}
+
+// int64Ptr returns the value of n, or nil when NULL.
+func int64Ptr(n sql.NullInt64) *int64 {
+	if !n.Valid {
+		return nil
+	}
+	return &n.Int64
 }

@@ -1,4 +1,4 @@
-package registry_test
+package transfer_test
 
 import (
 	"context"
@@ -6,7 +6,7 @@ import (
 
 	"gridgov/internal/db"
 	"gridgov/internal/dbtest"
-	"gridgov/internal/registry"
+	"gridgov/internal/registry/transfer"
 )
 
 // TestImportRestoresWriterPragmas: the larger page cache and checkpoint
@@ -30,7 +30,7 @@ func TestImportRestoresWriterPragmas(t *testing.T) {
 	for i := 0; i < 300; i++ {
 		rows = append(rows, impRow(i, "G1"))
 	}
-	job, err := f.reg.ImportPeople(f.sys, f.writeCSV(t, "people.csv", rows), registry.ImportOptions{UnitCode: "410105001",
+	job, err := f.reg.ImportPeople(f.sys, f.writeCSV(t, "people.csv", rows), transfer.ImportOptions{UnitCode: "410105001",
 		BatchSize: 100, Progress: func(done, total int) {
 			// During the import the writer checkpoints rarely.
 			progress = append(progress, pragma("wal_autocheckpoint"))

@@ -1,4 +1,4 @@
-package registry_test
+package transfer_test
 
 import (
 	"bytes"
@@ -19,6 +19,7 @@ import (
 	"gridgov/internal/dbtest"
 	"gridgov/internal/rbac"
 	"gridgov/internal/registry"
+	"gridgov/internal/registry/transfer"
 )
 
 // expImport imports n people (numbered from first) into grid g.
@@ -35,7 +36,7 @@ func expImport(t *testing.T, f *peopleFixture, first, n int, g string) {
 	if err := os.WriteFile(p, b.Bytes(), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	job, err := f.reg.ImportPeople(f.sys, p, registry.ImportOptions{UnitCode: "410105"})
+	job, err := f.reg.ImportPeople(f.sys, p, transfer.ImportOptions{UnitCode: "410105"})
 	if err != nil || job.Inserted != n {
 		t.Fatalf("import: %+v %v", job, err)
 	}
@@ -74,15 +75,15 @@ func TestExportApprovalFlow(t *testing.T) {
 		f := newPeopleFixture(t, d)
 		expImport(t, f, 0, 1001, gridJBL)
 		// The requester also holds export_approve: still not over their own request.
-		req := expUser(101, "410105001", append(expPerms, registry.PermExportApprove)...)
-		approver := expUser(102, "410105", append(expPerms, registry.PermExportApprove)...)
-		outsider := expUser(103, "410102", registry.PermExportApprove)
+		req := expUser(101, "410105001", append(expPerms, transfer.PermExportApprove)...)
+		approver := expUser(102, "410105", append(expPerms, transfer.PermExportApprove)...)
+		outsider := expUser(103, "410102", transfer.PermExportApprove)
 
 		var out bytes.Buffer
 		_, err := f.reg.ExportPeople(req, registry.PeopleFilter{}, &out, "xlsx")
 		wantCode(t, "1001 rows without a reason", err, apperr.Invalid)
-		res, err := f.reg.Export(req, registry.ExportInput{Format: "xlsx", Reason: "社区人口核查"}, &out)
-		if err != nil || res.Request == nil || res.Request.Status != registry.ExportPending || res.Request.Rows != 1001 {
+		res, err := f.reg.Export(req, transfer.ExportInput{Format: "xlsx", Reason: "社区人口核查"}, &out)
+		if err != nil || res.Request == nil || res.Request.Status != transfer.ExportPending || res.Request.Rows != 1001 {
 			t.Fatalf("1001 rows: %+v %v", res, err)
 		}
 		if out.Len() != 0 {
@@ -100,12 +101,12 @@ func TestExportApprovalFlow(t *testing.T) {
 		_, err = f.reg.ApproveExport(expUser(104, "410105", expPerms...), id, "")
 		wantCode(t, "approve without the permission", err, apperr.Forbidden)
 
-		list, total, err := f.reg.ExportRequests(approver, registry.ExportListFilter{Status: registry.ExportPending})
+		list, total, err := f.reg.ExportRequests(approver, transfer.ExportListFilter{Status: transfer.ExportPending})
 		if err != nil || total != 1 || !list[0].CanApprove {
 			t.Fatalf("approver's list: %+v %d %v", list, total, err)
 		}
 		got, err := f.reg.ApproveExport(approver, id, "同意")
-		if err != nil || got.Status != registry.ExportApproved || got.ExpiresAt == nil ||
+		if err != nil || got.Status != transfer.ExportApproved || got.ExpiresAt == nil ||
 			!got.ExpiresAt.Equal(f.clk.Now().Add(24*time.Hour)) {
 			t.Fatalf("approve: %+v %v", got, err)
 		}
@@ -114,8 +115,8 @@ func TestExportApprovalFlow(t *testing.T) {
 		_, err = f.reg.DownloadExport(approver, id, &out, nil)
 		wantCode(t, "download by the approver", err, apperr.NotFound)
 
-		var began registry.Watermark
-		dl, err := f.reg.DownloadExport(req, id, &out, func(m registry.Watermark) { began = m })
+		var began transfer.Watermark
+		dl, err := f.reg.DownloadExport(req, id, &out, func(m transfer.Watermark) { began = m })
 		if err != nil || dl.Rows != 1001 || began.Ref != "export:"+itoa(id) {
 			t.Fatalf("download: %+v %+v %v", dl, began, err)
 		}
@@ -143,7 +144,7 @@ func TestExportApprovalFlow(t *testing.T) {
 		_, err = f.reg.DownloadExport(req, id, &bytes.Buffer{}, nil)
 		wantCode(t, "second download", err, apperr.Conflict)
 		got, _ = f.reg.ExportRequestByID(req, id)
-		if got.Status != registry.ExportDownloaded || got.DownloadedAt == nil {
+		if got.Status != transfer.ExportDownloaded || got.DownloadedAt == nil {
 			t.Fatalf("after download: %+v", got)
 		}
 		for _, action := range []string{"registry.export_request", "registry.export_approve", "registry.export_download"} {
@@ -160,19 +161,19 @@ func itoa(n int64) string { return strconv.FormatInt(n, 10) }
 func TestExportExpiryRejectAndGrowth(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
 		f := newPeopleFixture(t, d)
-		f.with(registry.WithApprovalThreshold(10))
+		f.with(transfer.WithApprovalThreshold(10))
 		expImport(t, f, 0, 20, gridJBL)
 		req := expUser(201, "410105001", expPerms...)
-		approver := expUser(202, "410105", registry.PermExportApprove)
+		approver := expUser(202, "410105", transfer.PermExportApprove)
 		ask := func() int64 {
 			t.Helper()
-			res, err := f.reg.Export(req, registry.ExportInput{Format: "csv", Reason: "月度核查"}, &bytes.Buffer{})
+			res, err := f.reg.Export(req, transfer.ExportInput{Format: "csv", Reason: "月度核查"}, &bytes.Buffer{})
 			if err != nil || res.Request == nil || res.Request.Rows != 20 {
 				t.Fatalf("request: %+v %v", res, err)
 			}
 			return res.Request.ID
 		}
-		res, err := f.reg.Export(req, registry.ExportInput{Format: "csv", Reason: "短"}, &bytes.Buffer{})
+		res, err := f.reg.Export(req, transfer.ExportInput{Format: "csv", Reason: "短"}, &bytes.Buffer{})
 		wantCode(t, "reason too short", err, apperr.Invalid)
 		if res.Request != nil {
 			t.Fatal("a request with a bad reason was created")
@@ -186,7 +187,7 @@ func TestExportExpiryRejectAndGrowth(t *testing.T) {
 		f.clk.Advance(24*time.Hour + time.Second)
 		_, err = f.reg.DownloadExport(req, expiring, &bytes.Buffer{}, nil)
 		wantCode(t, "download after 24 h", err, apperr.Conflict)
-		list, _, err := f.reg.ExportRequests(req, registry.ExportListFilter{Status: registry.ExportExpired})
+		list, _, err := f.reg.ExportRequests(req, transfer.ExportListFilter{Status: transfer.ExportExpired})
 		if err != nil || len(list) != 1 || list[0].ID != expiring || list[0].CanDownload {
 			t.Fatalf("expired list: %+v %v", list, err)
 		}
@@ -194,14 +195,14 @@ func TestExportExpiryRejectAndGrowth(t *testing.T) {
 		// A request left undecided for 7 days expires: it cannot be
 		// approved and lists as expired, no longer as pending.
 		stale := ask()
-		f.clk.Advance(registry.ExportPendingTTL + time.Second)
+		f.clk.Advance(transfer.ExportPendingTTL + time.Second)
 		_, err = f.reg.ApproveExport(approver, stale, "")
 		wantCode(t, "approve after 7 days", err, apperr.Conflict)
-		pending, _, err := f.reg.ExportRequests(approver, registry.ExportListFilter{Status: registry.ExportPending})
+		pending, _, err := f.reg.ExportRequests(approver, transfer.ExportListFilter{Status: transfer.ExportPending})
 		if err != nil || len(pending) != 0 {
 			t.Fatalf("pending list after 7 days: %+v %v", pending, err)
 		}
-		if got, err := f.reg.ExportRequestByID(req, stale); err != nil || got.Status != registry.ExportExpired {
+		if got, err := f.reg.ExportRequestByID(req, stale); err != nil || got.Status != transfer.ExportExpired {
 			t.Fatalf("stale request: %+v %v", got, err)
 		}
 
@@ -209,7 +210,7 @@ func TestExportExpiryRejectAndGrowth(t *testing.T) {
 		rejected := ask()
 		_, err = f.reg.RejectExport(approver, rejected, " ")
 		wantCode(t, "reject without a note", err, apperr.Invalid)
-		if got, err := f.reg.RejectExport(approver, rejected, "理由不充分"); err != nil || got.Status != registry.ExportRejected {
+		if got, err := f.reg.RejectExport(approver, rejected, "理由不充分"); err != nil || got.Status != transfer.ExportRejected {
 			t.Fatalf("reject: %+v %v", got, err)
 		}
 		_, err = f.reg.DownloadExport(req, rejected, &bytes.Buffer{}, nil)
@@ -232,8 +233,8 @@ func TestExportExpiryRejectAndGrowth(t *testing.T) {
 			t.Fatal(err)
 		}
 		var csvOut bytes.Buffer
-		var mark registry.Watermark
-		dl, err := f.reg.DownloadExport(req, grown, &csvOut, func(m registry.Watermark) { mark = m })
+		var mark transfer.Watermark
+		dl, err := f.reg.DownloadExport(req, grown, &csvOut, func(m transfer.Watermark) { mark = m })
 		if err != nil || dl.Rows != 22 {
 			t.Fatalf("download of 22 approved for 20: %+v %v", dl, err)
 		}
@@ -247,12 +248,12 @@ func TestExportExpiryRejectAndGrowth(t *testing.T) {
 func TestExportUnderThresholdLogsAccess(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
 		f := newPeopleFixture(t, d)
-		f.with(registry.WithApprovalThreshold(5))
+		f.with(transfer.WithApprovalThreshold(5))
 		expImport(t, f, 0, 5, gridJBL)
 		expImport(t, f, 5, 3, gridHHL)
 		ctx := expUser(301, "410105001001", expPerms...)
 		var out bytes.Buffer
-		res, err := f.reg.Export(ctx, registry.ExportInput{Format: "xlsx"}, &out)
+		res, err := f.reg.Export(ctx, transfer.ExportInput{Format: "xlsx"}, &out)
 		if err != nil || res.Request != nil || res.Rows != 5 || !strings.HasPrefix(res.Mark.Ref, "audit:") {
 			t.Fatalf("export of 5 at threshold 5: %+v %v", res, err)
 		}

@@ -1,4 +1,4 @@
-package registry_test
+package transfer_test
 
 import (
 	"context"
@@ -8,6 +8,7 @@ import (
 	"gridgov/internal/db"
 	"gridgov/internal/dbtest"
 	"gridgov/internal/registry"
+	"gridgov/internal/registry/transfer"
 )
 
 // peopleIndexes returns the indexes of people by name with their
@@ -67,7 +68,7 @@ func (f *impFixture) deferRows(t testing.TB, name string, n int) string {
 // answers, and afterwards the indexes are back exactly as the migrations
 // defined them.
 func TestImportDefersIndexes(t *testing.T) {
-	defer registry.SetDeferMinRowsForTest(100)()
+	defer transfer.SetDeferMinRowsForTest(100)()
 	d := dbtest.Open(t, db.SQLite)
 	f := newImpFixture(t, d)
 	before := peopleIndexes(t, d)
@@ -77,7 +78,7 @@ func TestImportDefersIndexes(t *testing.T) {
 		}
 	}
 	var during []map[string]string
-	job, err := f.reg.ImportPeople(f.sys, f.deferRows(t, "big.csv", 400), registry.ImportOptions{UnitCode: "410105",
+	job, err := f.reg.ImportPeople(f.sys, f.deferRows(t, "big.csv", 400), transfer.ImportOptions{UnitCode: "410105",
 		BatchSize: 100, Progress: func(done, total int) {
 			during = append(during, peopleIndexes(t, d))
 			// A reader during the import: the grid's people without people_grid.
@@ -116,7 +117,7 @@ func TestImportDefersIndexes(t *testing.T) {
 
 	// A file no larger than the people stored leaves the indexes alone.
 	during = nil
-	job, err = f.reg.ImportPeople(f.sys, f.deferRows(t, "same.csv", 300), registry.ImportOptions{UnitCode: "410105",
+	job, err = f.reg.ImportPeople(f.sys, f.deferRows(t, "same.csv", 300), transfer.ImportOptions{UnitCode: "410105",
 		BatchSize: 100, Progress: func(int, int) { during = append(during, peopleIndexes(t, d)) }})
 	if err != nil || job.Unchanged != 300 {
 		t.Fatalf("re-import: %v %+v", err, job)
@@ -129,7 +130,7 @@ func TestImportDefersIndexes(t *testing.T) {
 // TestImportIndexesBackAfterFailure: a large import that is cancelled, or
 // fails on a database error, builds the indexes again before it returns.
 func TestImportIndexesBackAfterFailure(t *testing.T) {
-	defer registry.SetDeferMinRowsForTest(100)()
+	defer transfer.SetDeferMinRowsForTest(100)()
 	d := dbtest.Open(t, db.SQLite)
 	f := newImpFixture(t, d)
 	before := peopleIndexes(t, d)
@@ -137,7 +138,7 @@ func TestImportIndexesBackAfterFailure(t *testing.T) {
 
 	ctx, cancel := context.WithCancel(f.sys)
 	dropped := false
-	job, err := f.reg.ImportPeople(ctx, path, registry.ImportOptions{UnitCode: "410105", BatchSize: 100,
+	job, err := f.reg.ImportPeople(ctx, path, transfer.ImportOptions{UnitCode: "410105", BatchSize: 100,
 		Progress: func(done, total int) {
 			_, ok := peopleIndexes(t, d)["people_scope"]
 			dropped = dropped || !ok
@@ -145,7 +146,7 @@ func TestImportIndexesBackAfterFailure(t *testing.T) {
 				cancel()
 			}
 		}})
-	if !errors.Is(err, context.Canceled) || job.Status != registry.JobRunning || !dropped {
+	if !errors.Is(err, context.Canceled) || job.Status != transfer.JobRunning || !dropped {
 		t.Fatalf("cancelled import: %v %+v (dropped %v)", err, job, dropped)
 	}
 	sameIndexes(t, "after a cancelled import", peopleIndexes(t, d), before)
@@ -160,12 +161,12 @@ func TestImportIndexesBackAfterFailure(t *testing.T) {
 		rows = append(rows, impRow(i, "G1"))
 	}
 	dropped = false
-	job, err = f.reg.ImportPeople(f.sys, f.writeCSV(t, "fails.csv", rows), registry.ImportOptions{UnitCode: "410105",
+	job, err = f.reg.ImportPeople(f.sys, f.writeCSV(t, "fails.csv", rows), transfer.ImportOptions{UnitCode: "410105",
 		BatchSize: 100, Progress: func(int, int) {
 			_, ok := peopleIndexes(t, d)["people_grid"]
 			dropped = dropped || !ok
 		}})
-	if err == nil || job.Status != registry.JobFailed || job.RowsDone != 200 || !dropped {
+	if err == nil || job.Status != transfer.JobFailed || job.RowsDone != 200 || !dropped {
 		t.Fatalf("failed import: %v %+v (dropped %v)", err, job, dropped)
 	}
 	sameIndexes(t, "after a failed import", peopleIndexes(t, d), before)
@@ -175,9 +176,9 @@ func TestImportIndexesBackAfterFailure(t *testing.T) {
 	if _, err := d.Exec(context.Background(), `DROP INDEX people_phone`); err != nil {
 		t.Fatal(err)
 	}
-	job, err = f.reg.ImportPeople(f.sys, path, registry.ImportOptions{UnitCode: "410105", BatchSize: 100,
+	job, err = f.reg.ImportPeople(f.sys, path, transfer.ImportOptions{UnitCode: "410105", BatchSize: 100,
 		Progress: func(int, int) { sameIndexes(t, "during the resumed import", peopleIndexes(t, d), before) }})
-	if err != nil || job.Status != registry.JobDone || job.Inserted != 500 {
+	if err != nil || job.Status != transfer.JobDone || job.Inserted != 500 {
 		t.Fatalf("resumed import: %v %+v", err, job)
 	}
 	sameIndexes(t, "after the resumed import", peopleIndexes(t, d), before)

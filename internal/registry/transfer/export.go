@@ -1,8 +1,9 @@
-package registry
+package transfer
 
 import (
 	"context"
 	"fmt"
+	"gridgov/internal/registry"
 	"io"
 	"strings"
 	"time"
@@ -31,7 +32,7 @@ const exportAccessBatch = 1000
 // with the watermark after the export is audited and before its first byte,
 // so that an HTTP handler can name the file.
 type ExportInput struct {
-	Filter PeopleFilter
+	Filter registry.PeopleFilter
 	Format string
 	Reason string
 	Begin  func(Watermark)
@@ -89,7 +90,7 @@ func (s *Service) threshold() int {
 // "csv" or "xlsx" (see Export). It gives no reason, so an export above the
 // approval threshold is refused (422 on reason) rather than requested; the
 // system actor (CLI) is never bound. It returns the row count.
-func (s *Service) ExportPeople(ctx context.Context, f PeopleFilter, w io.Writer, format string) (int, error) {
+func (s *Service) ExportPeople(ctx context.Context, f registry.PeopleFilter, w io.Writer, format string) (int, error) {
 	res, err := s.Export(ctx, ExportInput{Filter: f, Format: format}, w)
 	return res.Rows, err
 }
@@ -115,11 +116,11 @@ func (s *Service) Export(ctx context.Context, in ExportInput, w io.Writer) (Expo
 	if err := validFormat(in.Format); err != nil {
 		return ExportResult{}, err
 	}
-	cond, args, err := s.exportWhere(ctx, in.Filter)
+	sel, err := s.reg.SelectExportable(ctx, in.Filter)
 	if err != nil {
 		return ExportResult{}, err
 	}
-	total, err := s.exportCount(ctx, cond, args)
+	total, err := s.exportCount(ctx, sel)
 	if err != nil {
 		return ExportResult{}, err
 	}
@@ -132,7 +133,7 @@ func (s *Service) Export(ctx context.Context, in ExportInput, w io.Writer) (Expo
 	err = s.db.WithTx(ctx, func(ctx context.Context) error {
 		f := in.Filter
 		var err error
-		ref, err = s.recordRef(ctx, audit.Entry{Action: "person.export", ObjectType: "person", Result: audit.Success,
+		ref, err = s.reg.RecordRef(ctx, audit.Entry{Action: "person.export", ObjectType: "person", Result: audit.Success,
 			Detail: map[string]any{"rows": total, "format": in.Format, "grid_code": f.GridCode, "unit_code": f.UnitCode,
 				"person_type": f.PersonType, "awaiting_grid": f.AwaitingGrid, "by_id_number": f.IDNumber != "",
 				"by_phone": f.Phone != ""}})
@@ -142,7 +143,7 @@ func (s *Service) Export(ctx context.Context, in ExportInput, w io.Writer) (Expo
 		return ExportResult{}, err
 	}
 	mark := Watermark{User: a.Username, At: s.now(), Ref: ref}
-	n, err := s.streamPeople(ctx, cond, args, w, in.Format, mark, in.Begin)
+	n, err := s.streamPeople(ctx, sel, w, in.Format, mark, in.Begin)
 	return ExportResult{Rows: n, Mark: mark}, err
 }
 
@@ -151,7 +152,7 @@ func exportPerms(ctx context.Context) error {
 	if err := rbac.RequireAny(ctx, PermExport); err != nil {
 		return err
 	}
-	return rbac.RequireAny(ctx, PermRead)
+	return rbac.RequireAny(ctx, registry.PermRead)
 }
 
 // validFormat accepts "csv" and "xlsx".
@@ -162,24 +163,12 @@ func validFormat(format string) error {
 	return nil
 }
 
-// exportWhere is the condition selecting the people of f that the actor
-// may read and export.
-func (s *Service) exportWhere(ctx context.Context, f PeopleFilter) (string, []any, error) {
-	where, args, err := s.peopleWhere(ctx, f)
-	if err != nil {
-		return "", nil, err
-	}
-	exp, eargs := rbac.ScopeOf(actor.From(ctx), PermExport).SQL("p.unit_path")
-	where, args = append(where, exp), append(args, eargs...)
-	return strings.Join(where, " AND "), args, nil
-}
-
-// exportCount counts the people of cond, refusing more than MaxExportRows
+// exportCount counts the people of sel, refusing more than MaxExportRows
 // (except for the system actor).
-func (s *Service) exportCount(ctx context.Context, cond string, args []any) (int, error) {
-	var total int
-	if err := s.db.QueryRow(ctx, `SELECT COUNT(*) FROM people p WHERE `+cond, args...).Scan(&total); err != nil {
-		return 0, apperr.Wrap(err, "count export")
+func (s *Service) exportCount(ctx context.Context, sel registry.Selection) (int, error) {
+	total, err := s.reg.CountSelected(ctx, sel)
+	if err != nil {
+		return 0, err
 	}
 	if total > MaxExportRows && !actor.From(ctx).System {
 		return 0, apperr.Field("filter", apperr.ExportSize, "total", total, "max", MaxExportRows)
@@ -187,10 +176,10 @@ func (s *Service) exportCount(ctx context.Context, cond string, args []any) (int
 	return total, nil
 }
 
-// streamPeople writes the people of cond as format with mark, recording
+// streamPeople writes the people of sel as format with mark, recording
 // each row written in person_access (ref mark.Ref) in batches. begin, if
 // set, is called before the first byte.
-func (s *Service) streamPeople(ctx context.Context, cond string, args []any, w io.Writer, format string,
+func (s *Service) streamPeople(ctx context.Context, sel registry.Selection, w io.Writer, format string,
 	mark Watermark, begin func(Watermark)) (int, error) {
 	if begin != nil {
 		begin(mark)
@@ -208,39 +197,26 @@ func (s *Service) streamPeople(ctx context.Context, cond string, args []any, w i
 	if err := tw.write(templateHeader()); err != nil {
 		return 0, err
 	}
-	rows, err := s.db.Query(ctx, `SELECT `+personCols+` FROM people p WHERE `+cond+` ORDER BY p.id`, args...)
-	if err != nil {
-		return 0, apperr.Wrap(err, "export people")
-	}
 	n := 0
 	ids := make([]int64, 0, exportAccessBatch)
 	flush := func() error {
-		err := s.logAccess(ctx, AccessExport, ids, mark.Ref)
+		err := s.reg.LogAccess(ctx, registry.AccessExport, ids, mark.Ref)
 		ids = ids[:0]
 		return err
 	}
-	for rows.Next() {
-		p, err := scanPerson(rows)
-		if err != nil {
-			rows.Close()
-			return n, apperr.Wrap(err, "export people")
-		}
+	err = s.reg.EachSelected(ctx, sel, func(p registry.Person) error {
 		p.MaskForList() // birth year only, address at building level (PRIV-3)
 		if err := tw.write(exportRow(p)); err != nil {
-			rows.Close()
-			return n, err
+			return err
 		}
 		n++
 		if ids = append(ids, p.ID); len(ids) == exportAccessBatch {
-			if err := flush(); err != nil {
-				rows.Close()
-				return n, err
-			}
+			return flush()
 		}
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return n, apperr.Wrap(err, "export people")
+		return nil
+	})
+	if err != nil {
+		return n, err
 	}
 	if err := flush(); err != nil {
 		return n, err
@@ -268,7 +244,7 @@ func watermarkXLSX(x *excelize.File, mark Watermark) error {
 
 // exportRow is a person in templateFields order, masked (the caller has
 // applied MaskForList).
-func exportRow(p Person) []string {
+func exportRow(p registry.Person) []string {
 	return []string{p.IDNumber, p.Name, p.Gender, p.BirthDate, p.Phone, p.Address, p.GridCode, p.PersonType,
 		p.Nation, p.Education, p.Marital, p.Political, p.HukouAddress, p.Workplace, p.SourceRef}
 }

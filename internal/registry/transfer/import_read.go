@@ -1,4 +1,4 @@
-package registry
+package transfer
 
 import (
 	"bufio"
@@ -7,6 +7,7 @@ import (
 	"encoding/csv"
 	"encoding/hex"
 	"errors"
+	"gridgov/internal/registry"
 	"io"
 	"os"
 	"strings"
@@ -305,8 +306,8 @@ func (h header) masked(row []string) []string {
 }
 
 // toInput turns a data row into a person input.
-func (h header) toInput(row []string, unit string, src Source) PersonInput {
-	in := PersonInput{UnitCode: unit, Source: src}
+func (h header) toInput(row []string, unit string, src registry.Source) registry.PersonInput {
+	in := registry.PersonInput{UnitCode: unit, Source: src}
 	for i, f := range h.col {
 		if f == "" || i >= len(row) {
 			continue

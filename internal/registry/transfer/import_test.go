@@ -1,4 +1,4 @@
-package registry_test
+package transfer_test
 
 import (
 	"bytes"
@@ -23,6 +23,7 @@ import (
 	"gridgov/internal/org"
 	"gridgov/internal/rbac"
 	"gridgov/internal/registry"
+	"gridgov/internal/registry/transfer"
 	"gridgov/internal/seal"
 )
 
@@ -30,7 +31,7 @@ import (
 // grid each, and the registry service acting as the system.
 type impFixture struct {
 	d   *db.DB
-	reg *registry.Service
+	reg *services
 	sys context.Context
 	dir string
 }
@@ -65,7 +66,7 @@ func newImpFixture(t testing.TB, d *db.DB) *impFixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &impFixture{d: d, reg: registry.NewService(d, log, clk, seal, nil), sys: sys, dir: t.TempDir()}
+	return &impFixture{d: d, reg: newServices(d, log, clk, seal), sys: sys, dir: t.TempDir()}
 }
 
 // as acts as a user holding perms over unit's subtree.
@@ -138,12 +139,12 @@ func TestImportPeopleRowsReimportAndFailures(t *testing.T) {
 			{"", "无证件", "女", "2001-02-03", "", "y", "G1"}, // identity by name, birth, phone, unit
 		}
 		path := f.writeCSV(t, "people.csv", rows)
-		opts := registry.ImportOptions{UnitCode: "410105001", Source: registry.SourceBase}
+		opts := transfer.ImportOptions{UnitCode: "410105001", Source: registry.SourceBase}
 		job, err := f.reg.ImportPeople(f.sys, path, opts)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if job.Status != registry.JobDone || job.RowsTotal != 8 || job.RowsDone != 8 || job.Inserted != 4 || job.Failed != 4 {
+		if job.Status != transfer.JobDone || job.RowsTotal != 8 || job.RowsDone != 8 || job.Inserted != 4 || job.Failed != 4 {
 			t.Fatalf("job %+v", job)
 		}
 		want := map[int]string{4: "id_number", 5: "phone", 6: "grid_code", 7: "id_number"}
@@ -222,33 +223,33 @@ func TestImportScope(t *testing.T) {
 		f := newImpFixture(t, d)
 		ctx := f.as(t, "410105001001", registry.PermImport, registry.PermRead)
 		path := f.writeCSV(t, "p.csv", [][]string{impHeader, impRow(1, "G1"), impRow(2, "G2")})
-		job, err := f.reg.ImportPeople(ctx, path, registry.ImportOptions{UnitCode: "410105001001"})
+		job, err := f.reg.ImportPeople(ctx, path, transfer.ImportOptions{UnitCode: "410105001001"})
 		if err != nil {
 			t.Fatal(err)
 		}
 		if job.Inserted != 1 || job.Failed != 1 || job.Failures[0].Field != "grid_code" {
 			t.Fatalf("a grid outside the scope must be unknown: %+v", job)
 		}
-		if _, err := f.reg.ImportPeople(ctx, path, registry.ImportOptions{UnitCode: "410105001002"}); err == nil {
+		if _, err := f.reg.ImportPeople(ctx, path, transfer.ImportOptions{UnitCode: "410105001002"}); err == nil {
 			t.Fatal("imported into a unit outside the scope")
 		}
 		if _, err := f.reg.ImportJobByID(f.as(t, "410105001002", registry.PermImport), job.ID); err == nil {
 			t.Fatal("a job of another unit is visible")
 		}
-		if _, err := f.reg.ImportPeople(f.as(t, "410105001001", registry.PermRead), path, registry.ImportOptions{}); err == nil {
+		if _, err := f.reg.ImportPeople(f.as(t, "410105001001", registry.PermRead), path, transfer.ImportOptions{}); err == nil {
 			t.Fatal("imported without registry.import")
 		}
 		// A person registered in the neighbouring community can't be
 		// rewritten (or moved in) by this community's import, and the
 		// failed row kept in the job holds masks, never the number.
 		other := f.writeCSV(t, "o.csv", [][]string{impHeader, impRow(3, "G2")})
-		if _, err := f.reg.ImportPeople(f.sys, other, registry.ImportOptions{UnitCode: "410105001002"}); err != nil {
+		if _, err := f.reg.ImportPeople(f.sys, other, transfer.ImportOptions{UnitCode: "410105001002"}); err != nil {
 			t.Fatal(err)
 		}
 		row := impRow(3, "G1")
 		row[1] = "冒名顶替"
 		grab := f.writeCSV(t, "g.csv", [][]string{impHeader, row})
-		job, err = f.reg.ImportPeople(ctx, grab, registry.ImportOptions{UnitCode: "410105001001"})
+		job, err = f.reg.ImportPeople(ctx, grab, transfer.ImportOptions{UnitCode: "410105001001"})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -277,7 +278,7 @@ func TestImportResume(t *testing.T) {
 		rows = append(rows, impRow(7, "G2")) // duplicate of a row before the interruption
 		path := f.writeCSV(t, "big.csv", rows)
 		ctx, cancel := context.WithCancel(f.sys)
-		opts := registry.ImportOptions{UnitCode: "410105", BatchSize: 1000,
+		opts := transfer.ImportOptions{UnitCode: "410105", BatchSize: 1000,
 			Progress: func(done, total int) {
 				if done >= 2000 {
 					cancel()
@@ -287,7 +288,7 @@ func TestImportResume(t *testing.T) {
 		if err == nil {
 			t.Fatal("an interrupted import reported no error")
 		}
-		if job.Status != registry.JobRunning || job.RowsDone != 2000 || job.Inserted != 2000 {
+		if job.Status != transfer.JobRunning || job.RowsDone != 2000 || job.Inserted != 2000 {
 			t.Fatalf("interrupted job %+v", job)
 		}
 		opts.Progress = nil
@@ -295,7 +296,7 @@ func TestImportResume(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if resumed.ID != job.ID || resumed.Status != registry.JobDone || resumed.RowsDone != 5001 ||
+		if resumed.ID != job.ID || resumed.Status != transfer.JobDone || resumed.RowsDone != 5001 ||
 			resumed.Inserted != 5000 || resumed.Failed != 1 || resumed.Unchanged != 0 {
 			t.Fatalf("resumed job %+v", resumed)
 		}
@@ -326,7 +327,7 @@ func TestImportXLSXAndGBK(t *testing.T) {
 		if err := os.Rename(xp+".xlsx", xp); err != nil {
 			t.Fatal(err)
 		}
-		job, err := f.reg.ImportPeople(f.sys, xp, registry.ImportOptions{UnitCode: "410105"})
+		job, err := f.reg.ImportPeople(f.sys, xp, transfer.ImportOptions{UnitCode: "410105"})
 		if err != nil || job.Inserted != 1 || job.Failed != 0 {
 			t.Fatalf("xlsx %+v %v", job, err)
 		}
@@ -342,7 +343,7 @@ func TestImportXLSXAndGBK(t *testing.T) {
 		if err := os.WriteFile(gp, []byte(gbk), 0o600); err != nil {
 			t.Fatal(err)
 		}
-		job, err = f.reg.ImportPeople(f.sys, gp, registry.ImportOptions{UnitCode: "410105",
+		job, err = f.reg.ImportPeople(f.sys, gp, transfer.ImportOptions{UnitCode: "410105",
 			Mapping: map[string]string{"电话": "phone"}})
 		if err != nil || job.Inserted != 1 {
 			t.Fatalf("gbk %+v %v", job, err)
@@ -353,12 +354,12 @@ func TestImportXLSXAndGBK(t *testing.T) {
 		}
 		// The template reads back.
 		var tpl bytes.Buffer
-		if err := registry.WritePeopleTemplate(&tpl, "csv"); err != nil {
+		if err := transfer.WritePeopleTemplate(&tpl, "csv"); err != nil {
 			t.Fatal(err)
 		}
 		tp := filepath.Join(f.dir, "tpl.csv")
 		_ = os.WriteFile(tp, append(tpl.Bytes(), []byte(strings.Join(impRow(3, "G1"), ",")+"\n")...), 0o600)
-		job, err = f.reg.ImportPeople(f.sys, tp, registry.ImportOptions{UnitCode: "410105"})
+		job, err = f.reg.ImportPeople(f.sys, tp, transfer.ImportOptions{UnitCode: "410105"})
 		if err != nil || job.Inserted != 1 || len(job.Warnings) != 0 {
 			t.Fatalf("template %+v %v", job, err)
 		}
@@ -380,7 +381,7 @@ func TestImportExportNoPlaintext(t *testing.T) {
 		for i := 0; i < 50; i++ {
 			rows = append(rows, impRow(i, []string{"G1", "G2", ""}[i%3]))
 		}
-		job, err := f.reg.ImportPeople(f.sys, f.writeCSV(t, "p.csv", rows), registry.ImportOptions{UnitCode: "410105"})
+		job, err := f.reg.ImportPeople(f.sys, f.writeCSV(t, "p.csv", rows), transfer.ImportOptions{UnitCode: "410105"})
 		if err != nil || job.Inserted != 50 {
 			t.Fatalf("%+v %v", job, err)
 		}
@@ -477,14 +478,14 @@ func TestImport100k(t *testing.T) {
 			t.Fatal(err)
 		}
 		start := time.Now()
-		job, err := f.reg.ImportPeople(f.sys, p, registry.ImportOptions{UnitCode: "410105"})
+		job, err := f.reg.ImportPeople(f.sys, p, transfer.ImportOptions{UnitCode: "410105"})
 		if err != nil || job.Inserted != 100_000 || job.Failed != 0 {
 			t.Fatalf("%+v %v", job, err)
 		}
 		t.Logf("%s: 100,000 rows in %s", d.Dialect, time.Since(start))
 		var audits int
-		if err := d.QueryRow(context.Background(), `SELECT COUNT(*) FROM audit_log WHERE action = ?`, "person.import").Scan(&audits); err != nil || audits != 100_000/registry.DefaultImportBatch {
-			t.Fatalf("%d batch audit entries, want %d (%v)", audits, 100_000/registry.DefaultImportBatch, err)
+		if err := d.QueryRow(context.Background(), `SELECT COUNT(*) FROM audit_log WHERE action = ?`, "person.import").Scan(&audits); err != nil || audits != 100_000/transfer.DefaultImportBatch {
+			t.Fatalf("%d batch audit entries, want %d (%v)", audits, 100_000/transfer.DefaultImportBatch, err)
 		}
 		people, total, err := f.reg.People(f.sys, registry.PeopleFilter{IDNumber: impID(99_999)})
 		if err != nil || total != 1 || people[0].Name != "测试99999" {

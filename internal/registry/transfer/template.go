@@ -1,4 +1,4 @@
-package registry
+package transfer
 
 import (
 	"encoding/csv"
