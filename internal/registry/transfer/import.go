@@ -204,7 +204,7 @@ func (s *Service) ImportPeople(ctx context.Context, path string, opts ImportOpti
 	}
 	err = imp.run(ctx, t)
 	// The indexes come back before the job is done or failed (a process
-	// that dies first leaves them to EnsureIndexes).
+	// that dies first leaves them to registry.EnsureIndexes).
 	if rerr := restore(); err == nil {
 		err = rerr
 	}
