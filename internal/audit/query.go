@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"gridgov/internal/actor"
+	"gridgov/internal/db"
 	"gridgov/internal/org/orgdir"
 	"gridgov/internal/rbac"
 )
@@ -68,16 +69,13 @@ func (l *Log) List(ctx context.Context, f Filter) ([]Row, int, error) {
 	if err := l.db.QueryRow(ctx, `SELECT count(*)`+from, args...).Scan(&total); err != nil {
 		return nil, 0, err
 	}
-	limit := f.Limit
-	if limit <= 0 {
-		limit = 50
-	}
-	if limit > 500 {
-		limit = 500
+	limit, offset, err := db.Paging{Default: 50, Max: 500}.Apply(f.Limit, f.Offset)
+	if err != nil {
+		return nil, 0, err
 	}
 	cols := strings.ReplaceAll("a."+strings.ReplaceAll(rowColumns, ", ", ", a."), "\n\t", "")
 	rows, err := l.db.Query(ctx, `SELECT `+cols+from+` ORDER BY a.seq DESC LIMIT ? OFFSET ?`,
-		append(args, limit, max(f.Offset, 0))...)
+		append(args, limit, offset)...)
 	if err != nil {
 		return nil, 0, err
 	}

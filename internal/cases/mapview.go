@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"strconv"
 	"strings"
 	"time"
 
@@ -12,6 +11,7 @@ import (
 
 	"gridgov/internal/actor"
 	"gridgov/internal/apperr"
+	"gridgov/internal/db"
 	"gridgov/internal/rbac"
 )
 
@@ -65,11 +65,9 @@ func (s *Service) MapCases(ctx context.Context, f MapFilter) ([]CasePoint, bool,
 	if err := rbac.RequireAny(ctx, PermCaseRead); err != nil {
 		return nil, false, err
 	}
-	if f.Limit < 0 || f.Limit > MapCap {
-		return nil, false, apperr.Field("limit", apperr.IntRange, "min", 1, "max", strconv.Itoa(MapCap))
-	}
-	if f.Limit == 0 {
-		f.Limit = MapCap
+	var err error
+	if f.Limit, err = (db.Paging{Default: MapCap, Max: MapCap}).Limit(f.Limit); err != nil {
+		return nil, false, err
 	}
 	where, args := scopeSQL(rbac.ScopeOf(actor.From(ctx), PermCaseRead))
 	conds := []string{where, "c.lat IS NOT NULL", "c.lng IS NOT NULL"}

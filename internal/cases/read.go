@@ -2,11 +2,11 @@ package cases
 
 import (
 	"context"
-	"strconv"
 	"strings"
 
 	"gridgov/internal/actor"
 	"gridgov/internal/apperr"
+	"gridgov/internal/db"
 	"gridgov/internal/rbac"
 )
 
@@ -72,16 +72,7 @@ func (s *Service) Steps(ctx context.Context, id int64) ([]Step, error) {
 }
 
 func page(limit, offset, def, max int) (int, int, error) {
-	if limit < 0 || limit > max {
-		return 0, 0, apperr.Field("limit", apperr.IntRange, "min", 1, "max", strconv.Itoa(max))
-	}
-	if offset < 0 {
-		return 0, 0, apperr.Field("offset", apperr.NotNegative)
-	}
-	if limit == 0 {
-		limit = def
-	}
-	return limit, offset, nil
+	return db.Paging{Default: def, Max: max}.Apply(limit, offset)
 }
 
 // Cases lists the cases visible to the actor matching f, newest first,
@@ -183,8 +174,9 @@ func (s *Service) Outbox(ctx context.Context, caseID int64, limit int) ([]Outbox
 	if a == nil || !a.System {
 		return nil, apperr.New(apperr.Forbidden, "only the system reads the outbox")
 	}
-	if limit <= 0 || limit > 10000 {
-		limit = 1000
+	limit, err := db.Paging{Default: 1000, Max: 10000}.Limit(limit)
+	if err != nil {
+		return nil, err
 	}
 	return s.st.outbox(ctx, caseID, limit)
 }

@@ -19,9 +19,9 @@ type Paging struct {
 func (p Paging) Apply(limit, offset int) (int, int, error) {
 	switch {
 	case limit < 0:
-		return 0, 0, apperr.Field("limit", "must not be negative")
+		return 0, 0, apperr.Field("limit", apperr.NotNegative)
 	case offset < 0:
-		return 0, 0, apperr.Field("offset", "must not be negative")
+		return 0, 0, apperr.Field("offset", apperr.NotNegative)
 	case limit == 0:
 		limit = p.Default
 	case limit > p.Max:
@@ -39,28 +39,31 @@ func (p Paging) Limit(limit int) (int, error) {
 // ParseLimit reads a limit given as text (a query parameter or form
 // field): "" is 0 (the default applies); a number at least 1 is that number
 // (clamped later by Apply); anything else is a problem to report on the
-// field, returned as its text ("" when there is none).
-func ParseLimit(s string) (int, string) {
-	return parseCount(s, 1)
+// field, returned as its code ("" when there is none).
+func ParseLimit(s string) (int, apperr.PCode) {
+	return parseCount(s, 1, apperr.PositiveInt)
 }
 
 // ParseOffset reads an offset given as text: "" is 0; anything but a
 // number at least 0 is a problem.
-func ParseOffset(s string) (int, string) {
-	return parseCount(s, 0)
+func ParseOffset(s string) (int, apperr.PCode) {
+	return parseCount(s, 0, apperr.NotNegative)
 }
 
 // maxCount keeps parsed counts within int on every platform.
 const maxCount = 1 << 30
 
-func parseCount(s string, least int) (int, string) {
+func parseCount(s string, least int, problem apperr.PCode) (int, apperr.PCode) {
 	s = strings.TrimSpace(s)
 	if s == "" {
 		return 0, ""
 	}
 	n, err := strconv.Atoi(s)
-	if err != nil || n < least {
-		return 0, "must be an integer of at least " + strconv.Itoa(least)
+	if err != nil {
+		return 0, apperr.Integer
+	}
+	if n < least {
+		return 0, problem
 	}
 	return min(n, maxCount), ""
 }

@@ -2,11 +2,11 @@ package places
 
 import (
 	"context"
-	"gridgov/internal/org/orgdir"
 	"strings"
 
 	"gridgov/internal/apperr"
 	"gridgov/internal/db"
+	"gridgov/internal/org/orgdir"
 	"gridgov/internal/rbac"
 	"gridgov/internal/registry"
 )

@@ -40,16 +40,19 @@ const (
 // (reverse geocoding) among those the actor may read: a bounding box
 // around the point, widened until it holds enough houses, then sorted by
 // distance. limit defaults to 10 and is at most 100.
+// nearestPaging bounds the houses found near a point or by address.
+var nearestPaging = db.Paging{Default: 10, Max: 100}
+
 func (s *Service) NearestHouses(ctx context.Context, lat, lng float64, limit int) ([]NearHouse, error) {
 	errs := apperr.FieldErrors{}
 	checkPoint(errs, &lat, &lng)
 	if err := errs.Err(); err != nil {
 		return nil, err
 	}
-	if limit <= 0 {
-		limit = 10
+	limit, err := nearestPaging.Limit(limit)
+	if err != nil {
+		return nil, err
 	}
-	limit = min(limit, 100)
 	// Longitude degrees shrink with latitude; the box and the ordering
 	// scale them to match.
 	k := math.Max(0.01, math.Cos(lat*math.Pi/180))
@@ -99,10 +102,10 @@ func (s *Service) HousesByAddress(ctx context.Context, address string, limit int
 	if address == "" {
 		return nil, apperr.Field("address", apperr.Required)
 	}
-	if limit <= 0 {
-		limit = 10
+	limit, err := nearestPaging.Limit(limit)
+	if err != nil {
+		return nil, err
 	}
-	limit = min(limit, 100)
 	for _, exact := range []bool{true, false} {
 		w, err := scoped(ctx, "h.")
 		if err != nil {
