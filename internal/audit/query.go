@@ -44,7 +44,7 @@ func (l *Log) List(ctx context.Context, f Filter) ([]Row, int, error) {
 	}
 	if f.Action != "" {
 		if strings.HasSuffix(f.Action, ".") {
-			add("a.action LIKE ?", f.Action+"%")
+			add(db.HasPrefix("a.action", f.Action))
 		} else {
 			add("a.action = ?", f.Action)
 		}

@@ -73,9 +73,8 @@ func (s *Service) Users(ctx context.Context, f UserFilter) ([]User, int, error) 
 		where, args = append(where, under), append(args, uargs...)
 	}
 	if q := strings.TrimSpace(f.Q); q != "" {
-		like := "%" + db.Like(strings.ToLower(q)) + "%"
-		where = append(where, `(u.username LIKE ? ESCAPE '\' OR lower(u.display_name) LIKE ? ESCAPE '\')`)
-		args = append(args, like, like)
+		cond, a := db.ContainsAny(q, "u.username", "u.display_name")
+		where, args = append(where, cond), append(args, a...)
 	}
 	limit, offset, err := db.Paging{Default: 50, Max: 500}.Apply(f.Limit, f.Offset)
 	if err != nil {

@@ -88,8 +88,9 @@ func (s *Service) MapCases(ctx context.Context, f MapFilter) ([]CasePoint, bool,
 	if len(f.Categories) > 0 {
 		ors := make([]string, len(f.Categories))
 		for i, c := range f.Categories {
-			ors[i] = "c.category_code LIKE ?"
-			args = append(args, c+"%")
+			var a any
+			ors[i], a = db.HasPrefix("c.category_code", c)
+			args = append(args, a)
 		}
 		conds = append(conds, "("+strings.Join(ors, " OR ")+")")
 	}

@@ -97,7 +97,7 @@ func (s *Service) Cases(ctx context.Context, f Filter) ([]Case, int, error) {
 		conds = append(conds, "c.status IN ("+strings.Join(ph, ", ")+")")
 	}
 	if f.Category != "" {
-		add("c.category_code LIKE ?", f.Category+"%")
+		add(db.HasPrefix("c.category_code", f.Category))
 	}
 	if f.Unit != "" {
 		p, err := s.st.unitPath(ctx, f.Unit, "unit")
@@ -122,7 +122,8 @@ func (s *Service) Cases(ctx context.Context, f Filter) ([]Case, int, error) {
 		add("c.return_count >= ?", f.ReturnedMin)
 	}
 	if q := strings.TrimSpace(f.Q); q != "" {
-		add("(c.number LIKE ? OR c.description LIKE ? OR c.address LIKE ?)", "%"+q+"%", "%"+q+"%", "%"+q+"%")
+		cond, a := db.ContainsAny(q, "c.number", "c.description", "c.address")
+		add(cond, a...)
 	}
 	return s.st.cases(ctx, strings.Join(conds, " AND "), args, limit, offset)
 }

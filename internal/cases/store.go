@@ -107,8 +107,8 @@ func (st store) categories(ctx context.Context, f CategoryFilter) ([]Category, e
 		args = append(args, f.MajorCode)
 	}
 	if q := strings.TrimSpace(f.Q); q != "" {
-		where = append(where, "(name LIKE ? OR code LIKE ? OR major_name LIKE ?)")
-		args = append(args, "%"+q+"%", "%"+q+"%", "%"+q+"%")
+		cond, a := db.ContainsAny(q, "name", "code", "major_name")
+		where, args = append(where, cond), append(args, a...)
 	}
 	if f.UnitCode != "" {
 		covers, cargs := orgdir.Covers("case_categories.unit_code", f.UnitCode)

@@ -126,11 +126,3 @@ func searchText(q string) (string, error) {
 func page(limit, offset int) (int, int, error) {
 	return db.Paging{Default: defaultLimit, Max: maxLimit}.Apply(limit, offset)
 }
-
-// containsPattern returns a LIKE pattern matching s anywhere, with wildcards
-// in s escaped (used with ESCAPE '\').
-func containsPattern(s string) string { return "%" + likeEscape(s) + "%" }
-
-func likeEscape(s string) string {
-	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
-}

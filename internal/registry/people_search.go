@@ -159,10 +159,10 @@ func (s *Service) peopleWhere(ctx context.Context, f PeopleFilter) ([]string, []
 		add("p.phone_bidx = ?", s.seal.Index(IdxPhone, norm))
 	}
 	if n := strings.TrimSpace(f.Name); n != "" {
-		add(`p.name LIKE ? ESCAPE '\'`, db.Like(n)+"%")
+		add(db.HasPrefix("p.name", n))
 	}
 	if ad := strings.TrimSpace(f.Address); ad != "" {
-		add(`p.address LIKE ? ESCAPE '\'`, "%"+db.Like(ad)+"%")
+		add(db.Contains("p.address", ad))
 	}
 	if g := strings.TrimSpace(f.GridCode); g != "" {
 		add("p.grid_code = ?", g)

@@ -200,7 +200,7 @@ func (s *Service) Components(ctx context.Context, f ComponentFilter) ([]Componen
 		return nil, 0, err
 	}
 	if f.CategoryCode != "" {
-		w.add(`c.category_code LIKE ? ESCAPE '\'`, db.Like(f.CategoryCode)+"%")
+		w.add(db.HasPrefix("c.category_code", f.CategoryCode))
 	}
 	if f.Status != "" {
 		w.add("c.status = ?", f.Status)

@@ -116,7 +116,7 @@ func (s *Service) HousesByAddress(ctx context.Context, address string, limit int
 		if exact {
 			w.add("h.address = ?", address)
 		} else {
-			w.add(`h.address LIKE ? ESCAPE '\'`, db.Like(address)+"%")
+			w.add(db.HasPrefix("h.address", address))
 			order = "length(h.address), h.id"
 		}
 		houses, _, err := s.st.houses(ctx, w, order, limit, 0)
