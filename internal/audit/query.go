@@ -79,16 +79,8 @@ func (l *Log) List(ctx context.Context, f Filter) ([]Row, int, error) {
 	if err != nil {
 		return nil, 0, err
 	}
-	defer rows.Close()
-	var out []Row
-	for rows.Next() {
-		r, err := scanRow(rows)
-		if err != nil {
-			return nil, 0, err
-		}
-		out = append(out, r)
-	}
-	return out, total, rows.Err()
+	out, err := db.CollectRows(rows, scanRow)
+	return out, total, err
 }
 
 // rootScope reports whether the scope includes a root unit ("/410100/"):

@@ -143,17 +143,14 @@ func (st store) casePoints(ctx context.Context, where string, args []any, limit 
 	if err != nil {
 		return nil, fmt.Errorf("map cases: %w", err)
 	}
-	defer rows.Close()
-	out := []CasePoint{}
-	for rows.Next() {
+	return db.CollectRows(rows, func(sc db.Scanner) (CasePoint, error) {
 		var p CasePoint
 		var lat, lng sql.NullFloat64
-		if err := rows.Scan(&p.ID, &p.Number, &lat, &lng, &p.Status, &p.Overdue, &p.CategoryCode,
+		if err := sc.Scan(&p.ID, &p.Number, &lat, &lng, &p.Status, &p.Overdue, &p.CategoryCode,
 			&p.CategoryName, &p.GridCode, &p.CreatedAt); err != nil {
-			return nil, fmt.Errorf("map cases: %w", err)
+			return p, fmt.Errorf("map cases: %w", err)
 		}
 		p.Lat, p.Lng = lat.Float64, lng.Float64
-		out = append(out, p)
-	}
-	return out, rows.Err()
+		return p, nil
+	})
 }

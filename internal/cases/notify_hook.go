@@ -135,20 +135,11 @@ func (st store) outboxWhere(ctx context.Context, cond string, args ...any) ([]Ou
 	if err != nil {
 		return nil, fmt.Errorf("list outbox: %w", err)
 	}
-	defer rows.Close()
-	out := []OutboxMessage{}
-	for rows.Next() {
-		m, err := scanOutbox(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, m)
-	}
-	return out, rows.Err()
+	return db.CollectRows(rows, scanOutbox)
 }
 
 // scanOutbox reads one row of outboxCols.
-func scanOutbox(sc interface{ Scan(...any) error }) (OutboxMessage, error) {
+func scanOutbox(sc db.Scanner) (OutboxMessage, error) {
 	var m OutboxMessage
 	var uid sql.NullInt64
 	var nb, sent sql.NullTime

@@ -16,7 +16,7 @@ import (
 // store holds the SQL of the case module; no policy.
 type store struct{ db *db.DB }
 
-type scanner interface{ Scan(...any) error }
+type scanner = db.Scanner
 
 // unitRow is what the loop needs of an org unit.
 type unitRow struct {
@@ -120,16 +120,7 @@ func (st store) categories(ctx context.Context, f CategoryFilter) ([]Category, e
 	if err != nil {
 		return nil, fmt.Errorf("list categories: %w", err)
 	}
-	defer rows.Close()
-	out := []Category{}
-	for rows.Next() {
-		c, err := scanCategory(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, c)
-	}
-	return out, rows.Err()
+	return db.CollectRows(rows, scanCategory)
 }
 
 func (st store) insertCategory(ctx context.Context, c Category) error {
