@@ -3,6 +3,7 @@ package cases
 import (
 	"context"
 	"fmt"
+
 	"gridgov/internal/db"
 )
 

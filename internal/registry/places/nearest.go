@@ -40,16 +40,13 @@ const (
 // (reverse geocoding) among those the actor may read: a bounding box
 // around the point, widened until it holds enough houses, then sorted by
 // distance. limit defaults to 10 and is at most 100.
-// nearestPaging bounds the houses found near a point or by address.
-var nearestPaging = db.Paging{Default: 10, Max: 100}
-
 func (s *Service) NearestHouses(ctx context.Context, lat, lng float64, limit int) ([]NearHouse, error) {
 	errs := apperr.FieldErrors{}
 	checkPoint(errs, &lat, &lng)
 	if err := errs.Err(); err != nil {
 		return nil, err
 	}
-	limit, err := nearestPaging.Limit(limit)
+	limit, err := (db.Paging{Default: 10, Max: 100}).Limit(limit)
 	if err != nil {
 		return nil, err
 	}
@@ -102,7 +99,7 @@ func (s *Service) HousesByAddress(ctx context.Context, address string, limit int
 	if address == "" {
 		return nil, apperr.Field("address", apperr.Required)
 	}
-	limit, err := nearestPaging.Limit(limit)
+	limit, err := (db.Paging{Default: 10, Max: 100}).Limit(limit)
 	if err != nil {
 		return nil, err
 	}
