@@ -265,7 +265,7 @@ func TestOpenAPISchemasMatchGoTypes(t *testing.T) {
 				t.Fatalf("schema %s is not in the document", name)
 			}
 			documented := schemaProperties(t, doc, raw)
-			fields := jsonFields(reflect.TypeOf(all[name]))
+			fields := goJSONFields(reflect.TypeOf(all[name]))
 			for f := range fields {
 				if !documented[f] {
 					t.Errorf("%s: %T has the JSON field %q, which the schema does not document", name, all[name], f)
@@ -330,9 +330,9 @@ func schemaProperties(t *testing.T, doc openAPIDoc, raw json.RawMessage) map[str
 	return out
 }
 
-// jsonFields returns the names encoding/json gives the fields of a struct
+// goJSONFields returns the names encoding/json gives the fields of a struct
 // type, with embedded structs' fields promoted.
-func jsonFields(typ reflect.Type) map[string]bool {
+func goJSONFields(typ reflect.Type) map[string]bool {
 	out := map[string]bool{}
 	for i := range typ.NumField() {
 		f := typ.Field(i)
@@ -346,7 +346,7 @@ func jsonFields(typ reflect.Type) map[string]bool {
 			ft = ft.Elem()
 		}
 		if f.Anonymous && name == "" && ft.Kind() == reflect.Struct {
-			for n := range jsonFields(ft) {
+			for n := range goJSONFields(ft) {
 				out[n] = true
 			}
 			continue
