@@ -16,7 +16,8 @@ import (
 // two migration trees produce, each line as the test prints it, with its
 // reason. Today there are none that the test can see: the PostGIS tables
 // (grid_geoms) are made by the atlas at service start, not by
-// migrations, and there are no FTS or R*Tree tables. What the test does not
+// migrations; tables an extension owns (PostGIS's spatial_ref_sys) are left
+// out of the PostgreSQL side; and there are no FTS or R*Tree tables. What the test does not
 // compare is deliberately different or engine-specific: operator classes
 // and collations (org_units_path_like is text_pattern_ops on PostgreSQL and
 // NOCASE on SQLite, the same prefix index on each engine), CHECK
@@ -202,6 +203,39 @@ func describeSQLite(ctx context.Context, d *db.DB) ([]string, error) {
 }
 
 func describePostgres(ctx context.Context, d *db.DB) ([]string, error) {
+	// Tables an extension owns (PostGIS's spatial_ref_sys, where the test
+	// database has PostGIS) are the extension's, not the migrations'.
+	owned, err := db.Collect(ctx, d, db.ScanOne[string], `SELECT c.relname FROM pg_class c
+		JOIN pg_namespace n ON n.oid = c.relnamespace AND n.nspname = current_schema()
+		JOIN pg_depend x ON x.classid = 'pg_class'::regclass AND x.objid = c.oid AND x.deptype = 'e'`)
+	if err != nil {
+		return nil, err
+	}
+	lines, err := describePostgresTables(ctx, d)
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, l := range lines {
+		if !slices.ContainsFunc(owned, func(t string) bool { return mentionsTable(l, t) }) {
+			out = append(out, l)
+		}
+	}
+	return out, nil
+}
+
+// mentionsTable reports whether a line describes table t (its table, its
+// columns, keys or indexes; not a foreign key of another table to it).
+func mentionsTable(line, t string) bool {
+	for _, p := range []string{"table " + t, "column " + t + ".", "primary key " + t + "(", "unique " + t + "(", "foreign key " + t + "("} {
+		if line == p || strings.HasPrefix(line, p) && p != "table "+t {
+			return true
+		}
+	}
+	return strings.Contains(line, " on "+t+"(")
+}
+
+func describePostgresTables(ctx context.Context, d *db.DB) ([]string, error) {
 	var out []string
 	type col struct{ table, name, typ, nullable string }
 	cols, err := db.Collect(ctx, d, func(s db.Scanner) (col, error) {
