@@ -14,6 +14,7 @@ import (
 	"gridgov/internal/cases"
 	"gridgov/internal/citizen"
 	"gridgov/internal/geo/atlas"
+	"gridgov/internal/jobs"
 	"gridgov/internal/org"
 	"gridgov/internal/registry"
 	"gridgov/internal/registry/groups"
@@ -43,6 +44,10 @@ var openAPIGoTypes = map[string]any{
 	"AuditList":            list[audit.Row]{},
 	"AuditVerify":          audit.VerifyResult{},
 	"Attachment":           blob.Attachment{},
+	"Job":                  jobs.Status{},
+	"JobList":              list[jobs.Status]{},
+	"JobRun":               jobs.Run{},
+	"JobRunList":           list[jobs.Run]{},
 	"Upload":               uploadAnswer{},
 	"CalendarDay":          calendar.Day{},
 	"CalendarDeadline":     calendarDeadline{},
