@@ -105,13 +105,16 @@ func Build(ctx context.Context, cfg *config.Config, opts Options) (a *App, err e
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	a = &App{Config: cfg, Clock: opts.Clock, Log: opts.Logger}
+	// built, not a, is closed on failure: "return nil, err" has already
+	// set a to nil when the deferred call runs.
+	built := &App{Config: cfg, Clock: opts.Clock, Log: opts.Logger}
 	defer func() {
 		if err != nil {
-			_ = a.Close()
+			_ = built.Close()
 			a = nil
 		}
 	}()
+	a = built
 	if a.Clock == nil {
 		a.Clock = clock.System{}
 	}

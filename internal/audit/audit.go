@@ -181,7 +181,7 @@ type VerifyResult struct {
 const rowColumns = `seq, ts, user_id, username, unit_code, role, ip, action, object_type, object_id,
 	result, detail, request_id, prev_hash, hash`
 
-func scanRow(s interface{ Scan(...any) error }) (Row, error) {
+func scanRow(s db.Scanner) (Row, error) {
 	var r Row
 	var uid sql.NullInt64
 	err := s.Scan(&r.Seq, &r.TS, &uid, &r.Username, &r.UnitCode, &r.Role, &r.IP, &r.Action, &r.ObjectType,

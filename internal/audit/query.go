@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"gridgov/internal/actor"
+	"gridgov/internal/db"
 	"gridgov/internal/org/orgdir"
 	"gridgov/internal/rbac"
 )
@@ -43,7 +44,7 @@ func (l *Log) List(ctx context.Context, f Filter) ([]Row, int, error) {
 	}
 	if f.Action != "" {
 		if strings.HasSuffix(f.Action, ".") {
-			add("a.action LIKE ?", f.Action+"%")
+			add(db.HasPrefix("a.action", f.Action))
 		} else {
 			add("a.action = ?", f.Action)
 		}
@@ -68,29 +69,18 @@ func (l *Log) List(ctx context.Context, f Filter) ([]Row, int, error) {
 	if err := l.db.QueryRow(ctx, `SELECT count(*)`+from, args...).Scan(&total); err != nil {
 		return nil, 0, err
 	}
-	limit := f.Limit
-	if limit <= 0 {
-		limit = 50
-	}
-	if limit > 500 {
-		limit = 500
-	}
-	cols := strings.ReplaceAll("a."+strings.ReplaceAll(rowColumns, ", ", ", a."), "\n\t", "")
-	rows, err := l.db.Query(ctx, `SELECT `+cols+from+` ORDER BY a.seq DESC LIMIT ? OFFSET ?`,
-		append(args, limit, max(f.Offset, 0))...)
+	limit, offset, err := db.Paging{Default: 50, Max: 500}.Apply(f.Limit, f.Offset)
 	if err != nil {
 		return nil, 0, err
 	}
-	defer rows.Close()
-	var out []Row
-	for rows.Next() {
-		r, err := scanRow(rows)
-		if err != nil {
-			return nil, 0, err
-		}
-		out = append(out, r)
+	cols := strings.ReplaceAll("a."+strings.ReplaceAll(rowColumns, ", ", ", a."), "\n\t", "")
+	rows, err := l.db.Query(ctx, `SELECT `+cols+from+` ORDER BY a.seq DESC LIMIT ? OFFSET ?`,
+		append(args, limit, offset)...)
+	if err != nil {
+		return nil, 0, err
 	}
-	return out, total, rows.Err()
+	out, err := db.CollectRows(rows, scanRow)
+	return out, total, err
 }
 
 // rootScope reports whether the scope includes a root unit ("/410100/"):

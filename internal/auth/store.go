@@ -88,16 +88,8 @@ func (st store) listUsers(ctx context.Context, cond string, args []any, limit, o
 	if err != nil {
 		return nil, 0, err
 	}
-	defer rows.Close()
-	var out []userRec
-	for rows.Next() {
-		r, err := scanUser(rows)
-		if err != nil {
-			return nil, 0, err
-		}
-		out = append(out, r)
-	}
-	return out, total, rows.Err()
+	out, err := db.CollectRows(rows, func(sc db.Scanner) (userRec, error) { return scanUser(sc) })
+	return out, total, err
 }
 
 // grantsOf returns the grants of the users ids, in grant order.
@@ -117,16 +109,11 @@ func (st store) grantsOf(ctx context.Context, ids ...int64) ([]grantRec, error) 
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	var out []grantRec
-	for rows.Next() {
+	return db.CollectRows(rows, func(sc db.Scanner) (grantRec, error) {
 		var g grantRec
-		if err := rows.Scan(&g.ID, &g.userID, &g.Role, &g.perms, &g.ScopeCode, &g.ScopeName, &g.path); err != nil {
-			return nil, err
-		}
-		out = append(out, g)
-	}
-	return out, rows.Err()
+		err := sc.Scan(&g.ID, &g.userID, &g.Role, &g.perms, &g.ScopeCode, &g.ScopeName, &g.path)
+		return g, err
+	})
 }
 
 // unit returns the path and name of a unit; ok is false when there is none.
@@ -197,7 +184,7 @@ func (st store) passwordHash(ctx context.Context, id int64) (string, bool, error
 
 const roleColumns = `id, name, title, builtin, permissions, created_at, updated_at`
 
-func scanRole(s interface{ Scan(...any) error }) (Role, error) {
+func scanRole(s db.Scanner) (Role, error) {
 	var r Role
 	var perms string
 	err := s.Scan(&r.ID, &r.Name, &r.Title, &r.Builtin, &perms, &r.CreatedAt, &r.UpdatedAt)
@@ -220,16 +207,7 @@ func (st store) listRoles(ctx context.Context) ([]Role, error) {
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	out := []Role{}
-	for rows.Next() {
-		r, err := scanRole(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, r)
-	}
-	return out, rows.Err()
+	return db.CollectRows(rows, scanRole)
 }
 
 // insertRole stores a new role and returns its id.

@@ -73,15 +73,13 @@ func (s *Service) Users(ctx context.Context, f UserFilter) ([]User, int, error) 
 		where, args = append(where, under), append(args, uargs...)
 	}
 	if q := strings.TrimSpace(f.Q); q != "" {
-		like := "%" + db.Like(strings.ToLower(q)) + "%"
-		where = append(where, `(u.username LIKE ? ESCAPE '\' OR lower(u.display_name) LIKE ? ESCAPE '\')`)
-		args = append(args, like, like)
+		cond, a := db.ContainsAny(q, "u.username", "u.display_name")
+		where, args = append(where, cond), append(args, a...)
 	}
-	limit, offset := f.Limit, max(f.Offset, 0)
-	if limit <= 0 {
-		limit = 50
+	limit, offset, err := db.Paging{Default: 50, Max: 500}.Apply(f.Limit, f.Offset)
+	if err != nil {
+		return nil, 0, err
 	}
-	limit = min(limit, 500)
 	recs, total, err := s.st.listUsers(ctx, strings.Join(where, " AND "), args, limit, offset)
 	if err != nil {
 		return nil, 0, dbErr(err, "list users")

@@ -75,7 +75,7 @@ type RegistryResult struct {
 
 // Registry generates opts.People valid synthetic people in the demo's
 // third-level grids, writes them to a CSV file, imports it through
-// registry.ImportPeople (validation, sealing, blind index, grid binding,
+// transfer.ImportPeople (validation, sealing, blind index, grid binding,
 // batches with audit) and then INSERTs the same rows, identifiers in
 // plain text, into the bare table bench_people_raw in batches of the same
 // size (one transaction per batch, the same multi-row statements), and

@@ -15,6 +15,7 @@ import (
 	"gridgov/internal/actor"
 	"gridgov/internal/apperr"
 	"gridgov/internal/audit"
+	"gridgov/internal/db"
 )
 
 // KeptTTL is how long a kept file may be taken back by its owner.
@@ -131,21 +132,8 @@ func (s *Service) DropKept(ctx context.Context, token string) error {
 // returns how many went.
 func (s *Service) PurgeKept(ctx context.Context) (int, error) {
 	before := s.clock.Now().UTC().Add(-KeptTTL)
-	rows, err := s.db.Query(ctx, `SELECT token FROM kept_files WHERE created_at < ?`, before)
+	toks, err := db.Collect(ctx, s.db, db.ScanOne[string], `SELECT token FROM kept_files WHERE created_at < ?`, before)
 	if err != nil {
-		return 0, fmt.Errorf("purge kept files: %w", err)
-	}
-	var toks []string
-	for rows.Next() {
-		var t string
-		if err := rows.Scan(&t); err != nil {
-			rows.Close()
-			return 0, fmt.Errorf("purge kept files: %w", err)
-		}
-		toks = append(toks, t)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
 		return 0, fmt.Errorf("purge kept files: %w", err)
 	}
 	for _, t := range toks {

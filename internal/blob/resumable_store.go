@@ -106,14 +106,5 @@ func (st uploads) expired(ctx context.Context, now time.Time) ([]string, error) 
 	if err != nil {
 		return nil, fmt.Errorf("expired uploads: %w", err)
 	}
-	defer rows.Close()
-	var ids []string
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		ids = append(ids, id)
-	}
-	return ids, rows.Err()
+	return db.CollectRows(rows, db.ScanOne[string])
 }

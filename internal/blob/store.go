@@ -97,16 +97,11 @@ func (r records) deleteOrphans(ctx context.Context, cutoff time.Time, limit int)
 	if err != nil {
 		return nil, fmt.Errorf("delete orphans: %w", err)
 	}
-	defer rows.Close()
-	var out []orphan
-	for rows.Next() {
+	return db.CollectRows(rows, func(sc db.Scanner) (orphan, error) {
 		var o orphan
-		if err := rows.Scan(&o.id, &o.blobKey, &o.thumbKey, &o.size); err != nil {
-			return nil, err
-		}
-		out = append(out, o)
-	}
-	return out, rows.Err()
+		err := sc.Scan(&o.id, &o.blobKey, &o.thumbKey, &o.size)
+		return o, err
+	})
 }
 
 // uploaders returns the uploader (0 for the system) of each existing id.

@@ -9,20 +9,11 @@ import (
 
 // storedDays returns every imported day, in date order.
 func storedDays(ctx context.Context, d *db.DB) ([]Day, error) {
-	rows, err := d.Query(ctx, `SELECT day, kind, name, source FROM calendar_days ORDER BY day`)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []Day
-	for rows.Next() {
+	return db.Collect(ctx, d, func(sc db.Scanner) (Day, error) {
 		var x Day
-		if err := rows.Scan(&x.Date, &x.Kind, &x.Name, &x.Source); err != nil {
-			return nil, err
-		}
-		out = append(out, x)
-	}
-	return out, rows.Err()
+		err := sc.Scan(&x.Date, &x.Kind, &x.Name, &x.Source)
+		return x, err
+	}, `SELECT day, kind, name, source FROM calendar_days ORDER BY day`)
 }
 
 // upsertDay stores x, replacing an earlier import of the same date.

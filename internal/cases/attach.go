@@ -3,6 +3,8 @@ package cases
 import (
 	"context"
 	"fmt"
+
+	"gridgov/internal/db"
 )
 
 // Attachments checks that attachment ids may be linked to a step by the
@@ -48,16 +50,7 @@ func (st store) attachmentCases(ctx context.Context, id int64) ([]int64, error) 
 	if err != nil {
 		return nil, fmt.Errorf("attachment cases: %w", err)
 	}
-	defer rows.Close()
-	var out []int64
-	for rows.Next() {
-		var c int64
-		if err := rows.Scan(&c); err != nil {
-			return nil, err
-		}
-		out = append(out, c)
-	}
-	return out, rows.Err()
+	return db.CollectRows(rows, db.ScanOne[int64])
 }
 
 // linkStepAttachments records which case a step's attachments belong to.

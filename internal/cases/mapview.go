@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"strconv"
 	"strings"
 	"time"
 
@@ -12,6 +11,7 @@ import (
 
 	"gridgov/internal/actor"
 	"gridgov/internal/apperr"
+	"gridgov/internal/db"
 	"gridgov/internal/rbac"
 )
 
@@ -65,11 +65,9 @@ func (s *Service) MapCases(ctx context.Context, f MapFilter) ([]CasePoint, bool,
 	if err := rbac.RequireAny(ctx, PermCaseRead); err != nil {
 		return nil, false, err
 	}
-	if f.Limit < 0 || f.Limit > MapCap {
-		return nil, false, apperr.Field("limit", apperr.IntRange, "min", 1, "max", strconv.Itoa(MapCap))
-	}
-	if f.Limit == 0 {
-		f.Limit = MapCap
+	var err error
+	if f.Limit, err = (db.Paging{Default: MapCap, Max: MapCap}).Limit(f.Limit); err != nil {
+		return nil, false, err
 	}
 	where, args := scopeSQL(rbac.ScopeOf(actor.From(ctx), PermCaseRead))
 	conds := []string{where, "c.lat IS NOT NULL", "c.lng IS NOT NULL"}
@@ -90,8 +88,9 @@ func (s *Service) MapCases(ctx context.Context, f MapFilter) ([]CasePoint, bool,
 	if len(f.Categories) > 0 {
 		ors := make([]string, len(f.Categories))
 		for i, c := range f.Categories {
-			ors[i] = "c.category_code LIKE ?"
-			args = append(args, c+"%")
+			var a any
+			ors[i], a = db.HasPrefix("c.category_code", c)
+			args = append(args, a)
 		}
 		conds = append(conds, "("+strings.Join(ors, " OR ")+")")
 	}
@@ -144,17 +143,14 @@ func (st store) casePoints(ctx context.Context, where string, args []any, limit 
 	if err != nil {
 		return nil, fmt.Errorf("map cases: %w", err)
 	}
-	defer rows.Close()
-	out := []CasePoint{}
-	for rows.Next() {
+	return db.CollectRows(rows, func(sc db.Scanner) (CasePoint, error) {
 		var p CasePoint
 		var lat, lng sql.NullFloat64
-		if err := rows.Scan(&p.ID, &p.Number, &lat, &lng, &p.Status, &p.Overdue, &p.CategoryCode,
+		if err := sc.Scan(&p.ID, &p.Number, &lat, &lng, &p.Status, &p.Overdue, &p.CategoryCode,
 			&p.CategoryName, &p.GridCode, &p.CreatedAt); err != nil {
-			return nil, fmt.Errorf("map cases: %w", err)
+			return p, fmt.Errorf("map cases: %w", err)
 		}
 		p.Lat, p.Lng = lat.Float64, lng.Float64
-		out = append(out, p)
-	}
-	return out, rows.Err()
+		return p, nil
+	})
 }

@@ -102,7 +102,11 @@ func TestMapCases(t *testing.T) {
 			if err != nil || len(pts) != 2 || !trunc {
 				t.Errorf("limit 2: got %d points, truncated %v (%v), want 2 and truncated", len(pts), trunc, err)
 			}
-			_, _, err = f.svc.MapCases(as("410100", allCase...), cases.MapFilter{BBox: city, Limit: cases.MapCap + 1})
+			// The paging rule: above the cap is clamped, negative is invalid.
+			if _, _, err = f.svc.MapCases(as("410100", allCase...), cases.MapFilter{BBox: city, Limit: cases.MapCap + 1}); err != nil {
+				t.Errorf("limit above the cap: got %v, want it clamped", err)
+			}
+			_, _, err = f.svc.MapCases(as("410100", allCase...), cases.MapFilter{BBox: city, Limit: -1})
 			wantField(t, err, "limit")
 		})
 		t.Run("bad box", func(t *testing.T) {

@@ -11,6 +11,7 @@ import (
 	"gridgov/internal/actor"
 	"gridgov/internal/apperr"
 	"gridgov/internal/audit"
+	"gridgov/internal/db"
 )
 
 // Notice is an in-app notification of the outbox as one user sees it:
@@ -76,20 +77,18 @@ func (s *Service) Notices(ctx context.Context, limit int) (NoticeList, error) {
 	if err != nil {
 		return out, fmt.Errorf("list notices: %w", err)
 	}
-	defer rows.Close()
-	for rows.Next() {
+	ns, err := db.CollectRows(rows, func(sc db.Scanner) (Notice, error) {
 		var n Notice
 		var payload string
 		var read sql.NullTime
-		if err := rows.Scan(&n.ID, &n.Kind, &n.CaseID, &n.Unit, &payload, &n.CreatedAt, &read); err != nil {
-			return out, err
-		}
+		err := sc.Scan(&n.ID, &n.Kind, &n.CaseID, &n.Unit, &payload, &n.CreatedAt, &read)
 		n.Payload, n.ReadAt = json.RawMessage(payload), timePtr(read)
-		out.Notices = append(out.Notices, n)
-	}
-	if err := rows.Err(); err != nil {
+		return n, err
+	})
+	if err != nil {
 		return out, err
 	}
+	out.Notices = append(out.Notices, ns...)
 	err = s.st.db.QueryRow(ctx, `SELECT count(*) FROM outbox o WHERE `+cond+
 		` AND NOT EXISTS (SELECT 1 FROM notice_reads r WHERE r.outbox_id = o.id AND r.user_id = ?)`,
 		append(args, a.UserID)...).Scan(&out.Unread)

@@ -49,7 +49,11 @@ func TestNotices(t *testing.T) {
 			t.Fatalf("street notices %+v", l)
 		}
 		wantCode(t, f.svc.MarkNoticeRead(t.Context(), 1), apperr.Unauthenticated)
-		_, err := f.svc.Notices(me, 1000)
+		// The paging rule: above the maximum is clamped, negative is invalid.
+		if _, err := f.svc.Notices(me, 1000); err != nil {
+			t.Errorf("limit 1000: got %v, want it clamped", err)
+		}
+		_, err := f.svc.Notices(me, -1)
 		wantCode(t, err, apperr.Invalid)
 	})
 }

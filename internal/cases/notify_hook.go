@@ -11,6 +11,7 @@ import (
 	"gridgov/internal/actor"
 	"gridgov/internal/apperr"
 	"gridgov/internal/audit"
+	"gridgov/internal/db"
 )
 
 // OutboxCitizenStatus is the outbox kind of an SMS telling a citizen
@@ -91,8 +92,9 @@ func (s *Service) DueMessages(ctx context.Context, channel, kind string, limit i
 	if a := actor.From(ctx); a == nil || !a.System {
 		return nil, apperr.New(apperr.Forbidden, "only the system reads the outbox")
 	}
-	if limit <= 0 || limit > 1000 {
-		limit = 100
+	limit, err := db.Paging{Default: 100, Max: 1000}.Limit(limit)
+	if err != nil {
+		return nil, err
 	}
 	return s.st.outboxWhere(ctx, `sent_at IS NULL AND channel = ? AND kind = ?
 		AND (not_before IS NULL OR not_before <= ?) ORDER BY id LIMIT ?`, channel, kind, s.now(), limit)
@@ -133,20 +135,11 @@ func (st store) outboxWhere(ctx context.Context, cond string, args ...any) ([]Ou
 	if err != nil {
 		return nil, fmt.Errorf("list outbox: %w", err)
 	}
-	defer rows.Close()
-	out := []OutboxMessage{}
-	for rows.Next() {
-		m, err := scanOutbox(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, m)
-	}
-	return out, rows.Err()
+	return db.CollectRows(rows, scanOutbox)
 }
 
 // scanOutbox reads one row of outboxCols.
-func scanOutbox(sc interface{ Scan(...any) error }) (OutboxMessage, error) {
+func scanOutbox(sc db.Scanner) (OutboxMessage, error) {
 	var m OutboxMessage
 	var uid sql.NullInt64
 	var nb, sent sql.NullTime

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"gridgov/internal/db"
 	"gridgov/internal/org/orgdir"
 )
 
@@ -152,17 +153,16 @@ func (s *Service) PublicSteps(ctx context.Context, among Among, caseID int64, st
 	if err != nil {
 		return nil, fmt.Errorf("public steps: %w", err)
 	}
-	defer rows.Close()
-	var out []PublicStep
-	for rows.Next() {
+	out, err := db.CollectRows(rows, func(sc db.Scanner) (PublicStep, error) {
 		var r PublicStep
-		if err := rows.Scan(&r.ID, &r.Number, &r.Action, &r.To, &r.Note, &r.At); err != nil {
-			return nil, fmt.Errorf("public steps: %w", err)
-		}
+		err := sc.Scan(&r.ID, &r.Number, &r.Action, &r.To, &r.Note, &r.At)
 		r.At = r.At.UTC()
-		out = append(out, r)
+		return r, err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("public steps: %w", err)
 	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // PublicNearby returns, among the cases Among names, the open ones of a
@@ -176,16 +176,11 @@ func (s *Service) PublicNearby(ctx context.Context, among Among, category string
 	if err != nil {
 		return nil, fmt.Errorf("nearby cases: %w", err)
 	}
-	defer rows.Close()
-	var ids []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, fmt.Errorf("nearby cases: %w", err)
-		}
-		ids = append(ids, id)
+	ids, err := db.CollectRows(rows, db.ScanOne[int64])
+	if err != nil {
+		return nil, fmt.Errorf("nearby cases: %w", err)
 	}
-	return ids, rows.Err()
+	return ids, nil
 }
 
 // CaseRef is a case's number and territory path.

@@ -2,11 +2,11 @@ package cases
 
 import (
 	"context"
-	"strconv"
 	"strings"
 
 	"gridgov/internal/actor"
 	"gridgov/internal/apperr"
+	"gridgov/internal/db"
 	"gridgov/internal/rbac"
 )
 
@@ -72,16 +72,7 @@ func (s *Service) Steps(ctx context.Context, id int64) ([]Step, error) {
 }
 
 func page(limit, offset, def, max int) (int, int, error) {
-	if limit < 0 || limit > max {
-		return 0, 0, apperr.Field("limit", apperr.IntRange, "min", 1, "max", strconv.Itoa(max))
-	}
-	if offset < 0 {
-		return 0, 0, apperr.Field("offset", apperr.NotNegative)
-	}
-	if limit == 0 {
-		limit = def
-	}
-	return limit, offset, nil
+	return db.Paging{Default: def, Max: max}.Apply(limit, offset)
 }
 
 // Cases lists the cases visible to the actor matching f, newest first,
@@ -106,7 +97,7 @@ func (s *Service) Cases(ctx context.Context, f Filter) ([]Case, int, error) {
 		conds = append(conds, "c.status IN ("+strings.Join(ph, ", ")+")")
 	}
 	if f.Category != "" {
-		add("c.category_code LIKE ?", f.Category+"%")
+		add(db.HasPrefix("c.category_code", f.Category))
 	}
 	if f.Unit != "" {
 		p, err := s.st.unitPath(ctx, f.Unit, "unit")
@@ -131,7 +122,8 @@ func (s *Service) Cases(ctx context.Context, f Filter) ([]Case, int, error) {
 		add("c.return_count >= ?", f.ReturnedMin)
 	}
 	if q := strings.TrimSpace(f.Q); q != "" {
-		add("(c.number LIKE ? OR c.description LIKE ? OR c.address LIKE ?)", "%"+q+"%", "%"+q+"%", "%"+q+"%")
+		cond, a := db.ContainsAny(q, "c.number", "c.description", "c.address")
+		add(cond, a...)
 	}
 	return s.st.cases(ctx, strings.Join(conds, " AND "), args, limit, offset)
 }
@@ -183,8 +175,9 @@ func (s *Service) Outbox(ctx context.Context, caseID int64, limit int) ([]Outbox
 	if a == nil || !a.System {
 		return nil, apperr.New(apperr.Forbidden, "only the system reads the outbox")
 	}
-	if limit <= 0 || limit > 10000 {
-		limit = 1000
+	limit, err := db.Paging{Default: 1000, Max: 10000}.Limit(limit)
+	if err != nil {
+		return nil, err
 	}
 	return s.st.outbox(ctx, caseID, limit)
 }

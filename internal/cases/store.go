@@ -16,7 +16,7 @@ import (
 // store holds the SQL of the case module; no policy.
 type store struct{ db *db.DB }
 
-type scanner interface{ Scan(...any) error }
+type scanner = db.Scanner
 
 // unitRow is what the loop needs of an org unit.
 type unitRow struct {
@@ -107,8 +107,8 @@ func (st store) categories(ctx context.Context, f CategoryFilter) ([]Category, e
 		args = append(args, f.MajorCode)
 	}
 	if q := strings.TrimSpace(f.Q); q != "" {
-		where = append(where, "(name LIKE ? OR code LIKE ? OR major_name LIKE ?)")
-		args = append(args, "%"+q+"%", "%"+q+"%", "%"+q+"%")
+		cond, a := db.ContainsAny(q, "name", "code", "major_name")
+		where, args = append(where, cond), append(args, a...)
 	}
 	if f.UnitCode != "" {
 		covers, cargs := orgdir.Covers("case_categories.unit_code", f.UnitCode)
@@ -120,16 +120,7 @@ func (st store) categories(ctx context.Context, f CategoryFilter) ([]Category, e
 	if err != nil {
 		return nil, fmt.Errorf("list categories: %w", err)
 	}
-	defer rows.Close()
-	out := []Category{}
-	for rows.Next() {
-		c, err := scanCategory(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, c)
-	}
-	return out, rows.Err()
+	return db.CollectRows(rows, scanCategory)
 }
 
 func (st store) insertCategory(ctx context.Context, c Category) error {

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"gridgov/internal/apperr"
+	"gridgov/internal/db"
 )
 
 var asgCols = `a.id, a.case_id, a.unit_code, COALESCE(` + orgdir.NameOf("a.unit_code") + `, ''), a.from_unit_code, a.parent_id, a.lead, a.status,
@@ -38,16 +39,7 @@ func (st store) assignments(ctx context.Context, caseID int64) ([]Assignment, er
 	if err != nil {
 		return nil, fmt.Errorf("list assignments: %w", err)
 	}
-	defer rows.Close()
-	out := []Assignment{}
-	for rows.Next() {
-		a, err := scanAssignment(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, a)
-	}
-	return out, rows.Err()
+	return db.CollectRows(rows, scanAssignment)
 }
 
 func (st store) insertAssignment(ctx context.Context, a Assignment) (int64, error) {
@@ -97,16 +89,7 @@ func (st store) extensions(ctx context.Context, caseID int64) ([]Extension, erro
 	if err != nil {
 		return nil, fmt.Errorf("list extensions: %w", err)
 	}
-	defer rows.Close()
-	out := []Extension{}
-	for rows.Next() {
-		e, err := scanExtension(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, e)
-	}
-	return out, rows.Err()
+	return db.CollectRows(rows, scanExtension)
 }
 
 func (st store) extension(ctx context.Context, caseID, id int64) (Extension, error) {
@@ -195,19 +178,14 @@ func (st store) supervisions(ctx context.Context, where string, args []any, limi
 	if err != nil {
 		return nil, fmt.Errorf("list supervisions: %w", err)
 	}
-	defer rows.Close()
-	out := []Supervision{}
-	for rows.Next() {
+	return db.CollectRows(rows, func(sc db.Scanner) (Supervision, error) {
 		var s Supervision
 		var closed sql.NullTime
-		if err := rows.Scan(&s.ID, &s.CaseID, &s.SupervisorUnitCode, &s.Deadline, &s.Reason, &s.Status,
-			&s.CreatedBy, &s.CreatedAt, &closed, &s.Number, &s.CaseStatus, &s.Overdue); err != nil {
-			return nil, err
-		}
+		err := sc.Scan(&s.ID, &s.CaseID, &s.SupervisorUnitCode, &s.Deadline, &s.Reason, &s.Status,
+			&s.CreatedBy, &s.CreatedAt, &closed, &s.Number, &s.CaseStatus, &s.Overdue)
 		s.ClosedAt = timePtr(closed)
-		out = append(out, s)
-	}
-	return out, rows.Err()
+		return s, err
+	})
 }
 
 // enqueue writes an outbox message unless one with the same dedup key exists.

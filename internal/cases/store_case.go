@@ -102,17 +102,15 @@ func (st store) caseAndPaths(ctx context.Context, id int64, lock bool) (caseRow,
 	if err != nil {
 		return caseRow{}, nil, fmt.Errorf("load case: %w", err)
 	}
-	defer rows.Close()
+	// One row per unit path, the case's columns repeated on each.
 	var r caseRow
-	var paths []string
-	for rows.Next() {
+	paths, err := db.CollectRows(rows, func(sc db.Scanner) (string, error) {
 		var p string
-		if r, err = scanCase(rows, &p); err != nil {
-			return r, nil, fmt.Errorf("load case: %w", err)
-		}
-		paths = append(paths, p)
-	}
-	if err := rows.Err(); err != nil {
+		var err error
+		r, err = scanCase(sc, &p)
+		return p, err
+	})
+	if err != nil {
 		return r, nil, fmt.Errorf("load case: %w", err)
 	}
 	if len(paths) == 0 {
@@ -215,19 +213,14 @@ func (st store) steps(ctx context.Context, caseID int64) ([]Step, error) {
 	if err != nil {
 		return nil, fmt.Errorf("list steps: %w", err)
 	}
-	defer rows.Close()
-	out := []Step{}
-	for rows.Next() {
+	return db.CollectRows(rows, func(sc db.Scanner) (Step, error) {
 		var s Step
 		var att string
-		if err := rows.Scan(&s.ID, &s.CaseID, &s.Action, &s.FromStatus, &s.ToStatus, &s.UserID, &s.Username,
-			&s.UnitCode, &s.Note, &att, &s.CreatedAt); err != nil {
-			return nil, err
-		}
+		err := sc.Scan(&s.ID, &s.CaseID, &s.Action, &s.FromStatus, &s.ToStatus, &s.UserID, &s.Username,
+			&s.UnitCode, &s.Note, &att, &s.CreatedAt)
 		s.Attachments = parseIDs(att)
-		out = append(out, s)
-	}
-	return out, rows.Err()
+		return s, err
+	})
 }
 
 // cases lists cases matching where, newest first.
@@ -241,14 +234,9 @@ func (st store) cases(ctx context.Context, where string, args []any, limit, offs
 	if err != nil {
 		return nil, 0, fmt.Errorf("list cases: %w", err)
 	}
-	defer rows.Close()
-	out := []Case{}
-	for rows.Next() {
-		r, err := scanCase(rows)
-		if err != nil {
-			return nil, 0, err
-		}
-		out = append(out, r.Case)
-	}
-	return out, total, rows.Err()
+	out, err := db.CollectRows(rows, func(sc db.Scanner) (Case, error) {
+		r, err := scanCase(sc)
+		return r.Case, err
+	})
+	return out, total, err
 }

@@ -3,6 +3,8 @@ package cases
 import (
 	"context"
 	"fmt"
+
+	"gridgov/internal/db"
 )
 
 // inList renders "col IN (…)" for codes; nil codes match every row, an
@@ -43,35 +45,19 @@ func (st store) inbox(ctx context.Context, userID int64, dispatch, handle []stri
 			` JOIN case_assignments a ON a.case_id = c.id WHERE a.status = 'handling' AND c.status IN ('assigned', 'handling') AND ` + hIn, hArgs},
 	}
 	for _, q := range queries {
-		rows, err := st.db.Query(ctx, q.sql+` ORDER BY c.deadline, c.id LIMIT ?`, append(q.args, limit)...)
+		items, err := db.Collect(ctx, st.db, func(sc db.Scanner) (InboxItem, error) {
+			var it InboxItem
+			r, err := scanCase(sc, &it.AssignmentID, &it.ForUnitCode)
+			it.Case, it.Task = r.Case, q.task
+			return it, err
+		}, q.sql+` ORDER BY c.deadline, c.id LIMIT ?`, append(q.args, limit)...)
 		if err != nil {
 			return nil, fmt.Errorf("inbox %s: %w", q.task, err)
 		}
-		for rows.Next() {
-			var it InboxItem
-			r, err := scanCase(scanFunc(func(dest ...any) error {
-				return rows.Scan(append(dest, &it.AssignmentID, &it.ForUnitCode)...)
-			}))
-			if err != nil {
-				rows.Close()
-				return nil, err
-			}
-			it.Case, it.Task = r.Case, q.task
-			out = append(out, it)
-		}
-		err = rows.Err()
-		rows.Close()
-		if err != nil {
-			return nil, err
-		}
+		out = append(out, items...)
 	}
 	if len(out) > limit {
 		out = out[:limit]
 	}
 	return out, nil
 }
-
-// scanFunc adapts a function to the scanner interface.
-type scanFunc func(dest ...any) error
-
-func (f scanFunc) Scan(dest ...any) error { return f(dest...) }

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"gridgov/internal/apperr"
+	"gridgov/internal/db"
 )
 
 const meetingCols = `m.id, m.kind, m.title, m.held_at, m.place, m.convener_unit_code, m.convener_path, m.staff_ids,
@@ -216,24 +217,21 @@ func (st store) decisions(ctx context.Context, meetingID int64) ([]MeetingDecisi
 	if err != nil {
 		return nil, fmt.Errorf("list decisions: %w", err)
 	}
-	defer rows.Close()
-	out := []MeetingDecision{}
-	for rows.Next() {
+	return db.CollectRows(rows, func(sc db.Scanner) (MeetingDecision, error) {
 		var d MeetingDecision
 		var co string
 		var at sql.NullTime
-		if err := rows.Scan(&d.ID, &d.MeetingID, &d.CaseID, &d.LeadUnitCode, &co, &d.Note, &d.Status,
+		if err := sc.Scan(&d.ID, &d.MeetingID, &d.CaseID, &d.LeadUnitCode, &co, &d.Note, &d.Status,
 			&d.CreatedBy, &d.CreatedAt, &at); err != nil {
-			return nil, err
+			return d, err
 		}
 		d.CoUnitCodes = []string{}
 		if err := json.Unmarshal([]byte(co), &d.CoUnitCodes); err != nil {
-			return nil, fmt.Errorf("decision %d co-handlers: %w", d.ID, err)
+			return d, fmt.Errorf("decision %d co-handlers: %w", d.ID, err)
 		}
 		d.AppliedAt = timePtr(at)
-		out = append(out, d)
-	}
-	return out, rows.Err()
+		return d, nil
+	})
 }
 
 // meetings lists meetings matching where (over m), newest first.
@@ -247,16 +245,11 @@ func (st store) meetings(ctx context.Context, where string, args []any, limit, o
 	if err != nil {
 		return nil, 0, fmt.Errorf("list meetings: %w", err)
 	}
-	defer rows.Close()
-	out := []Meeting{}
-	for rows.Next() {
-		m, err := scanMeeting(rows)
-		if err != nil {
-			return nil, 0, err
-		}
-		out = append(out, m.Meeting)
-	}
-	return out, total, rows.Err()
+	out, err := db.CollectRows(rows, func(sc db.Scanner) (Meeting, error) {
+		m, err := scanMeeting(sc)
+		return m.Meeting, err
+	})
+	return out, total, err
 }
 
 // caseMeetings lists the meetings a case is linked to.
@@ -266,17 +259,12 @@ func (st store) caseMeetings(ctx context.Context, caseID int64) ([]MeetingRef, e
 	if err != nil {
 		return nil, fmt.Errorf("case meetings: %w", err)
 	}
-	defer rows.Close()
-	var out []MeetingRef
-	for rows.Next() {
+	return db.CollectRows(rows, func(sc db.Scanner) (MeetingRef, error) {
 		var r MeetingRef
-		if err := rows.Scan(&r.ID, &r.Kind, &r.Title, &r.HeldAt, &r.Status); err != nil {
-			return nil, err
-		}
+		err := sc.Scan(&r.ID, &r.Kind, &r.Title, &r.HeldAt, &r.Status)
 		r.HeldAt = r.HeldAt.UTC()
-		out = append(out, r)
-	}
-	return out, rows.Err()
+		return r, err
+	})
 }
 
 func (st store) strings(ctx context.Context, q string, args ...any) ([]string, error) {
@@ -284,16 +272,7 @@ func (st store) strings(ctx context.Context, q string, args ...any) ([]string, e
 	if err != nil {
 		return nil, fmt.Errorf("query: %w", err)
 	}
-	defer rows.Close()
-	out := []string{}
-	for rows.Next() {
-		var s string
-		if err := rows.Scan(&s); err != nil {
-			return nil, err
-		}
-		out = append(out, s)
-	}
-	return out, rows.Err()
+	return db.CollectRows(rows, db.ScanOne[string])
 }
 
 func (st store) ints(ctx context.Context, q string, args ...any) ([]int64, error) {
@@ -301,16 +280,7 @@ func (st store) ints(ctx context.Context, q string, args ...any) ([]int64, error
 	if err != nil {
 		return nil, fmt.Errorf("query: %w", err)
 	}
-	defer rows.Close()
-	out := []int64{}
-	for rows.Next() {
-		var n int64
-		if err := rows.Scan(&n); err != nil {
-			return nil, err
-		}
-		out = append(out, n)
-	}
-	return out, rows.Err()
+	return db.CollectRows(rows, db.ScanOne[int64])
 }
 
 // staffExists reports whether a staff member exists.

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"gridgov/internal/audit"
+	"gridgov/internal/db"
 )
 
 // supervision loads one supervision of a case.
@@ -27,17 +28,11 @@ func (st store) openSupervisions(ctx context.Context) ([]Supervision, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open supervisions: %w", err)
 	}
-	defer rows.Close()
-	var out []Supervision
-	for rows.Next() {
-		s, err := scanSupervision(rows)
-		if err != nil {
-			return nil, err
-		}
+	return db.CollectRows(rows, func(sc db.Scanner) (Supervision, error) {
+		s, err := scanSupervision(sc)
 		s.Deadline, s.CreatedAt = s.Deadline.UTC(), s.CreatedAt.UTC()
-		out = append(out, s)
-	}
-	return out, rows.Err()
+		return s, err
+	})
 }
 
 func (st store) insertAccountability(ctx context.Context, a Accountability) (int64, error) {
@@ -64,21 +59,16 @@ func (st store) accountability(ctx context.Context, supID int64) ([]Accountabili
 	if err != nil {
 		return nil, fmt.Errorf("list accountability: %w", err)
 	}
-	defer rows.Close()
-	var out []Accountability
-	for rows.Next() {
+	return db.CollectRows(rows, func(sc db.Scanner) (Accountability, error) {
 		var a Accountability
 		var staff sql.NullInt64
-		if err := rows.Scan(&a.ID, &a.SupervisionID, &a.CaseID, &a.UnitCode, &staff, &a.PersonName, &a.Kind,
-			&a.Note, &a.CreatedBy, &a.CreatedAt); err != nil {
-			return nil, err
-		}
+		err := sc.Scan(&a.ID, &a.SupervisionID, &a.CaseID, &a.UnitCode, &staff, &a.PersonName, &a.Kind,
+			&a.Note, &a.CreatedBy, &a.CreatedAt)
 		if staff.Valid {
 			a.StaffID = &staff.Int64
 		}
-		out = append(out, a)
-	}
-	return out, rows.Err()
+		return a, err
+	})
 }
 
 // enqueueOnce writes an outbox message unless its dedup key exists and

@@ -14,6 +14,7 @@ import (
 	"gridgov/internal/actor"
 	"gridgov/internal/apperr"
 	"gridgov/internal/audit"
+	"gridgov/internal/db"
 	"gridgov/internal/rbac"
 )
 
@@ -38,8 +39,9 @@ func (s *Service) Nearby(ctx context.Context, category string, lat, lng, radius 
 	if radius <= 0 || radius > 2000 {
 		radius = NearbyRadius
 	}
-	if limit <= 0 || limit > 50 {
-		limit = 5
+	limit, err := db.Paging{Default: 5, Max: 50}.Limit(limit)
+	if err != nil {
+		return nil, err
 	}
 	// A bounding box narrows the rows; the exact distance filters them.
 	dLat := radius / 111_320

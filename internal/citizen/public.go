@@ -10,6 +10,7 @@ import (
 	"gridgov/internal/apperr"
 	"gridgov/internal/audit"
 	"gridgov/internal/cases"
+	"gridgov/internal/db"
 	"gridgov/internal/rbac"
 )
 
@@ -64,9 +65,9 @@ const DefaultSpan = 90 * 24 * time.Hour
 // ids and dates it covers the last 90 days; a window wider than 90 days
 // is refused; pages hold at most 1000.
 func (s *Service) List(ctx context.Context, f Filter) ([]Request, error) {
-	size := f.PageSize
-	if size <= 0 || size > MaxPage {
-		size = MaxPage
+	size, err := db.Paging{Default: MaxPage, Max: MaxPage}.Limit(f.PageSize)
+	if err != nil {
+		return nil, err
 	}
 	pg := f.Page
 	if pg <= 0 {

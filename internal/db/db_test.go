@@ -3,6 +3,7 @@ package db_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"testing"
 	"time"
 
@@ -72,6 +73,37 @@ func TestTxAndTimes(t *testing.T) {
 		var later int
 		if err := d.QueryRow(ctx, `SELECT count(*) FROM login_locks WHERE locked_until > ?`, now.Add(-time.Second)).Scan(&later); err != nil || later != 1 {
 			t.Errorf("time comparison: got %d (%v), want 1", later, err)
+		}
+	})
+}
+
+// TestMigrateRefusesNewerSchema: Migrate on a database a newer gridgov has
+// migrated fails with both versions and applies nothing.
+func TestMigrateRefusesNewerSchema(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		known, err := db.SchemaVersion(d.Dialect)
+		if err != nil || known == 0 {
+			t.Fatalf("schema version: %d %v", known, err)
+		}
+		if _, err := d.Exec(ctx, `DELETE FROM schema_migrations WHERE version = ?`, known); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := d.Exec(ctx, `INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, 'future', 'x')`, known+7); err != nil {
+			t.Fatal(err)
+		}
+		_, err = d.Migrate(ctx)
+		var tooNew *db.SchemaTooNewError
+		if !errors.As(err, &tooNew) || tooNew.Database != known+7 || tooNew.Known != known {
+			t.Fatalf("got %v, want a SchemaTooNewError %d > %d", err, known+7, known)
+		}
+		want := fmt.Sprintf("database schema is version %d, this gridgov knows up to %d: upgrade gridgov", known+7, known)
+		if err.Error() != want {
+			t.Errorf("message: got %q, want %q", err.Error(), want)
+		}
+		var n int
+		if err := d.QueryRow(ctx, `SELECT count(*) FROM schema_migrations WHERE version = ?`, known).Scan(&n); err != nil || n != 0 {
+			t.Errorf("the missing migration %d was applied (%d, %v); a refused database must be left alone", known, n, err)
 		}
 	})
 }

@@ -50,7 +50,10 @@ func Migrations(d Dialect) ([]Migration, error) {
 }
 
 // Migrate applies every migration not yet applied, each in its own
-// transaction, and returns the names of those it applied.
+// transaction, and returns the names of those it applied. It refuses, with
+// a *SchemaTooNewError and before changing anything, a database migrated
+// by a newer gridgov: this binary's code would run on tables it does not
+// know.
 func (d *DB) Migrate(ctx context.Context) ([]string, error) {
 	ms, err := Migrations(d.Dialect)
 	if err != nil {
@@ -82,6 +85,9 @@ func (d *DB) Migrate(ctx context.Context) ([]string, error) {
 			done[v] = true
 		}
 		rows.Close()
+		if err := checkNotNewer(done, ms); err != nil {
+			return err
+		}
 		for _, m := range ms {
 			if done[m.Version] {
 				continue
@@ -101,4 +107,40 @@ func (d *DB) Migrate(ctx context.Context) ([]string, error) {
 		return nil, err
 	}
 	return applied, nil
+}
+
+// SchemaTooNewError is returned by Migrate when the database's schema is
+// newer than the migrations this binary embeds.
+type SchemaTooNewError struct {
+	Database int // the highest version applied to the database
+	Known    int // the highest version this binary embeds
+}
+
+func (e *SchemaTooNewError) Error() string {
+	return fmt.Sprintf("database schema is version %d, this gridgov knows up to %d: upgrade gridgov", e.Database, e.Known)
+}
+
+// SchemaVersion returns the highest embedded migration version of a dialect.
+func SchemaVersion(d Dialect) (int, error) {
+	ms, err := Migrations(d)
+	if err != nil || len(ms) == 0 {
+		return 0, err
+	}
+	return ms[len(ms)-1].Version, nil
+}
+
+// checkNotNewer fails when done holds a version above every known one.
+func checkNotNewer(done map[int]bool, ms []Migration) error {
+	known := 0
+	if len(ms) > 0 {
+		known = ms[len(ms)-1].Version
+	}
+	top := 0
+	for v := range done {
+		top = max(top, v)
+	}
+	if top > known {
+		return &SchemaTooNewError{Database: top, Known: known}
+	}
+	return nil
 }

@@ -8,6 +8,7 @@ import (
 	"gridgov/internal/actor"
 	"gridgov/internal/apperr"
 	"gridgov/internal/audit"
+	"gridgov/internal/db"
 	"gridgov/internal/rbac"
 )
 
@@ -100,13 +101,9 @@ func (r *Runner) Runs(ctx context.Context, name string, limit int) ([]Run, error
 	if err := requireManager(ctx); err != nil {
 		return nil, err
 	}
-	switch {
-	case limit < 0:
-		return nil, apperr.Field("limit", apperr.Positive)
-	case limit == 0:
-		limit = DefaultRuns
-	case limit > MaxRuns:
-		limit = MaxRuns
+	limit, err := db.Paging{Default: DefaultRuns, Max: MaxRuns}.Limit(limit)
+	if err != nil {
+		return nil, err
 	}
 	if name != "" {
 		if _, ok, err := r.st.status(ctx, name); err != nil {

@@ -60,7 +60,8 @@ func (s *Service) Grids(ctx context.Context, f GridFilter) ([]Grid, int, error) 
 		return nil, 0, err
 	}
 	if q != "" {
-		add(`(g.name LIKE ? ESCAPE '\' OR g.code LIKE ? ESCAPE '\')`, containsPattern(q), containsPattern(q))
+		cond, a := db.ContainsAny(q, "g.name", "g.code")
+		add(cond, a...)
 	}
 	w := strings.Join(where, " AND ")
 	total, err := s.st.count(ctx, gridFrom, w, args)

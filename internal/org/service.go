@@ -111,7 +111,8 @@ func (s *Service) Units(ctx context.Context, f UnitFilter) ([]Unit, int, error) 
 		return nil, 0, err
 	}
 	if q != "" {
-		add(`(u.name LIKE ? ESCAPE '\' OR u.code LIKE ? ESCAPE '\')`, containsPattern(q), containsPattern(q))
+		cond, a := db.ContainsAny(q, "u.name", "u.code")
+		add(cond, a...)
 	}
 	w := strings.Join(where, " AND ")
 	total, err := s.st.count(ctx, "org_units u", w, args)

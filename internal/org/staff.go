@@ -80,7 +80,8 @@ func (s *Service) Staff(ctx context.Context, f StaffFilter) ([]Staff, int, error
 	}
 	if q != "" {
 		// Phones are not searched: a masked list must not be probed digit by digit.
-		add(`(s.name LIKE ? ESCAPE '\' OR s.position LIKE ? ESCAPE '\')`, containsPattern(q), containsPattern(q))
+		cond, a := db.ContainsAny(q, "s.name", "s.position")
+		add(cond, a...)
 	}
 	w := strings.Join(where, " AND ")
 	total, err := s.st.count(ctx, staffFrom, w, args)

@@ -7,6 +7,7 @@ import (
 	"unicode/utf8"
 
 	"gridgov/internal/apperr"
+	"gridgov/internal/db"
 )
 
 // Limits of names and lists.
@@ -123,23 +124,5 @@ func searchText(q string) (string, error) {
 
 // page applies the default and maximum list sizes.
 func page(limit, offset int) (int, int, error) {
-	switch {
-	case limit < 0:
-		return 0, 0, apperr.Field("limit", apperr.NotNegative)
-	case offset < 0:
-		return 0, 0, apperr.Field("offset", apperr.NotNegative)
-	case limit == 0:
-		limit = defaultLimit
-	case limit > maxLimit:
-		limit = maxLimit
-	}
-	return limit, offset, nil
-}
-
-// containsPattern returns a LIKE pattern matching s anywhere, with wildcards
-// in s escaped (used with ESCAPE '\').
-func containsPattern(s string) string { return "%" + likeEscape(s) + "%" }
-
-func likeEscape(s string) string {
-	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
+	return db.Paging{Default: defaultLimit, Max: maxLimit}.Apply(limit, offset)
 }

@@ -13,6 +13,7 @@ import (
 	"gridgov/internal/actor"
 	"gridgov/internal/apperr"
 	"gridgov/internal/audit"
+	"gridgov/internal/db"
 	"gridgov/internal/rbac"
 )
 
@@ -111,8 +112,9 @@ func (s *Service) SecurityAlerts(ctx context.Context, openOnly bool, limit int) 
 	if openOnly {
 		q += ` AND acknowledged_at IS NULL`
 	}
-	if limit <= 0 || limit > 500 {
-		limit = 100
+	limit, err := db.Paging{Default: 100, Max: 500}.Limit(limit)
+	if err != nil {
+		return nil, err
 	}
 	rows, err := s.db.Query(ctx, q+` ORDER BY id DESC LIMIT ?`, append(args, limit)...)
 	if err != nil {
@@ -225,8 +227,9 @@ func (s *Service) AccessLog(ctx context.Context, f AccessFilter) ([]AccessRecord
 	if !f.To.IsZero() {
 		where, args = append(where, "a.at < ?"), append(args, f.To.UTC())
 	}
-	if f.Limit <= 0 || f.Limit > maxAccessRows {
-		f.Limit = 1000
+	var err error
+	if f.Limit, err = (db.Paging{Default: 1000, Max: maxAccessRows}).Limit(f.Limit); err != nil {
+		return nil, err
 	}
 	rows, err := s.db.Query(ctx, `SELECT a.at, a.username, a.unit_code, a.action, a.ref, p.id, p.name, COALESCE(p.id_mask, '')
 		FROM person_access a JOIN people p ON p.id = a.person_id

@@ -26,7 +26,6 @@ type HouseholdInput struct {
 	UnitCode string `json:"unit_code"`
 	HouseID  *int64 `json:"house_id"`
 	Source   Source `json:"source"`
-	Version  int    `json:"version"`
 }
 
 // The audit actions on households.

@@ -10,6 +10,7 @@ import (
 	"gridgov/internal/actor"
 	"gridgov/internal/apperr"
 	"gridgov/internal/audit"
+	"gridgov/internal/db"
 	"gridgov/internal/rbac"
 )
 
@@ -509,8 +510,8 @@ func (s *Service) PersonViews(ctx context.Context, id int64, limit int) ([]Perso
 		!KeyGroupAllows(a, p.unitPath, p.KeyGroup) {
 		return nil, apperr.NotFoundf("person %d not found", id)
 	}
-	if limit <= 0 {
-		limit = 50
+	if limit, err = (db.Paging{Default: 50, Max: 500}).Limit(limit); err != nil {
+		return nil, err
 	}
-	return s.personAccess(ctx, id, min(limit, 500))
+	return s.personAccess(ctx, id, limit)
 }

@@ -46,17 +46,16 @@ func (s *Service) People(ctx context.Context, f PeopleFilter) ([]Person, int, er
 	if err := s.db.QueryRow(ctx, `SELECT count(*)`+from, args...).Scan(&total); err != nil {
 		return nil, 0, fmt.Errorf("count people: %w", err)
 	}
-	limit := f.Limit
-	if limit <= 0 {
-		limit = defaultPeopleLimit
+	limit, offset, err := db.Paging{Default: defaultPeopleLimit, Max: maxPeopleLimit}.Apply(f.Limit, f.Offset)
+	if err != nil {
+		return nil, 0, err
 	}
-	limit = min(limit, maxPeopleLimit)
 	order := ` ORDER BY p.id DESC`
 	if strings.TrimSpace(f.Name) != "" {
 		order = ` ORDER BY p.name, p.id`
 	}
 	rows, err := s.db.Query(ctx, `SELECT `+personCols+from+order+` LIMIT ? OFFSET ?`,
-		append(args, limit, max(f.Offset, 0))...)
+		append(args, limit, offset)...)
 	if err != nil {
 		return nil, 0, fmt.Errorf("list people: %w", err)
 	}
@@ -160,10 +159,10 @@ func (s *Service) peopleWhere(ctx context.Context, f PeopleFilter) ([]string, []
 		add("p.phone_bidx = ?", s.seal.Index(IdxPhone, norm))
 	}
 	if n := strings.TrimSpace(f.Name); n != "" {
-		add(`p.name LIKE ? ESCAPE '\'`, db.Like(n)+"%")
+		add(db.HasPrefix("p.name", n))
 	}
 	if ad := strings.TrimSpace(f.Address); ad != "" {
-		add(`p.address LIKE ? ESCAPE '\'`, "%"+db.Like(ad)+"%")
+		add(db.Contains("p.address", ad))
 	}
 	if g := strings.TrimSpace(f.GridCode); g != "" {
 		add("p.grid_code = ?", g)

@@ -199,15 +199,5 @@ func (b *BBox) intersects(bd orb.Bound) bool {
 
 // pageOf checks limit and offset: 0 means def, over max is max.
 func pageOf(limit, offset, def, max int) (int, int, error) {
-	switch {
-	case limit < 0:
-		return 0, 0, apperr.Field("limit", apperr.NotNegative)
-	case offset < 0:
-		return 0, 0, apperr.Field("offset", apperr.NotNegative)
-	case limit == 0:
-		limit = def
-	case limit > max:
-		limit = max
-	}
-	return limit, offset, nil
+	return db.Paging{Default: def, Max: max}.Apply(limit, offset)
 }

@@ -8,6 +8,7 @@ import (
 	"unicode/utf8"
 
 	"gridgov/internal/apperr"
+	"gridgov/internal/db"
 	"gridgov/internal/geo"
 	"gridgov/internal/rbac"
 	"gridgov/internal/registry/places"
@@ -77,10 +78,10 @@ func (s *Service) Geocode(ctx context.Context, address, crs string, limit int) (
 	if err != nil {
 		return nil, err
 	}
-	if limit <= 0 {
-		limit = 10
+	if limit, err = (db.Paging{Default: 10, Max: 50}).Limit(limit); err != nil {
+		return nil, err
 	}
-	out, err := s.candidates(ctx, address, min(limit, 50))
+	out, err := s.candidates(ctx, address, limit)
 	if err != nil {
 		return nil, err
 	}

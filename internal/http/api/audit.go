@@ -21,7 +21,7 @@ func (a *api) listAuditHandler(w http.ResponseWriter, r *http.Request) error {
 	q := newQuery(r)
 	f := audit.Filter{Username: q.str("username"), Action: q.str("action"), ObjectType: q.str("object_type"),
 		ObjectID: q.str("object_id"), Result: q.str("result"), From: q.time("from", false), To: q.time("to", true)}
-	f.Limit, f.Offset = q.page(500)
+	f.Limit, f.Offset = q.page()
 	switch f.Result {
 	case "", audit.Success, audit.Failure:
 	default:

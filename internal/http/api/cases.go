@@ -83,7 +83,7 @@ func caseFilter(r *http.Request) (cases.Filter, error) {
 		q.problems.Add("supervised", apperr.OneOf, "values", "true, false")
 	}
 	f.ReturnedMin = q.intIn("returned_min", 0, 1000)
-	f.Limit, f.Offset = q.page(500)
+	f.Limit, f.Offset = q.page()
 	return f, q.err()
 }
 
@@ -195,7 +195,7 @@ func (a *api) actionHandler(rule cases.Rule) handlerFunc {
 
 func (a *api) supervisionBoardHandler(w http.ResponseWriter, r *http.Request) error {
 	q := newQuery(r)
-	limit, offset := q.page(500)
+	limit, offset := q.page()
 	if err := q.err(); err != nil {
 		return err
 	}
@@ -208,7 +208,7 @@ func (a *api) supervisionBoardHandler(w http.ResponseWriter, r *http.Request) er
 
 func (a *api) inboxHandler(w http.ResponseWriter, r *http.Request) error {
 	q := newQuery(r)
-	limit, _ := q.page(500)
+	limit, _ := q.page()
 	if err := q.err(); err != nil {
 		return err
 	}

@@ -47,7 +47,7 @@ func (a *api) listMeetingsHandler(w http.ResponseWriter, r *http.Request) error 
 		}
 		f.CaseID = id
 	}
-	f.Limit, f.Offset = q.page(500)
+	f.Limit, f.Offset = q.page()
 	if err := q.err(); err != nil {
 		return err
 	}

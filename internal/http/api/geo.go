@@ -74,7 +74,7 @@ func (a *api) geoLocateHandler(w http.ResponseWriter, r *http.Request) error {
 // candidates, best first, as a list.
 func (a *api) geoGeocodeHandler(w http.ResponseWriter, r *http.Request) error {
 	q := newQuery(r)
-	limit := q.intIn("limit", 1, 50)
+	limit := q.limit()
 	if err := q.err(); err != nil {
 		return err
 	}
@@ -103,7 +103,7 @@ func (a *api) geoReverseHandler(w http.ResponseWriter, r *http.Request) error {
 func (a *api) geoGridsHandler(w http.ResponseWriter, r *http.Request) error {
 	q := newQuery(r)
 	f := atlas.GridMapFilter{Level: q.intIn("level", 1, 3), Unit: q.str("unit")}
-	f.Limit, f.Offset = q.page(5000)
+	f.Limit, f.Offset = q.page()
 	if err := q.err(); err != nil {
 		return err
 	}

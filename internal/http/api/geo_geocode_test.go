@@ -74,7 +74,9 @@ func TestGeocodeAPI(t *testing.T) {
 		}
 
 		wantGeoStatus(t, geocode(admin, "", ""), http.StatusUnprocessableEntity)
-		if e := geocode(admin, "x", "&limit=99").errorBody(t); e.Fields["limit"] == "" {
+		// The paging rule: above the maximum is clamped, non-numeric is invalid.
+		wantGeoStatus(t, geocode(admin, "x", "&limit=99"), http.StatusOK)
+		if e := geocode(admin, "x", "&limit=many").errorBody(t); e.Fields["limit"] == "" {
 			t.Errorf("limit: got %+v", e)
 		}
 		wantGeoStatus(t, geocode(admin, "x", "&crs=bd09"), http.StatusUnprocessableEntity)

@@ -21,7 +21,7 @@ func (a *api) gridRoutes() []route {
 func gridFilter(r *http.Request) (org.GridFilter, error) {
 	q := newQuery(r)
 	f := org.GridFilter{UnitCode: q.str("unit"), Level: q.intIn("level", 1, 3), Q: q.str("q")}
-	f.Limit, f.Offset = q.page(1000)
+	f.Limit, f.Offset = q.page()
 	return f, q.err()
 }
 

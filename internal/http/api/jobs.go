@@ -41,7 +41,7 @@ func (a *api) listJobRunsHandler(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	q := newQuery(r)
-	limit := q.intIn("limit", 1, 200)
+	limit := q.limit()
 	if err := q.err(); err != nil {
 		return err
 	}

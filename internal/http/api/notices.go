@@ -18,7 +18,7 @@ func (a *api) noticeRoutes() []route {
 // unread count.
 func (a *api) listNoticesHandler(w http.ResponseWriter, r *http.Request) error {
 	q := newQuery(r)
-	limit := q.intIn("limit", 1, 200)
+	limit := q.limit()
 	if err := q.err(); err != nil {
 		return err
 	}

@@ -28,7 +28,7 @@ func unitFilter(r *http.Request) (org.UnitFilter, error) {
 	q := newQuery(r)
 	f := org.UnitFilter{ParentCode: q.str("parent"), Under: q.str("under"), Level: q.level(),
 		Kind: q.kind(), Q: q.str("q")}
-	f.Limit, f.Offset = q.page(1000)
+	f.Limit, f.Offset = q.page()
 	return f, q.err()
 }
 

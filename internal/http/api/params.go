@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"gridgov/internal/apperr"
+	"gridgov/internal/db"
 	"gridgov/internal/org"
 )
 
@@ -45,9 +46,23 @@ func (q *query) intIn(name string, min, max int) int {
 	return n
 }
 
-// page reads limit and offset; 0 lets the service apply its default.
-func (q *query) page(maxLimit int) (limit, offset int) {
-	return q.intIn("limit", 1, maxLimit), q.intIn("offset", 0, 1<<30)
+// page reads limit and offset under the one paging rule (db.Paging): an
+// absent limit is 0, so the service applies its default; a limit above the
+// list's maximum is clamped by the service; a limit below 1, a negative
+// offset or a non-number is a problem here.
+func (q *query) page() (limit, offset int) {
+	return q.limit(), q.count("offset", db.ParseOffset)
+}
+
+// limit reads the limit of a list without an offset.
+func (q *query) limit() int { return q.count("limit", db.ParseLimit) }
+
+func (q *query) count(name string, parse func(string) (int, apperr.PCode)) int {
+	n, problem := parse(q.str(name))
+	if problem != "" {
+		q.problems.Add(name, problem)
+	}
+	return n
 }
 
 func (q *query) level() org.Level {

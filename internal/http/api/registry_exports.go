@@ -92,7 +92,7 @@ func exportHeaders(w http.ResponseWriter, m transfer.Watermark, format string) {
 // ?status=, ?mine=true, ?to_approve=true, limit/offset.
 func (a *api) exportRequestsHandler(w http.ResponseWriter, r *http.Request) error {
 	q := newQuery(r)
-	limit, offset := q.page(200)
+	limit, offset := q.page()
 	f := transfer.ExportListFilter{Status: q.str("status"), Mine: q.flag("mine"), ToApprove: q.flag("to_approve"),
 		Limit: limit, Offset: offset}
 	if err := q.err(); err != nil {

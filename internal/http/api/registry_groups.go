@@ -99,7 +99,7 @@ func (a *api) groupMembersHandler(w http.ResponseWriter, r *http.Request) error 
 	q := newQuery(r)
 	f := groups.MemberFilter{Kind: q.str("kind"), UnitCode: q.str("unit_code"), GridCode: q.str("grid_code"),
 		Key: q.optBool("key"), Active: q.optBool("active")}
-	f.Limit, f.Offset = q.page(500)
+	f.Limit, f.Offset = q.page()
 	if err := q.err(); err != nil {
 		return err
 	}
@@ -155,7 +155,7 @@ func (a *api) visitsHandler(w http.ResponseWriter, r *http.Request) error {
 	if oid == 0 && q.problems["object_id"].Code == "" {
 		q.problems.Add("object_id", apperr.Required)
 	}
-	limit := q.intIn("limit", 1, 500)
+	limit := q.limit()
 	if err := q.err(); err != nil {
 		return err
 	}
@@ -181,7 +181,7 @@ func (a *api) visitRecordHandler(w http.ResponseWriter, r *http.Request) error {
 func (a *api) visitsDueHandler(w http.ResponseWriter, r *http.Request) error {
 	q := newQuery(r)
 	f := groups.DueFilter{Kind: q.str("kind"), UnitCode: q.str("unit_code"), GridCode: q.str("grid_code")}
-	f.Limit, f.Offset = q.page(500)
+	f.Limit, f.Offset = q.page()
 	if err := q.err(); err != nil {
 		return err
 	}

@@ -164,7 +164,7 @@ func (a *api) peopleTemplateHandler(w http.ResponseWriter, r *http.Request) erro
 // importJobsHandler lists the import jobs in scope, newest first.
 func (a *api) importJobsHandler(w http.ResponseWriter, r *http.Request) error {
 	q := newQuery(r)
-	limit, offset := q.page(200)
+	limit, offset := q.page()
 	if err := q.err(); err != nil {
 		return err
 	}

@@ -36,7 +36,7 @@ func peopleFilter(r *http.Request) (registry.PeopleFilter, error) {
 		GroupKind: q.str("group"), PersonType: q.str("person_type")}
 	f.AwaitingGrid = q.flag("awaiting_grid")
 	f.KeyGroupOnly = q.flag("key_group")
-	f.Limit, f.Offset = q.page(500)
+	f.Limit, f.Offset = q.page()
 	return f, q.err()
 }
 
@@ -160,7 +160,7 @@ func (a *api) personViewsHandler(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	q := newQuery(r)
-	limit, _ := q.page(500)
+	limit, _ := q.page()
 	if err := q.err(); err != nil {
 		return err
 	}

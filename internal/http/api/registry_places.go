@@ -74,7 +74,7 @@ func (a *api) listHousesHandler(w http.ResponseWriter, r *http.Request) error {
 	if aw := q.optBool("awaiting_grid"); aw != nil {
 		f.AwaitingGrid = *aw
 	}
-	f.Limit, f.Offset = q.page(1000)
+	f.Limit, f.Offset = q.page()
 	if err := q.err(); err != nil {
 		return err
 	}
@@ -99,7 +99,7 @@ func (a *api) createHouseHandler(w http.ResponseWriter, r *http.Request) error {
 
 func (a *api) nearestHousesHandler(w http.ResponseWriter, r *http.Request) error {
 	q := newQuery(r)
-	lat, lng, limit := q.floatParam("lat", -90, 90), q.floatParam("lng", -180, 180), q.intIn("limit", 1, 100)
+	lat, lng, limit := q.floatParam("lat", -90, 90), q.floatParam("lng", -180, 180), q.limit()
 	if lat == nil {
 		q.problems.Add("lat", apperr.Required)
 	}
@@ -118,7 +118,7 @@ func (a *api) nearestHousesHandler(w http.ResponseWriter, r *http.Request) error
 
 func (a *api) geocodeHousesHandler(w http.ResponseWriter, r *http.Request) error {
 	q := newQuery(r)
-	limit := q.intIn("limit", 1, 100)
+	limit := q.limit()
 	if err := q.err(); err != nil {
 		return err
 	}
@@ -212,7 +212,7 @@ func (a *api) listOrganisationsHandler(w http.ResponseWriter, r *http.Request) e
 	q := newQuery(r)
 	f := places.OrganisationFilter{Kind: q.str("kind"), Name: q.str("name"), USCC: q.str("uscc"), Phone: q.str("phone"),
 		GridCode: q.str("grid_code"), UnitCode: q.str("unit_code")}
-	f.Limit, f.Offset = q.page(1000)
+	f.Limit, f.Offset = q.page()
 	if err := q.err(); err != nil {
 		return err
 	}
@@ -288,7 +288,7 @@ func (a *api) listComponentsHandler(w http.ResponseWriter, r *http.Request) erro
 		GridCode: q.str("grid_code"), UnitCode: q.str("unit_code"),
 		MinLat: q.floatParam("min_lat", -90, 90), MinLng: q.floatParam("min_lng", -180, 180),
 		MaxLat: q.floatParam("max_lat", -90, 90), MaxLng: q.floatParam("max_lng", -180, 180)}
-	f.Limit, f.Offset = q.page(5000)
+	f.Limit, f.Offset = q.page()
 	if err := q.err(); err != nil {
 		return err
 	}
@@ -373,7 +373,7 @@ func (a *api) listRosterHandler(w http.ResponseWriter, r *http.Request) error {
 		}
 		f.PersonID = id
 	}
-	f.Limit, f.Offset = q.page(1000)
+	f.Limit, f.Offset = q.page()
 	if err := q.err(); err != nil {
 		return err
 	}

@@ -20,7 +20,7 @@ func (a *api) securityRoutes() []route {
 func (a *api) listAlertsHandler(w http.ResponseWriter, r *http.Request) error {
 	q := newQuery(r)
 	open := q.flag("open")
-	limit, _ := q.page(500)
+	limit, _ := q.page()
 	if err := q.err(); err != nil {
 		return err
 	}
@@ -54,7 +54,7 @@ func (a *api) ackAlertHandler(w http.ResponseWriter, r *http.Request) error {
 func (a *api) accessLogHandler(w http.ResponseWriter, r *http.Request) error {
 	q := newQuery(r)
 	f := registry.AccessFilter{Username: q.str("user"), From: q.time("from", false), To: q.time("to", true)}
-	f.Limit, _ = q.page(5000)
+	f.Limit, _ = q.page()
 	if err := q.err(); err != nil {
 		return err
 	}

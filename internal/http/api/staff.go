@@ -19,7 +19,7 @@ func (a *api) staffRoutes() []route {
 func staffFilter(r *http.Request) (org.StaffFilter, error) {
 	q := newQuery(r)
 	f := org.StaffFilter{UnitCode: q.str("unit"), GridCode: q.str("grid"), Team: q.team(), Q: q.str("q")}
-	f.Limit, f.Offset = q.page(1000)
+	f.Limit, f.Offset = q.page()
 	return f, q.err()
 }
 

@@ -23,7 +23,7 @@ func (a *api) userRoutes() []route {
 func userFilter(r *http.Request) (auth.UserFilter, error) {
 	q := newQuery(r)
 	f := auth.UserFilter{UnitCode: q.str("unit"), Q: q.str("q")}
-	f.Limit, f.Offset = q.page(1000)
+	f.Limit, f.Offset = q.page()
 	return f, q.err()
 }
 

@@ -246,13 +246,16 @@ type pager struct {
 	Prev, Next         string
 }
 
-// pageParam reads the 1-based page number p from the query.
+// pageParam reads the 1-based page number p from the query: a console
+// link, so a bad one shows the first page. It is capped so that the offset
+// computed from it stays far from overflowing (the lists themselves page
+// under db.Paging).
 func pageParam(r *http.Request) int {
 	p, err := strconv.Atoi(r.URL.Query().Get("p"))
 	if err != nil || p < 1 {
 		return 1
 	}
-	return p
+	return min(p, 1<<20)
 }
 
 // newPager builds the links to the neighbouring pages, keeping the rest of

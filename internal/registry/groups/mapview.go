@@ -3,12 +3,12 @@ package groups
 import (
 	"context"
 	"sort"
-	"strconv"
 
 	"github.com/paulmach/orb"
 
 	"gridgov/internal/actor"
 	"gridgov/internal/apperr"
+	"gridgov/internal/db"
 	"gridgov/internal/rbac"
 	"gridgov/internal/registry"
 )
@@ -45,18 +45,16 @@ func (s *Service) MapKeyGroup(ctx context.Context, bbox orb.Bound, limit int) ([
 	if err := checkBBox(bbox); err != nil {
 		return nil, false, err
 	}
-	if limit < 0 || limit > MapCap {
-		return nil, false, apperr.Field("limit", apperr.IntRange, "min", 1, "max", strconv.Itoa(MapCap))
-	}
-	if limit == 0 {
-		limit = MapCap
+	limit, err := db.Paging{Default: MapCap, Max: MapCap}.Limit(limit)
+	if err != nil {
+		return nil, false, err
 	}
 	if s.reg == nil {
 		return nil, false, apperr.New(apperr.Internal, "key-group map needs the registry to log access")
 	}
 	var pts []KeyGroupPoint
 	more := false
-	err := s.db.WithTx(ctx, func(ctx context.Context) error {
+	err = s.db.WithTx(ctx, func(ctx context.Context) error {
 		var err error
 		if pts, err = s.keyGroupPoints(ctx, bbox, limit+1); err != nil {
 			return err

@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
-	"gridgov/internal/org/orgdir"
 	"strconv"
 	"strings"
 	"time"
@@ -13,6 +12,8 @@ import (
 	"gridgov/internal/actor"
 	"gridgov/internal/apperr"
 	"gridgov/internal/audit"
+	"gridgov/internal/db"
+	"gridgov/internal/org/orgdir"
 	"gridgov/internal/rbac"
 	"gridgov/internal/registry"
 )
@@ -375,7 +376,10 @@ func (s *Service) Members(ctx context.Context, f MemberFilter) ([]GroupMember, i
 			where += ` AND m.ended_at IS NOT NULL`
 		}
 	}
-	limit, offset := page(f.Limit, f.Offset, maxMembers)
+	limit, offset, err := page(f.Limit, f.Offset, maxMembers)
+	if err != nil {
+		return nil, 0, err
+	}
 	out, total, err := s.st.members(ctx, where, args, limit, offset)
 	if err != nil {
 		return nil, 0, apperr.Wrap(err, "group members")
@@ -383,16 +387,7 @@ func (s *Service) Members(ctx context.Context, f MemberFilter) ([]GroupMember, i
 	return out, total, nil
 }
 
-// page applies the default (50) and the bound of a page.
-func page(limit, offset, max int) (int, int) {
-	if limit <= 0 {
-		limit = 50
-	}
-	if limit > max {
-		limit = max
-	}
-	if offset < 0 {
-		offset = 0
-	}
-	return limit, offset
+// page applies the paging rule (db.Paging) with the default 50 and max.
+func page(limit, offset, max int) (int, int, error) {
+	return db.Paging{Default: 50, Max: max}.Apply(limit, offset)
 }

@@ -201,7 +201,10 @@ func (s *Service) Visits(ctx context.Context, objectType string, objectID int64,
 	if _, _, err := s.object(ctx, objectType, objectID, PermRead); err != nil {
 		return nil, err
 	}
-	limit, _ = page(limit, 0, maxVisits)
+	limit, _, err := page(limit, 0, maxVisits)
+	if err != nil {
+		return nil, err
+	}
 	out, err := s.st.visits(ctx, objectType, objectID, limit)
 	if err != nil {
 		return nil, apperr.Wrap(err, "visits")
@@ -252,7 +255,10 @@ func (s *Service) VisitsDue(ctx context.Context, f DueFilter) ([]DueVisit, int, 
 		where += ` AND p.grid_code = ?`
 		args = append(args, f.GridCode)
 	}
-	limit, offset := page(f.Limit, f.Offset, maxVisits)
+	limit, offset, err := page(f.Limit, f.Offset, maxVisits)
+	if err != nil {
+		return nil, 0, err
+	}
 	found, total, err := s.st.visitsDue(ctx, where, args, limit, offset)
 	if err != nil {
 		return nil, 0, apperr.Wrap(err, "visits due")

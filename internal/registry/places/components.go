@@ -2,11 +2,11 @@ package places
 
 import (
 	"context"
-	"gridgov/internal/org/orgdir"
 	"strings"
 
 	"gridgov/internal/apperr"
 	"gridgov/internal/db"
+	"gridgov/internal/org/orgdir"
 	"gridgov/internal/rbac"
 	"gridgov/internal/registry"
 )
@@ -200,7 +200,7 @@ func (s *Service) Components(ctx context.Context, f ComponentFilter) ([]Componen
 		return nil, 0, err
 	}
 	if f.CategoryCode != "" {
-		w.add(`c.category_code LIKE ? ESCAPE '\'`, db.Like(f.CategoryCode)+"%")
+		w.add(db.HasPrefix("c.category_code", f.CategoryCode))
 	}
 	if f.Status != "" {
 		w.add("c.status = ?", f.Status)

@@ -193,7 +193,7 @@ func (s *Service) Houses(ctx context.Context, f HouseFilter) ([]House, int, erro
 		w.add("h.grid_code IS NULL")
 	}
 	if f.Address != "" {
-		w.add(`h.address LIKE ? ESCAPE '\'`, "%"+db.Like(f.Address)+"%")
+		w.add(db.Contains("h.address", f.Address))
 	}
 	if f.Use != "" {
 		w.add("h.house_use = ?", f.Use)

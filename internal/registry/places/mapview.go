@@ -2,11 +2,11 @@ package places
 
 import (
 	"context"
-	"strconv"
 
 	"github.com/paulmach/orb"
 
 	"gridgov/internal/apperr"
+	"gridgov/internal/db"
 	"gridgov/internal/seal"
 )
 
@@ -76,11 +76,9 @@ func (s *Service) mapPoints(ctx context.Context, alias string, query func(contex
 	if err := checkBBox(bbox); err != nil {
 		return nil, false, err
 	}
-	if limit < 0 || limit > MapCap {
-		return nil, false, apperr.Field("limit", apperr.IntRange, "min", 1, "max", strconv.Itoa(MapCap))
-	}
-	if limit == 0 {
-		limit = MapCap
+	limit, err = db.Paging{Default: MapCap, Max: MapCap}.Limit(limit)
+	if err != nil {
+		return nil, false, err
 	}
 	out, err := query(ctx, w, bbox, limit+1)
 	if err != nil {

@@ -75,7 +75,11 @@ func TestMapPlaces(t *testing.T) {
 			_, _, err = f.svc.MapComponents(w, b, 0)
 			wantField(t, err, apperr.Invalid, "bbox")
 		}
-		_, _, err = f.svc.MapOrganisations(w, city, places.MapCap+1)
+		// The paging rule: above the cap is clamped, negative is invalid.
+		if _, _, err = f.svc.MapOrganisations(w, city, places.MapCap+1); err != nil {
+			t.Errorf("limit above the cap: got %v, want it clamped", err)
+		}
+		_, _, err = f.svc.MapOrganisations(w, city, -1)
 		wantField(t, err, apperr.Invalid, "limit")
 	})
 }

@@ -46,10 +46,10 @@ func (s *Service) NearestHouses(ctx context.Context, lat, lng float64, limit int
 	if err := errs.Err(); err != nil {
 		return nil, err
 	}
-	if limit <= 0 {
-		limit = 10
+	limit, err := (db.Paging{Default: 10, Max: 100}).Limit(limit)
+	if err != nil {
+		return nil, err
 	}
-	limit = min(limit, 100)
 	// Longitude degrees shrink with latitude; the box and the ordering
 	// scale them to match.
 	k := math.Max(0.01, math.Cos(lat*math.Pi/180))
@@ -99,10 +99,10 @@ func (s *Service) HousesByAddress(ctx context.Context, address string, limit int
 	if address == "" {
 		return nil, apperr.Field("address", apperr.Required)
 	}
-	if limit <= 0 {
-		limit = 10
+	limit, err := (db.Paging{Default: 10, Max: 100}).Limit(limit)
+	if err != nil {
+		return nil, err
 	}
-	limit = min(limit, 100)
 	for _, exact := range []bool{true, false} {
 		w, err := scoped(ctx, "h.")
 		if err != nil {
@@ -113,7 +113,7 @@ func (s *Service) HousesByAddress(ctx context.Context, address string, limit int
 		if exact {
 			w.add("h.address = ?", address)
 		} else {
-			w.add(`h.address LIKE ? ESCAPE '\'`, db.Like(address)+"%")
+			w.add(db.HasPrefix("h.address", address))
 			order = "length(h.address), h.id"
 		}
 		houses, _, err := s.st.houses(ctx, w, order, limit, 0)

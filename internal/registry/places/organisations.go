@@ -214,7 +214,7 @@ func (s *Service) Organisations(ctx context.Context, f OrganisationFilter) ([]Or
 		w.add("o.kind = ?", f.Kind)
 	}
 	if f.Name = strings.TrimSpace(f.Name); f.Name != "" {
-		w.add(`o.name LIKE ? ESCAPE '\'`, db.Like(f.Name)+"%")
+		w.add(db.HasPrefix("o.name", f.Name))
 	}
 	if f.USCC != "" {
 		w.add("o.uscc = ?", NormalizeUSCC(f.USCC))

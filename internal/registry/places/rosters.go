@@ -201,7 +201,7 @@ func (s *Service) RosterEntries(ctx context.Context, f RosterFilter) ([]RosterEn
 	}
 	w.add("r.roster = ?", f.Roster)
 	if f.Name = strings.TrimSpace(f.Name); f.Name != "" {
-		w.add(`r.name LIKE ? ESCAPE '\'`, db.Like(f.Name)+"%")
+		w.add(db.HasPrefix("r.name", f.Name))
 	}
 	if f.GridCode != "" {
 		w.add("r.grid_code = ?", f.GridCode)

@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"errors"
-	"gridgov/internal/org/orgdir"
 	"strconv"
 	"time"
 
@@ -13,6 +12,7 @@ import (
 	"gridgov/internal/audit"
 	"gridgov/internal/clock"
 	"gridgov/internal/db"
+	"gridgov/internal/org/orgdir"
 	"gridgov/internal/rbac"
 	"gridgov/internal/registry"
 )
@@ -39,19 +39,6 @@ const (
 )
 
 func (s *Service) now() time.Time { return s.clock.Now().UTC().Truncate(time.Microsecond) }
-
-func page(limit, offset int) (int, int) {
-	if limit <= 0 {
-		limit = defaultLimit
-	}
-	if limit > maxLimit {
-		limit = maxLimit
-	}
-	if offset < 0 {
-		offset = 0
-	}
-	return limit, offset
-}
 
 // scoped starts a list query restricted to the actor's scope for perm on
 // the unit_path column of alias (e.g. "h.").

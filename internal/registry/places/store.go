@@ -86,7 +86,10 @@ func (w *where) sql() string {
 
 // listOf runs a paged list query and its count.
 func listOf[T any](ctx context.Context, st store, selectFrom, order string, w *where, limit, offset int, scan func(scanner) (T, error)) ([]T, int, error) {
-	limit, offset = page(limit, offset)
+	limit, offset, err := db.Paging{Default: defaultLimit, Max: maxLimit}.Apply(limit, offset)
+	if err != nil {
+		return nil, 0, err
+	}
 	var total int
 	from := selectFrom[strings.Index(selectFrom, " FROM "):]
 	if err := st.db.QueryRow(ctx, `SELECT count(*)`+from+` WHERE `+w.sql(), w.args...).Scan(&total); err != nil {

@@ -15,6 +15,7 @@ import (
 	"gridgov/internal/actor"
 	"gridgov/internal/apperr"
 	"gridgov/internal/audit"
+	"gridgov/internal/db"
 	"gridgov/internal/rbac"
 )
 
@@ -353,8 +354,9 @@ func (s *Service) ExportRequests(ctx context.Context, f ExportListFilter) ([]Exp
 	if !rbac.HasAnywhere(a, PermExport) && !rbac.HasAnywhere(a, PermExportApprove) {
 		return nil, 0, apperr.Newf(apperr.Forbidden, "permission %s or %s required", PermExport, PermExportApprove)
 	}
-	if f.Limit <= 0 || f.Limit > 200 {
-		f.Limit = 50
+	var err error
+	if f.Limit, f.Offset, err = (db.Paging{Default: 50, Max: 200}).Apply(f.Limit, f.Offset); err != nil {
+		return nil, 0, err
 	}
 	mine := "requested_by = ?"
 	appr, aargs := rbac.ScopeOf(a, PermExportApprove).SQL("unit_path")

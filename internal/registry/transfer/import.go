@@ -505,11 +505,9 @@ func (s *Service) ImportJobs(ctx context.Context, limit, offset int) ([]ImportJo
 	if err := rbac.RequireAny(ctx, PermImport); err != nil {
 		return nil, 0, err
 	}
-	if limit <= 0 || limit > 200 {
-		limit = 50
-	}
-	if offset < 0 {
-		offset = 0
+	limit, offset, err := db.Paging{Default: 50, Max: 200}.Apply(limit, offset)
+	if err != nil {
+		return nil, 0, err
 	}
 	cond, args := rbac.ScopeOf(actor.From(ctx), PermImport).SQL("unit_path")
 	var total int
