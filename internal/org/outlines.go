@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"gridgov/internal/apperr"
+	"gridgov/internal/db"
 	"gridgov/internal/rbac"
 )
 
@@ -84,16 +85,7 @@ func (s *Service) UnitOutlines(ctx context.Context, f OutlineFilter) ([]UnitOutl
 	if err != nil {
 		return nil, fmt.Errorf("unit outlines: %w", err)
 	}
-	defer rows.Close()
-	out := []UnitOutline{}
-	for rows.Next() {
-		u, err := scanOutline(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, u)
-	}
-	return out, rows.Err()
+	return db.CollectRows(rows, func(sc db.Scanner) (UnitOutline, error) { return scanOutline(sc) })
 }
 
 // UnitsVersion is a cheap fingerprint of the unit table (count and latest

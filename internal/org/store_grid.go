@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"gridgov/internal/apperr"
+	"gridgov/internal/db"
 )
 
 // gridCols selects a grid with its unit's name and path and the number of
@@ -62,16 +63,10 @@ func (st store) grids(ctx context.Context, where string, args []any, limit, offs
 	if err != nil {
 		return nil, fmt.Errorf("list grids: %w", err)
 	}
-	defer rows.Close()
-	out := []Grid{}
-	for rows.Next() {
-		r, err := scanGrid(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, r.Grid)
-	}
-	return out, rows.Err()
+	return db.CollectRows(rows, func(sc db.Scanner) (Grid, error) {
+		r, err := scanGrid(sc)
+		return r.Grid, err
+	})
 }
 
 // gridsByCodes loads grids by code, with their boundaries when asked, in

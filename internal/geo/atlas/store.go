@@ -82,16 +82,7 @@ func (st store) fences(ctx context.Context, where []string, args []any) ([]Fence
 	if err != nil {
 		return nil, fmt.Errorf("fences: %w", err)
 	}
-	defer rows.Close()
-	out := []Fence{}
-	for rows.Next() {
-		f, err := scanFence(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, f)
-	}
-	return out, rows.Err()
+	return db.CollectRows(rows, func(sc db.Scanner) (Fence, error) { return scanFence(sc) })
 }
 
 // fencesVersion is a fingerprint of the fence table (count, versions,
