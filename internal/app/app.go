@@ -209,7 +209,7 @@ func (a *App) build(ctx context.Context, cfg *config.Config, opts Options) error
 	a.Citizen = citizen.NewService(a.DB, a.Audit, clk, a.Cases, sealer, citizen.Options{
 		PerClientHour: cfg.CitizenPerHour, PerPhoneDay: cfg.CitizenPerPhoneDay})
 	a.Portal = citizen.NewPortal(a.Citizen, a.Blobs)
-	a.Secrets = secrets.New(a.DB)
+	a.Secrets = secrets.New(a.DB, clk)
 	captchaKey, err := a.Secrets.Get(ctx, "captcha", 32)
 	if err != nil {
 		return err

@@ -16,14 +16,18 @@ import (
 	"fmt"
 	"time"
 
+	"gridgov/internal/clock"
 	"gridgov/internal/db"
 )
 
 // Store reads and makes the shared secrets; it owns app_secrets.
-type Store struct{ db *db.DB }
+type Store struct {
+	db    *db.DB
+	clock clock.Clock
+}
 
-// New returns the store over d.
-func New(d *db.DB) *Store { return &Store{db: d} }
+// New returns the store over d; clk stamps the secrets it makes.
+func New(d *db.DB, clk clock.Clock) *Store { return &Store{db: d, clock: clk} }
 
 // Get returns the secret called name, making one of size random bytes when
 // none exists yet. Two processes asking at once get the same bytes.
@@ -36,7 +40,7 @@ func (s *Store) Get(ctx context.Context, name string, size int) ([]byte, error) 
 		return nil, err
 	}
 	if _, err := s.db.Exec(ctx, `INSERT INTO app_secrets (name, value, created_at) VALUES (?, ?, ?)
-		ON CONFLICT (name) DO NOTHING`, name, hex.EncodeToString(b), time.Now().UTC()); err != nil {
+		ON CONFLICT (name) DO NOTHING`, name, hex.EncodeToString(b), s.clock.Now().UTC().Truncate(time.Microsecond)); err != nil {
 		return nil, fmt.Errorf("secret %s: %w", name, err)
 	}
 	v, ok, err := s.read(ctx, name)

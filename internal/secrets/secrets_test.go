@@ -6,6 +6,7 @@ import (
 	"sync"
 	"testing"
 
+	"gridgov/internal/clock"
 	"gridgov/internal/db"
 	"gridgov/internal/dbtest"
 	"gridgov/internal/secrets"
@@ -24,7 +25,7 @@ func TestSharedSecret(t *testing.T) {
 				wg.Add(1)
 				go func(i int, d *db.DB) {
 					defer wg.Done()
-					got[i], errs[i] = secrets.New(d).Get(context.Background(), "captcha", 32)
+					got[i], errs[i] = secrets.New(d, clock.System{}).Get(context.Background(), "captcha", 32)
 				}(i, d)
 			}
 			wg.Wait()
@@ -36,11 +37,11 @@ func TestSharedSecret(t *testing.T) {
 					t.Fatalf("process %d got %x, process 0 %x: want the same 32 bytes", i, got[i], got[0])
 				}
 			}
-			other, err := secrets.New(handles[0]).Get(context.Background(), "signing", 32)
+			other, err := secrets.New(handles[0], clock.System{}).Get(context.Background(), "signing", 32)
 			if err != nil || bytes.Equal(other, got[0]) {
 				t.Fatalf("another secret: %x %v, want other bytes", other, err)
 			}
-			again, err := secrets.New(handles[1]).Get(context.Background(), "captcha", 32)
+			again, err := secrets.New(handles[1], clock.System{}).Get(context.Background(), "captcha", 32)
 			if err != nil || !bytes.Equal(again, got[0]) {
 				t.Fatalf("asked again: %x %v, want the first", again, err)
 			}

@@ -52,21 +52,7 @@ func newNodes(t *testing.T, engine db.Dialect, n int) []node {
 // send makes one request to a node without following redirects.
 func (n node) send(t *testing.T, method, path string, body io.Reader, header map[string]string) (*http.Response, string) {
 	t.Helper()
-	req, err := http.NewRequest(method, n.srv.URL+path, body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for k, v := range header {
-		req.Header.Set(k, v)
-	}
-	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	res, err := client.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Body.Close()
-	b, _ := io.ReadAll(res.Body)
-	return res, string(b)
+	return request(t, method, n.srv.URL+path, body, header)
 }
 
 func cookieOf(res *http.Response, name string) string {

@@ -24,7 +24,14 @@ func newServer(t *testing.T, d *db.DB) *httptest.Server {
 
 func get(t *testing.T, method, url string, header map[string]string) (*http.Response, string) {
 	t.Helper()
-	req, err := http.NewRequest(method, url, nil)
+	return request(t, method, url, nil, header)
+}
+
+// request sends one request with an optional body, without following
+// redirects, and returns the response and its body.
+func request(t *testing.T, method, url string, body io.Reader, header map[string]string) (*http.Response, string) {
+	t.Helper()
+	req, err := http.NewRequest(method, url, body)
 	if err != nil {
 		t.Fatal(err)
 	}
